@@ -12,6 +12,8 @@ export interface MessageInit {
   isNoOp?: boolean;
   isBinary?: boolean;
   isNative?: boolean;
+  isLocal?: boolean;
+  isForced?: boolean;
 }
 
 /**
@@ -34,6 +36,10 @@ export class Message {
   isBinary: boolean;
   /** An unframed payload (spec §2.8). */
   isNative: boolean;
+  /** Server-side only, never on the wire: the action was started by this server, not by the client. */
+  isLocal: boolean;
+  /** Server-side only, never on the wire: a teardown the peer did not ask for (close, forced leave). */
+  isForced: boolean;
 
   constructor(init: MessageInit = {}) {
     this.token = init.token ?? '';
@@ -45,6 +51,8 @@ export class Message {
     this.isNoOp = init.isNoOp ?? false;
     this.isBinary = init.isBinary ?? false;
     this.isNative = init.isNative ?? false;
+    this.isLocal = init.isLocal ?? false;
+    this.isForced = init.isForced ?? false;
   }
 
   /** The body decoded as UTF-8. */

@@ -1,0 +1,307 @@
+// Ports neffos conn.go:Conn: one WebSocket connection, its handshake state, its namespaces, the
+// in-order dispatch queue (replies to server asks bypass it, spec §4.5), writes and teardown (§6.5).
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import {
+  Message,
+  OnNamespaceConnect,
+  OnNamespaceConnected,
+  OnNamespaceDisconnect,
+  OnAnyEvent,
+  encodeAck,
+  encodeAckRejection,
+  encodeFrame,
+  isAckRequest,
+} from '../protocol/index.js';
+import type { ResolvedEngineOptions } from './engine-options.js';
+import { AskRegistry } from './ask-registry.js';
+import { BadNamespaceError, CloseCode, ConnectionClosedError } from './engine.errors.js';
+import type { EngineInternals } from './engine-internals.js';
+import { isPromiseLike } from './handler-result.js';
+import { dispatchFrame } from './message.dispatcher.js';
+import { NSConn } from './namespace-conn.js';
+
+const TEXT = { binary: false };
+const BINARY = { binary: true };
+
+type State = 'handshaking' | 'open' | 'closed';
+
+export class Conn {
+  /** Per-connection values (neffos `Conn.Set/Get`); never sent on the wire. */
+  readonly store = new Map<string, unknown>();
+  /** Value of the `X-Websocket-Reconnect` header: how many times neffos.js has reconnected. */
+  readonly reconnectTries: number;
+  /** @internal */
+  readonly namespaces = new Map<string, NSConn>();
+  /** @internal */
+  readonly asks = new AskRegistry();
+  /** @internal set by the engine's ping loop, cleared by each pong */
+  alive = true;
+
+  private _id = '';
+  private state: State = 'handshaking';
+  private ackReceived = false;
+  private readonly acknowledged: Promise<void>;
+  private markAcknowledged!: () => void;
+  private readinessReleased = false;
+  private busy = false;
+  private readonly queue: Array<{ data: Buffer; binary: boolean }> = [];
+  private readonly closed: Promise<void>;
+  private markClosed!: () => void;
+
+  constructor(
+    /** @internal */ readonly socket: WebSocket,
+    /** The HTTP upgrade request; `X-Websocket-Header-*` query parameters are merged into its headers. */
+    readonly request: IncomingMessage,
+    /** @internal */ readonly engine: EngineInternals,
+  ) {
+    const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? '0'), 10);
+    this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
+    this.acknowledged = new Promise((resolve) => (this.markAcknowledged = resolve));
+    this.closed = new Promise((resolve) => (this.markClosed = resolve));
+  }
+
+  get id(): string {
+    return this._id;
+  }
+
+  /** @internal */
+  get options(): ResolvedEngineOptions {
+    return this.engine.options;
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Resolves once the connection has closed and its teardown hooks have run. */
+  whenClosed(): Promise<void> {
+    return this.closed;
+  }
+
+  wasReconnected(): boolean {
+    return this.reconnectTries > 0;
+  }
+
+  /** The connection in namespace `ns`, if connected. */
+  namespace(ns: string): NSConn | undefined {
+    return this.namespaces.get(ns);
+  }
+
+  /** @internal */
+  isConnectedTo(nsConn: NSConn): boolean {
+    return this.state === 'open' && this.namespaces.get(nsConn.namespace) === nsConn;
+  }
+
+  // ---- handshake (spec §1.2–§1.4) -------------------------------------------------------------
+
+  /** @internal called by the engine once `authorize`, the id generator and `onConnect` have run */
+  ready(id: string): void {
+    this._id = id;
+  }
+
+  /** @internal releases the handshake latch: `A<id>` goes out as soon as `M` has arrived */
+  releaseReadiness(): void {
+    if (this.readinessReleased || this.state !== 'handshaking') return;
+    this.readinessReleased = true;
+    if (this.ackReceived) this.sendAck();
+  }
+
+  /** @internal rejects the handshake: `H<reason>` once `M` has arrived (or now), then close 1008 */
+  reject(reason: string): void {
+    if (this.state !== 'handshaking') {
+      this.close(CloseCode.PolicyViolation, reason);
+      return;
+    }
+    this.state = 'closed';
+    this.socket.send(encodeAckRejection(reason), TEXT);
+    this.socket.close(CloseCode.PolicyViolation, truncateReason(reason));
+  }
+
+  /** @internal Go native-only mode (spec §2.8): no handshake, pre-connected to namespace "" */
+  openNative(id: string, events: NSConn['events']): void {
+    this._id = id;
+    this.state = 'open';
+    this.ackReceived = true;
+    this.addNamespace(new NSConn(this, '', events));
+    this.markAcknowledged();
+    this.drain();
+  }
+
+  private sendAck(): void {
+    this.state = 'open';
+    this.socket.send(encodeAck(this._id), TEXT);
+    this.markAcknowledged();
+    this.drain();
+  }
+
+  // ---- input --------------------------------------------------------------------------------------
+
+  /** @internal every data frame of the socket */
+  onFrame(data: Buffer, binary: boolean): void {
+    if (data.length === 0 || this.state === 'closed') return;
+    if (this.state === 'handshaking') {
+      if (!this.ackReceived && !this.options.nativeOnly) {
+        if (binary || !isAckRequest(data)) {
+          this.close(CloseCode.ProtocolError, 'neffos: the first frame must be the text ack "M"');
+          return;
+        }
+        this.ackReceived = true;
+        this.engine.clearHandshakeTimer(this);
+        if (this.readinessReleased) this.sendAck();
+        return;
+      }
+      this.queue.push({ data, binary });
+      return;
+    }
+    if (this.busy) {
+      // A reply to a pending server ask must not wait behind the handler that is awaiting it.
+      if (!this.engine.trySettleReply(this, data, binary)) this.queue.push({ data, binary });
+      return;
+    }
+    this.run(data, binary);
+  }
+
+  private run(data: Buffer, binary: boolean): void {
+    let result: unknown;
+    try {
+      result = dispatchFrame(this, data, binary);
+    } catch (err) {
+      this.engine.reportError(err, this);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      this.busy = true;
+      result.then(
+        () => this.resume(),
+        (err) => {
+          this.engine.reportError(err, this);
+          this.resume();
+        },
+      );
+    }
+  }
+
+  private resume(): void {
+    this.busy = false;
+    this.drain();
+  }
+
+  private drain(): void {
+    while (!this.busy && this.queue.length > 0 && this.state === 'open') {
+      const next = this.queue.shift()!;
+      this.run(next.data, next.binary);
+    }
+  }
+
+  // ---- output -------------------------------------------------------------------------------------
+
+  /** @internal writes one encoded frame, applying the backpressure policy */
+  write(frame: Buffer | string, binary: boolean): boolean {
+    if (this.state !== 'open') return false;
+    if (this.socket.bufferedAmount > this.options.writeBufferHighWaterMark) {
+      if (this.options.onBackpressure === 'drop') return false;
+      this.close(CloseCode.TryAgainLater, 'neffos: write buffer over writeBufferHighWaterMark');
+      return false;
+    }
+    this.socket.send(frame, binary ? BINARY : TEXT);
+    return true;
+  }
+
+  /** @internal */
+  writeFields(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer | string, binary: boolean): boolean {
+    return this.write(encodeFrame({ token, namespace, room, event, isError, isNoOp, body }), binary);
+  }
+
+  /** @internal sends a request with a fresh server token and waits for the reply by that token */
+  ask(namespace: string, room: string, event: string, body: Buffer | string, binary: boolean, timeout?: number): Promise<Message> {
+    if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this._id));
+    const token = this.engine.tokens.next();
+    const reply = this.asks.wait(token, event, timeout ?? this.options.askTimeout);
+    if (!this.writeFields(token, namespace, room, event, false, false, body, binary)) {
+      this.asks.cancel(token, new ConnectionClosedError(this._id));
+    }
+    return reply;
+  }
+
+  // ---- namespaces -------------------------------------------------------------------------------
+
+  /**
+   * Server-forced namespace connect (spec §1.4, §3.5.2). Callable from `onConnect`: it releases the
+   * handshake so the client's ack is answered first, then connects.
+   */
+  async connect(namespace: string, options: { timeout?: number } = {}): Promise<NSConn> {
+    this.releaseReadiness();
+    await Promise.race([this.acknowledged, this.closed]);
+    if (this.state !== 'open') throw new ConnectionClosedError(this._id);
+    const existing = this.namespaces.get(namespace);
+    if (existing !== undefined) return existing;
+    const events = this.options.namespaces[namespace];
+    if (events === undefined) throw new BadNamespaceError(namespace);
+    const nsConn = new NSConn(this, namespace, events);
+    await this.fire(nsConn, new Message({ namespace, event: OnNamespaceConnect, isLocal: true }));
+    await this.ask(namespace, '', OnNamespaceConnect, '', false, options.timeout);
+    this.addNamespace(nsConn);
+    await this.fire(nsConn, new Message({ namespace, event: OnNamespaceConnected, isLocal: true }));
+    return nsConn;
+  }
+
+  /** @internal */
+  addNamespace(nsConn: NSConn): void {
+    this.namespaces.set(nsConn.namespace, nsConn);
+    this.engine.index.addNamespace(nsConn);
+  }
+
+  /** @internal leaves every room, drops the namespace and fires `_OnNamespaceDisconnect` */
+  async dropNamespace(nsConn: NSConn, isLocal: boolean, isForced: boolean): Promise<void> {
+    await nsConn.forceLeaveAll(isLocal);
+    this.namespaces.delete(nsConn.namespace);
+    this.engine.index.removeNamespace(nsConn);
+    await this.fireQuietly(nsConn, new Message({ namespace: nsConn.namespace, event: OnNamespaceDisconnect, isLocal, isForced }));
+  }
+
+  // ---- handlers -----------------------------------------------------------------------------------
+
+  /** @internal runs the handler of `msg.event` (or `_OnAnyEvent`); a throw propagates */
+  fire(nsConn: NSConn, msg: Message): unknown {
+    const handler = nsConn.events[msg.event] ?? nsConn.events[OnAnyEvent];
+    return handler === undefined ? undefined : handler(msg, nsConn);
+  }
+
+  /** @internal like fire, for teardown: failures are reported, never thrown */
+  async fireQuietly(nsConn: NSConn, msg: Message): Promise<void> {
+    try {
+      await this.fire(nsConn, msg);
+    } catch (err) {
+      this.engine.reportError(err, this);
+    }
+  }
+
+  // ---- close --------------------------------------------------------------------------------------
+
+  /** Closes the connection with a close frame (default 1000). Teardown hooks run on the close event. */
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    if (this.state === 'closed' && this.socket.readyState !== this.socket.OPEN) return;
+    this.state = 'closed';
+    this.socket.close(code, truncateReason(reason));
+  }
+
+  /** @internal the socket closed: tear down namespaces and rooms (spec §6.5), settle pending asks */
+  async teardown(): Promise<void> {
+    const wasAcknowledged = this.state === 'open' || this.namespaces.size > 0;
+    this.state = 'closed';
+    this.queue.length = 0;
+    this.asks.rejectAll(new ConnectionClosedError(this._id));
+    for (const nsConn of [...this.namespaces.values()]) await this.dropNamespace(nsConn, true, true);
+    this.engine.connectionGone(this, wasAcknowledged);
+    this.markClosed();
+  }
+}
+
+/** The protocol allows 123 bytes of close reason. */
+function truncateReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= 123) return reason;
+  let cut = reason.slice(0, 120);
+  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}

@@ -1,0 +1,105 @@
+// Engine options, coerced and validated once (withDefaults); nothing downstream re-defaults them.
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Conn } from './conn.js';
+import { InvalidOptionError } from './engine.errors.js';
+import type { Namespaces } from './events.js';
+
+export type OriginPolicy = '*' | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
+
+export interface EngineOptions {
+  /** URL path the engine serves, e.g. `/echo`. */
+  path: string;
+  namespaces: Namespaces;
+  /** Connection id for a handshake (default: a random UUID v4, as Go). May be async. */
+  idGenerator?: (req: IncomingMessage) => string | Promise<string>;
+  /**
+   * Runs after the upgrade and before the client's ack is answered. Return `false`, a string, or
+   * throw to reject: the client gets `H<message>` and the socket closes with 1008.
+   */
+  authorize?: (req: IncomingMessage) => boolean | string | void | Promise<boolean | string | void>;
+  /** After authorization, before `A<id>` is sent; may force namespace connects. Throw to reject. */
+  onConnect?: (conn: Conn) => void | Promise<void>;
+  /** After a connection's namespaces and rooms have been torn down. */
+  onDisconnect?: (conn: Conn) => void;
+  /** Largest accepted frame in bytes; bigger ones close the connection with 1009. Default 1 MiB. */
+  maxPayload?: number;
+  /** Default timeout of server-initiated asks, connects, joins, leaves and disconnects. Default 10 s. */
+  askTimeout?: number;
+  /** Time allowed between the upgrade and the client's `M`. Default 10 s; then close 1002. */
+  handshakeTimeout?: number;
+  /** Ping interval in ms; a peer that misses a whole interval is dropped. `0` disables. Default 30 s. */
+  pingInterval?: number;
+  /** Bytes queued on a socket past which `onBackpressure` applies. Default 8 MiB. */
+  writeBufferHighWaterMark?: number;
+  /** `close` (default) ends a slow consumer with 1013; `drop` skips frames until it catches up. */
+  onBackpressure?: 'close' | 'drop';
+  /** Allowed `Origin` values; default `'*'` (any). */
+  origins?: OriginPolicy;
+  /** Subprotocols this server speaks; default: echo the first one the client offers. */
+  subprotocols?: readonly string[];
+  /**
+   * Failures that have no client to answer: a throwing teardown hook, a native handler, `onDisconnect`.
+   * Default: `console.error`. (Handler errors of events become error replies and are not reported here.)
+   */
+  onError?: (err: unknown, conn?: Conn) => void;
+}
+
+export interface ResolvedEngineOptions {
+  path: string;
+  namespaces: Namespaces;
+  idGenerator: (req: IncomingMessage) => string | Promise<string>;
+  authorize: EngineOptions['authorize'];
+  onConnect: EngineOptions['onConnect'];
+  onDisconnect: EngineOptions['onDisconnect'];
+  maxPayload: number;
+  askTimeout: number;
+  handshakeTimeout: number;
+  pingInterval: number;
+  writeBufferHighWaterMark: number;
+  onBackpressure: 'close' | 'drop';
+  origins: OriginPolicy;
+  subprotocols: readonly string[] | undefined;
+  /** Go native-only mode (spec §2.8): namespace `''` with `_OnNativeMessage` as its only event. */
+  nativeOnly: boolean;
+  onError: (err: unknown, conn?: Conn) => void;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new InvalidOptionError(`option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${name === 'maxPayload' || name === 'writeBufferHighWaterMark' ? 'bytes' : 'milliseconds'}, got ${value}`);
+  }
+  return value;
+}
+
+export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
+  if (typeof options.path !== 'string' || !options.path.startsWith('/')) {
+    throw new InvalidOptionError(`option path must start with "/", got ${JSON.stringify(options.path)}`);
+  }
+  const names = Object.keys(options.namespaces ?? {});
+  if (names.length === 0) throw new InvalidOptionError('option namespaces must name at least one namespace');
+  const empty = options.namespaces[''];
+  const nativeOnly = names.length === 1 && empty !== undefined && Object.keys(empty).join() === '_OnNativeMessage';
+  if (options.onBackpressure !== undefined && options.onBackpressure !== 'close' && options.onBackpressure !== 'drop') {
+    throw new InvalidOptionError(`option onBackpressure must be "close" or "drop", got ${JSON.stringify(options.onBackpressure)}`);
+  }
+  return {
+    path: options.path,
+    namespaces: options.namespaces,
+    idGenerator: options.idGenerator ?? (() => randomUUID()),
+    authorize: options.authorize,
+    onConnect: options.onConnect,
+    onDisconnect: options.onDisconnect,
+    maxPayload: positive('maxPayload', options.maxPayload, 1024 * 1024),
+    askTimeout: positive('askTimeout', options.askTimeout, 10_000),
+    handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, 10_000),
+    pingInterval: positive('pingInterval', options.pingInterval, 30_000, true),
+    writeBufferHighWaterMark: positive('writeBufferHighWaterMark', options.writeBufferHighWaterMark, 8 * 1024 * 1024),
+    onBackpressure: options.onBackpressure ?? 'close',
+    origins: options.origins ?? '*',
+    subprotocols: options.subprotocols,
+    nativeOnly,
+    onError: options.onError ?? ((err) => console.error('[neffos]', err)),
+  };
+}

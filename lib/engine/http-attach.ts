@@ -1,0 +1,71 @@
+// Mounting on an existing http.Server without taking it over: upgrades for other paths are left to
+// their owners (Nest's WsAdapter destroys them; we must not), and a HEAD probe on our path — how
+// neffos.js checks that the server is back before reconnecting (spec §6.6) — gets an answer.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface UpgradeTarget {
+  matches(req: IncomingMessage): boolean;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** Attaches `target` to `server`; returns the function that detaches it and restores the server. */
+export function attachToHttpServer(server: Server, target: UpgradeTarget): () => void {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (target.matches(req)) {
+      target.handleUpgrade(req, socket, head);
+      return;
+    }
+    // Not ours. Another listener may own it; if we are the only one, nobody will ever answer it.
+    if (server.listenerCount('upgrade') === 1) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  };
+
+  // The HEAD probe must be answered before the app's own router (which would 404 or hang).
+  const previous = server.listeners('request') as RequestListener[];
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === 'HEAD' && target.matches(req)) {
+      res.writeHead(204, { 'Content-Length': '0' }).end();
+      return;
+    }
+    for (const listener of previous) listener.call(server, req, res);
+  };
+  server.removeAllListeners('request');
+  server.on('request', onRequest);
+  server.on('upgrade', onUpgrade);
+
+  return () => {
+    server.off('upgrade', onUpgrade);
+    server.off('request', onRequest);
+    for (const listener of previous) server.on('request', listener);
+  };
+}
+
+/** The path part of a request URL, without query or fragment. */
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+const HEADER_PREFIX = 'x-websocket-header-';
+
+/**
+ * Browsers cannot set headers on a WebSocket, so neffos.js sends them as `X-Websocket-Header-<name>`
+ * query parameters; Go's server turns them back into headers (spec §1.1, §6.8), and so do we.
+ */
+export function mergeQueryHeaders(req: IncomingMessage): void {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  if (q < 0 || !url.slice(q).toLowerCase().includes(HEADER_PREFIX)) return;
+  for (const [key, value] of new URLSearchParams(url.slice(q + 1))) {
+    const lower = key.toLowerCase();
+    if (lower.length <= HEADER_PREFIX.length || !lower.startsWith(HEADER_PREFIX)) continue;
+    const name = lower.slice(HEADER_PREFIX.length);
+    const existing = req.headers[name];
+    req.headers[name] = existing === undefined ? value : `${String(existing)}, ${value}`;
+  }
+}

@@ -1,0 +1,127 @@
+// Ports neffos conn_namespace.go:NSConn: a connection inside one namespace, with the server-initiated
+// actions of spec §3.6.2, §3.7.2, §3.8.2 and §4 (asks with a timeout, settled on close).
+import { Message, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft } from '../protocol/index.js';
+import type { Conn } from './conn.js';
+import { BadRoomError } from './engine.errors.js';
+import type { Events, HandlerResult } from './events.js';
+import { toBody } from './handler-result.js';
+import { Room } from './room.js';
+
+export interface AskOptions {
+  /** Milliseconds to wait for the reply; defaults to the engine's `askTimeout`. */
+  timeout?: number;
+  /** Room of the request (default: namespace level). */
+  room?: string;
+  binary?: boolean;
+}
+
+export interface BroadcastFromOptions {
+  /** Only to members of this room. */
+  room?: string;
+  binary?: boolean;
+  /** Also deliver to this connection (default: everyone else). */
+  includeSelf?: boolean;
+}
+
+export class NSConn {
+  /** Rooms this connection has joined, by name. */
+  readonly rooms = new Map<string, Room>();
+  /**
+   * Per-namespace-connection value, like Go's `NSConn.value`: the Nest layer keeps the
+   * per-connection controller instance here.
+   */
+  value: unknown;
+
+  constructor(
+    readonly conn: Conn,
+    readonly namespace: string,
+    /** @internal the handlers of this namespace */
+    readonly events: Events,
+  ) {}
+
+  get id(): string {
+    return this.conn.id;
+  }
+
+  room(name: string): Room | undefined {
+    return this.rooms.get(name);
+  }
+
+  /** Sends an event to this client in this namespace (a text frame; objects are sent as JSON). */
+  emit(event: string, body?: HandlerResult): boolean {
+    return this.emitTo('', event, body, false);
+  }
+
+  emitBinary(event: string, body: Buffer | Uint8Array): boolean {
+    return this.emitTo('', event, body, true);
+  }
+
+  /** @internal */
+  emitTo(room: string, event: string, body: HandlerResult, binary: boolean): boolean {
+    if (!this.conn.isConnectedTo(this) || (room !== '' && !this.rooms.has(room))) return false;
+    return this.conn.writeFields('', this.namespace, room, event, false, false, toBody(body) ?? '', binary);
+  }
+
+  /** Sends an event to the other connections of this namespace (or of `room`), through the engine. */
+  broadcast(event: string, body?: HandlerResult, options: BroadcastFromOptions = {}): void {
+    this.conn.engine.broadcast(
+      { namespace: this.namespace, room: options.room, event, body, binary: options.binary },
+      options.includeSelf ? {} : { except: this.conn.id },
+    );
+  }
+
+  /** Asks the client; resolves with its reply, rejects with its error text, a timeout, or a close. */
+  ask(event: string, body?: HandlerResult, options: AskOptions = {}): Promise<Message> {
+    return this.conn.ask(this.namespace, options.room ?? '', event, toBody(body) ?? '', options.binary ?? false, options.timeout);
+  }
+
+  /** Server-forced join (spec §3.7.2): the server's `_OnRoomJoin` may veto before anything is sent. */
+  async joinRoom(name: string, options: { timeout?: number } = {}): Promise<Room> {
+    const existing = this.rooms.get(name);
+    if (existing !== undefined) return existing;
+    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
+    await this.conn.ask(this.namespace, name, OnRoomJoin, '', false, options.timeout);
+    const room = this.addRoom(name);
+    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomJoined, isLocal: true }));
+    return room;
+  }
+
+  /** Server-forced leave (spec §3.8.2): the server's `_OnRoomLeave` may veto before anything is sent. */
+  async leaveRoom(name: string, options: { timeout?: number } = {}): Promise<void> {
+    if (!this.rooms.has(name)) throw new BadRoomError(this.namespace, name);
+    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal: true }));
+    await this.conn.ask(this.namespace, name, OnRoomLeave, '', false, options.timeout);
+    this.removeRoom(name);
+    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeft, isLocal: true }));
+  }
+
+  /** Server-forced disconnect (spec §3.6.2); neffos.js never refuses it. */
+  async disconnect(options: { timeout?: number } = {}): Promise<void> {
+    if (!this.conn.isConnectedTo(this)) return;
+    await this.conn.ask(this.namespace, '', OnNamespaceDisconnect, '', false, options.timeout);
+    await this.conn.dropNamespace(this, true, false);
+  }
+
+  /** @internal */
+  addRoom(name: string): Room {
+    const room = new Room(this, name);
+    this.rooms.set(name, room);
+    this.conn.engine.index.addRoom(this, name);
+    return room;
+  }
+
+  /** @internal */
+  removeRoom(name: string): void {
+    this.rooms.delete(name);
+    this.conn.engine.index.removeRoom(this, name);
+  }
+
+  /** @internal Leaves every room locally, firing Leave then Left for each (spec §6.5). */
+  async forceLeaveAll(isLocal: boolean): Promise<void> {
+    for (const name of [...this.rooms.keys()]) {
+      await this.conn.fireQuietly(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal, isForced: true }));
+      this.removeRoom(name);
+      await this.conn.fireQuietly(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeft, isLocal, isForced: true }));
+    }
+  }
+}

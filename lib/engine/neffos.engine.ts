@@ -1,0 +1,290 @@
+// Ports neffos server.go:Server (spec §1, §5.1, §6): accepts upgrades on one path, runs the
+// handshake, keeps the connections, broadcasts, pings, and shuts down with close code 1001.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Message, ServerTokenSource, encodeFrame } from '../protocol/index.js';
+import { Conn } from './conn.js';
+import type { BroadcastMessage, BroadcastOptions, EngineInternals } from './engine-internals.js';
+import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
+import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, errorText } from './engine.errors.js';
+import { toBody } from './handler-result.js';
+import { attachToHttpServer, mergeQueryHeaders, pathOf } from './http-attach.js';
+import { MembershipIndex } from './membership.index.js';
+import type { AskOptions } from './namespace-conn.js';
+import { decodeMessage, mayBeServerReply } from '../protocol/index.js';
+
+const SHUTDOWN_GRACE_MS = 2_000;
+
+/** A message for one connection (its token-free form, like a broadcast). */
+export type TargetedMessage = BroadcastMessage;
+
+export class NeffosEngine implements EngineInternals {
+  /** @internal */ readonly options: ResolvedEngineOptions;
+  /** @internal */ readonly tokens = new ServerTokenSource();
+  /** @internal */ readonly index = new MembershipIndex();
+  private readonly wss: WebSocketServer;
+  private readonly byId = new Map<string, Set<Conn>>();
+  private readonly live = new Set<Conn>();
+  private readonly handshakeTimers = new Map<Conn, NodeJS.Timeout>();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private detach: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: EngineOptions) {
+    this.options = withDefaults(options);
+    const { subprotocols } = this.options;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: this.options.maxPayload,
+      handleProtocols: (offered: Set<string>) => {
+        if (subprotocols === undefined) return offered.values().next().value ?? false;
+        return subprotocols.find((p) => offered.has(p)) ?? false;
+      },
+    });
+    if (this.options.pingInterval > 0) {
+      this.pingTimer = setInterval(() => this.pingAll(), this.options.pingInterval).unref();
+    }
+  }
+
+  /** Serves the protocol on `server` at `options.path`; other paths and upgrades are left alone. */
+  attach(server: Server): this {
+    if (this.detach !== undefined) throw new Error('this engine is already attached to an HTTP server; create one engine per server');
+    this.detach = attachToHttpServer(server, this);
+    return this;
+  }
+
+  /** @internal */
+  matches(req: IncomingMessage): boolean {
+    return pathOf(req) === this.options.path;
+  }
+
+  /** Completes an upgrade for our path; usable directly when mounting without `attach`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
+    if (!this.originAllowed(req)) return refuse(socket, 403, 'Forbidden');
+    mergeQueryHeaders(req);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+  }
+
+  private originAllowed(req: IncomingMessage): boolean {
+    const policy = this.options.origins;
+    const origin = req.headers.origin;
+    if (policy === '*') return true;
+    if (typeof policy === 'function') return policy(origin, req);
+    return origin !== undefined && policy.includes(origin);
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const conn = new Conn(ws, req, this);
+    this.live.add(conn);
+    ws.on('message', (data, isBinary) => conn.onFrame(data as Buffer, isBinary));
+    // ws closes the socket itself after a protocol error (1002, 1007, 1009); nothing to add here.
+    ws.on('error', () => {});
+    ws.on('pong', () => (conn.alive = true));
+    ws.once('close', () => {
+      this.clearHandshakeTimer(conn);
+      void conn.teardown();
+    });
+    if (this.options.nativeOnly) {
+      void this.openNative(conn);
+      return;
+    }
+    this.handshakeTimers.set(
+      conn,
+      setTimeout(() => conn.close(CloseCode.ProtocolError, `neffos: no ack "M" within ${this.options.handshakeTimeout} ms`), this.options.handshakeTimeout),
+    );
+    void this.handshake(conn);
+  }
+
+  private async handshake(conn: Conn): Promise<void> {
+    try {
+      const { authorize, onConnect } = this.options;
+      if (authorize !== undefined) {
+        const verdict = await authorize(conn.request);
+        if (verdict === false) throw new HandshakeRejectedError('unauthorized');
+        if (typeof verdict === 'string') throw new HandshakeRejectedError(verdict);
+      }
+      const id = await this.options.idGenerator(conn.request);
+      if (typeof id !== 'string' || id === '') throw new HandshakeRejectedError('the connection id generator returned no id');
+      if (conn.isClosed) return;
+      conn.ready(id);
+      this.register(conn);
+      await onConnect?.(conn);
+      conn.releaseReadiness();
+    } catch (err) {
+      conn.reject(errorText(err) || 'rejected');
+    }
+  }
+
+  private async openNative(conn: Conn): Promise<void> {
+    try {
+      const id = await this.options.idGenerator(conn.request);
+      if (conn.isClosed) return;
+      conn.ready(id);
+      this.register(conn);
+      conn.openNative(id, this.options.namespaces['']!);
+    } catch (err) {
+      conn.close(CloseCode.InternalError, errorText(err));
+    }
+  }
+
+  private register(conn: Conn): void {
+    let set = this.byId.get(conn.id);
+    if (set === undefined) this.byId.set(conn.id, (set = new Set()));
+    set.add(conn);
+  }
+
+  /** @internal */
+  clearHandshakeTimer(conn: Conn): void {
+    const timer = this.handshakeTimers.get(conn);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.handshakeTimers.delete(conn);
+  }
+
+  /** @internal */
+  connectionGone(conn: Conn, wasAcknowledged: boolean): void {
+    this.live.delete(conn);
+    const set = this.byId.get(conn.id);
+    if (set !== undefined) {
+      set.delete(conn);
+      if (set.size === 0) this.byId.delete(conn.id);
+    }
+    if (!wasAcknowledged || this.options.onDisconnect === undefined) return;
+    try {
+      this.options.onDisconnect(conn);
+    } catch (err) {
+      this.reportError(err, conn);
+    }
+  }
+
+  /** @internal */
+  trySettleReply(conn: Conn, data: Buffer, binary: boolean): boolean {
+    const msg = decodeMessage(data, binary);
+    return msg !== undefined && mayBeServerReply(msg.token) && conn.asks.settle(msg);
+  }
+
+  /** @internal */
+  reportError(err: unknown, conn?: Conn): void {
+    this.options.onError(err, conn);
+  }
+
+  private pingAll(): void {
+    for (const conn of this.live) {
+      if (!conn.alive) {
+        conn.socket.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.socket.ping();
+    }
+  }
+
+  // ---- the server API --------------------------------------------------------------------------
+
+  /**
+   * Sends one frame, encoded once, to every connection in the namespace (or room) but the excluded
+   * ones. Copies carry no token (spec §5.1). Returns how many connections it was written to.
+   */
+  broadcast(msg: BroadcastMessage, options: BroadcastOptions = {}): number {
+    const room = msg.room ?? '';
+    const members = this.index.members(msg.namespace, room);
+    if (members.size === 0) return 0;
+    const frame = encodeFrame({ token: '', namespace: msg.namespace, room, event: msg.event, isError: false, isNoOp: false, body: toBody(msg.body) ?? '' });
+    const binary = msg.binary ?? false;
+    const except = options.except;
+    let sent = 0;
+    for (const nsConn of members) {
+      const id = nsConn.conn.id;
+      if (except !== undefined && (typeof except === 'string' ? except === id : except.includes(id))) continue;
+      if (nsConn.conn.write(frame, binary)) sent++;
+    }
+    return sent;
+  }
+
+  /** Addresses the connection(s) with this id (ids are not required to be unique, as in Go). */
+  to(connectionId: string): { emit(msg: TargetedMessage): number } {
+    return {
+      emit: (msg) => {
+        let sent = 0;
+        for (const conn of this.byId.get(connectionId) ?? []) {
+          const nsConn = conn.namespace(msg.namespace);
+          if (nsConn !== undefined && nsConn.emitTo(msg.room ?? '', msg.event, msg.body, msg.binary ?? false)) sent++;
+        }
+        return sent;
+      },
+    };
+  }
+
+  /** Asks one connection (the first with that id connected to the namespace) and waits for its reply. */
+  ask(connectionId: string, msg: Omit<TargetedMessage, 'binary'>, options: Omit<AskOptions, 'room'> = {}): Promise<Message> {
+    const conns = this.byId.get(connectionId);
+    if (conns === undefined) return Promise.reject(new ConnectionNotFoundError(connectionId));
+    for (const conn of conns) {
+      const nsConn = conn.namespace(msg.namespace);
+      if (nsConn !== undefined) return nsConn.ask(msg.event, msg.body, { ...options, room: msg.room });
+    }
+    return Promise.reject(new BadNamespaceError(msg.namespace));
+  }
+
+  /** The first connection with this id. */
+  connection(id: string): Conn | undefined {
+    return this.byId.get(id)?.values().next().value;
+  }
+
+  /** Every acknowledged connection. */
+  connections(): Conn[] {
+    return [...this.byId.values()].flatMap((set) => [...set]);
+  }
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const set of this.byId.values()) n += set.size;
+    return n;
+  }
+
+  /** Names of the rooms of a namespace that have members on this server. */
+  rooms(namespace: string): string[] {
+    return this.index.roomNames(namespace);
+  }
+
+  /** Ids of the connections in a namespace, or in one of its rooms. */
+  members(namespace: string, room = ''): string[] {
+    return [...this.index.members(namespace, room)].map((ns) => ns.conn.id);
+  }
+
+  /**
+   * Stops accepting, closes every connection with 1001 and waits for their teardown hooks
+   * (terminating peers that do not answer the close within 2 s). Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.detach?.();
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+    const conns = [...this.live];
+    for (const conn of conns) conn.close(CloseCode.GoingAway, 'server shutting down');
+    const all = Promise.all(conns.map((c) => c.whenClosed()));
+    let grace: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(true), SHUTDOWN_GRACE_MS))),
+    ]);
+    clearTimeout(grace);
+    if (timedOut) {
+      for (const conn of conns) conn.socket.terminate();
+      await all;
+    }
+    this.wss.close();
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
