@@ -33,7 +33,7 @@ await rm(out, { recursive: true, force: true });
 for (const src of sources) {
   for await (const file of walk(join(root, src))) {
     const rel = relative(root, file);
-    if (file.endsWith('.spec.ts')) continue;
+    if (file.endsWith('.spec.ts') || rel.includes('/fixtures/')) continue;
     const target = join(out, rel.replace(/\.ts$/, '.js'));
     await mkdir(dirname(target), { recursive: true });
     if (file.endsWith('.ts')) {
