@@ -1,0 +1,48 @@
+// Mounts the engine on the app's HTTP server at bootstrap and closes it (1001 to every client)
+// before the HTTP server shuts down.
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+import { NeffosEngine } from '../engine/index.js';
+import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+import { NeffosExplorer } from './neffos.explorer.js';
+import { NoControllersError } from './neffos.errors.js';
+import { NeffosHandlerFactory } from './neffos-handler.factory.js';
+import { NeffosServer } from './neffos-server.js';
+import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
+
+@Injectable()
+export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('NeffosModule');
+  private engine: NeffosEngine | undefined;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly explorer: NeffosExplorer,
+    private readonly handlers: NeffosHandlerFactory,
+    private readonly server: NeffosServer,
+    @Inject(NEFFOS_MODULE_OPTIONS) private readonly options: NeffosModuleOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.engine !== undefined) return;
+    const plans = this.explorer.explore();
+    if (plans.length === 0) throw new NoControllersError();
+    const { eventNameMapper: _mapper, ...engineOptions } = this.options;
+    this.engine = new NeffosEngine({
+      ...engineOptions,
+      namespaces: this.handlers.createNamespaces(plans),
+      onError: this.options.onError ?? ((err) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err))),
+    });
+    const httpServer = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.engine.attach(httpServer);
+    this.server.bind(this.engine);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    this.server.bind(undefined);
+    await engine?.close();
+  }
+}

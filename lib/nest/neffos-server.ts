@@ -1,0 +1,93 @@
+// The injectable face of the engine: push to everyone, a room, or one connection from anywhere in
+// the app (HTTP controllers, services, cron jobs), ask a connection, manage its rooms.
+import { Injectable } from '@nestjs/common';
+import type { AskOptions, BroadcastMessage, BroadcastOptions, Conn, NeffosEngine, Room, TargetedMessage } from '../engine/index.js';
+import { BadNamespaceError, ConnectionNotFoundError } from '../engine/index.js';
+import type { Message } from '../protocol/index.js';
+import { NeffosNotReadyError } from './neffos.errors.js';
+
+@Injectable()
+export class NeffosServer {
+  private current: NeffosEngine | undefined;
+
+  /** @internal set by the host at bootstrap, cleared at shutdown */
+  bind(engine: NeffosEngine | undefined): void {
+    this.current = engine;
+  }
+
+  /** The underlying engine (for what this facade does not cover). */
+  get engine(): NeffosEngine {
+    if (this.current === undefined) throw new NeffosNotReadyError();
+    return this.current;
+  }
+
+  /**
+   * Sends to every connection of a namespace (or room), except the given ids. Copies carry no token.
+   * @returns how many local connections it was written to
+   */
+  broadcast(msg: BroadcastMessage, options?: BroadcastOptions): number {
+    return this.engine.broadcast(msg, options);
+  }
+
+  /** Addresses one connection by id: `server.to(id).emit({ namespace, event, body })`. */
+  to(connectionId: string): { emit(msg: TargetedMessage): number } {
+    return this.engine.to(connectionId);
+  }
+
+  /** Asks one connection and resolves with its reply; rejects with its error text, a timeout, or a close. */
+  ask(connectionId: string, msg: Omit<TargetedMessage, 'binary'>, options?: Omit<AskOptions, 'room'>): Promise<Message> {
+    return this.engine.ask(connectionId, msg, options);
+  }
+
+  /** Makes a connection join a room (server-forced join: the client is told). */
+  joinRoom(connectionId: string, namespace: string, room: string): Promise<Room> {
+    return this.nsConn(connectionId, namespace).joinRoom(room);
+  }
+
+  /** Makes a connection leave a room (server-forced leave). */
+  leaveRoom(connectionId: string, namespace: string, room: string): Promise<void> {
+    return this.nsConn(connectionId, namespace).leaveRoom(room);
+  }
+
+  connection(id: string): Conn | undefined {
+    return this.engine.connection(id);
+  }
+
+  connections(): Conn[] {
+    return this.engine.connections();
+  }
+
+  get connectionCount(): number {
+    return this.engine.connectionCount;
+  }
+
+  /** Rooms of a namespace that have members. */
+  rooms(namespace: string): string[] {
+    return this.engine.rooms(namespace);
+  }
+
+  /** Ids of the connections in a namespace or room. */
+  members(namespace: string, room?: string): string[] {
+    return this.engine.members(namespace, room);
+  }
+
+  /** Closes one connection (all with that id) with a close frame; default code 1000. */
+  closeConnection(connectionId: string, code?: number, reason?: string): boolean {
+    const conns = this.engine.connections().filter((c) => c.id === connectionId);
+    for (const conn of conns) conn.close(code, reason);
+    return conns.length > 0;
+  }
+
+  /** Closes every connection with 1001 and stops serving (also done by `app.close()`). */
+  close(): Promise<void> {
+    return this.current?.close() ?? Promise.resolve();
+  }
+
+  private nsConn(connectionId: string, namespace: string) {
+    const conn = this.engine.connection(connectionId);
+    if (conn === undefined) throw new ConnectionNotFoundError(connectionId);
+    const nsConn = conn.namespace(namespace);
+    if (nsConn === undefined) throw new BadNamespaceError(namespace);
+    return nsConn;
+  }
+}
