@@ -3,7 +3,7 @@ import { Injectable, Scope, UseGuards, type CanActivate, Inject } from '@nestjs/
 import { REQUEST } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { MessageBody } from '@nestjs/websockets';
-import neffos from 'neffos.js';
+import * as neffos from 'neffos.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Message, NeffosController, NeffosModule, NeffosServer, NSConn } from '../../lib/index.js';
 
