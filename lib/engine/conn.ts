@@ -41,9 +41,12 @@ export class Conn {
   private _id = '';
   private state: State = 'handshaking';
   private ackReceived = false;
+  /** `A<id>` went out (or native mode opened): teardown then owes the app an `onDisconnect`. */
+  private ackSent = false;
   private readonly acknowledged: Promise<void>;
   private markAcknowledged!: () => void;
   private readinessReleased = false;
+  private rejection: string | undefined;
   private busy = false;
   private readonly queue: Array<{ data: Buffer; binary: boolean }> = [];
   private readonly closed: Promise<void>;
@@ -107,12 +110,21 @@ export class Conn {
     if (this.ackReceived) this.sendAck();
   }
 
-  /** @internal rejects the handshake: `H<reason>` once `M` has arrived (or now), then close 1008 */
+  /**
+   * @internal rejects the handshake: `H<reason>` then close 1008. Like Go, nothing is sent before the
+   * client's `M`, so the rejection waits for it (the handshake timeout still applies).
+   */
   reject(reason: string): void {
     if (this.state !== 'handshaking') {
       this.close(CloseCode.PolicyViolation, reason);
       return;
     }
+    this.rejection = reason;
+    if (this.ackReceived) this.sendRejection();
+  }
+
+  private sendRejection(): void {
+    const reason = this.rejection ?? 'rejected';
     this.state = 'closed';
     this.socket.send(encodeAckRejection(reason), TEXT);
     this.socket.close(CloseCode.PolicyViolation, truncateReason(reason));
@@ -123,6 +135,7 @@ export class Conn {
     this._id = id;
     this.state = 'open';
     this.ackReceived = true;
+    this.ackSent = true;
     this.addNamespace(new NSConn(this, '', events));
     this.markAcknowledged();
     this.drain();
@@ -130,6 +143,7 @@ export class Conn {
 
   private sendAck(): void {
     this.state = 'open';
+    this.ackSent = true;
     this.socket.send(encodeAck(this._id), TEXT);
     this.markAcknowledged();
     this.drain();
@@ -148,7 +162,8 @@ export class Conn {
         }
         this.ackReceived = true;
         this.engine.clearHandshakeTimer(this);
-        if (this.readinessReleased) this.sendAck();
+        if (this.rejection !== undefined) this.sendRejection();
+        else if (this.readinessReleased) this.sendAck();
         return;
       }
       this.queue.push({ data, binary });
@@ -288,7 +303,8 @@ export class Conn {
 
   /** @internal the socket closed: tear down namespaces and rooms (spec §6.5), settle pending asks */
   async teardown(): Promise<void> {
-    const wasAcknowledged = this.state === 'open' || this.namespaces.size > 0;
+    // Not `state === 'open'`: close() has already set 'closed' when the server itself closed.
+    const wasAcknowledged = this.ackSent;
     this.state = 'closed';
     this.queue.length = 0;
     this.asks.rejectAll(new ConnectionClosedError(this._id));
