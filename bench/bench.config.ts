@@ -11,16 +11,26 @@ export interface BenchServer {
   protocol: ClientProtocol;
   /** include in the idle-RSS-per-connection measurement */
   idleRss: boolean;
+  /** extra environment for the server process */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
  * Add a server here: write `servers/<name>.server.ts` with the server-harness (prints `listening <port>`,
- * answers `GET /__stats`, exits on SIGTERM) and list it. Planned: Nest static controller, Nest
- * per-connection controller (both `protocol: 'neffos'`).
+ * answers `GET /__stats`, exits on SIGTERM) and list it.
  */
 export const SERVERS: readonly BenchServer[] = [
   { name: 'raw-ws', label: 'raw ws (ceiling)', script: 'servers/raw-ws.server.js', protocol: 'neffos', idleRss: true },
   { name: 'engine', label: 'neffos engine', script: 'servers/engine.server.js', protocol: 'neffos', idleRss: true },
+  { name: 'nest-static', label: 'NeffosModule static', script: 'servers/nest-neffos.server.js', protocol: 'neffos', idleRss: true },
+  {
+    name: 'nest-scoped',
+    label: 'NeffosModule per-conn',
+    script: 'servers/nest-neffos.server.js',
+    protocol: 'neffos',
+    idleRss: true,
+    env: { BENCH_NEFFOS_SCOPE: 'request' },
+  },
   { name: 'platform-ws', label: 'nest platform-ws', script: 'servers/platform-ws.server.js', protocol: 'nest-json', idleRss: true },
 ];
 

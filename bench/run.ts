@@ -19,6 +19,7 @@ const here = (file: string): string => fileURLToPath(new URL(file, import.meta.u
 async function runAgainst(server: BenchServer, make: (port: number) => GeneratorConfig, pinning: Pinning): Promise<GeneratorResult> {
   const child = spawnNode(pinning.pinned ? SERVER_CORE : undefined, ['--expose-gc', here(server.script)], {
     ...process.env,
+    ...server.env,
     BENCH_ORCHESTRATED: '1',
   });
   const serverStderr = tailStderr(child);

@@ -10,7 +10,7 @@ import {
   OnAnyEvent,
   encodeAck,
   encodeAckRejection,
-  encodeFrame,
+  encodeFields,
   isAckRequest,
 } from '../protocol/index.js';
 import type { ResolvedEngineOptions } from './engine-options.js';
@@ -20,6 +20,7 @@ import type { EngineInternals } from './engine-internals.js';
 import { isPromiseLike } from './handler-result.js';
 import { dispatchFrame } from './message.dispatcher.js';
 import { NSConn } from './namespace-conn.js';
+import { Signal } from './signal.js';
 
 const TEXT = { binary: false };
 const BINARY = { binary: true };
@@ -27,14 +28,10 @@ const BINARY = { binary: true };
 type State = 'handshaking' | 'open' | 'closed';
 
 export class Conn {
-  /** Per-connection values (neffos `Conn.Set/Get`); never sent on the wire. */
-  readonly store = new Map<string, unknown>();
   /** Value of the `X-Websocket-Reconnect` header: how many times neffos.js has reconnected. */
   readonly reconnectTries: number;
   /** @internal */
   readonly namespaces = new Map<string, NSConn>();
-  /** @internal */
-  readonly asks = new AskRegistry();
   /** @internal set by the engine's ping loop, cleared by each pong */
   alive = true;
 
@@ -43,14 +40,14 @@ export class Conn {
   private ackReceived = false;
   /** `A<id>` went out (or native mode opened): teardown then owes the app an `onDisconnect`. */
   private ackSent = false;
-  private readonly acknowledged: Promise<void>;
-  private markAcknowledged!: () => void;
+  private readonly acknowledged = new Signal();
   private readinessReleased = false;
   private rejection: string | undefined;
   private busy = false;
-  private readonly queue: Array<{ data: Buffer; binary: boolean }> = [];
-  private readonly closed: Promise<void>;
-  private markClosed!: () => void;
+  private queue: Array<{ data: Buffer; binary: boolean }> | undefined;
+  private readonly closed = new Signal();
+  private _store: Map<string, unknown> | undefined;
+  private _asks: AskRegistry | undefined;
 
   constructor(
     /** @internal */ readonly socket: WebSocket,
@@ -60,8 +57,21 @@ export class Conn {
   ) {
     const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? '0'), 10);
     this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
-    this.acknowledged = new Promise((resolve) => (this.markAcknowledged = resolve));
-    this.closed = new Promise((resolve) => (this.markClosed = resolve));
+  }
+
+  /** Per-connection values (neffos `Conn.Set/Get`); never sent on the wire. */
+  get store(): Map<string, unknown> {
+    return (this._store ??= new Map());
+  }
+
+  /** @internal pending server asks; created on the first one */
+  get asks(): AskRegistry {
+    return (this._asks ??= new AskRegistry());
+  }
+
+  /** @internal hands a reply to the ask waiting for its token; false when none is */
+  settleReply(reply: Message): boolean {
+    return this._asks?.settle(reply) ?? false;
   }
 
   get id(): string {
@@ -79,7 +89,7 @@ export class Conn {
 
   /** Resolves once the connection has closed and its teardown hooks have run. */
   whenClosed(): Promise<void> {
-    return this.closed;
+    return this.closed.wait();
   }
 
   wasReconnected(): boolean {
@@ -137,7 +147,7 @@ export class Conn {
     this.ackReceived = true;
     this.ackSent = true;
     this.addNamespace(new NSConn(this, '', events));
-    this.markAcknowledged();
+    this.acknowledged.fire();
     this.drain();
   }
 
@@ -145,7 +155,7 @@ export class Conn {
     this.state = 'open';
     this.ackSent = true;
     this.socket.send(encodeAck(this._id), TEXT);
-    this.markAcknowledged();
+    this.acknowledged.fire();
     this.drain();
   }
 
@@ -166,12 +176,12 @@ export class Conn {
         else if (this.readinessReleased) this.sendAck();
         return;
       }
-      this.queue.push({ data, binary });
+      (this.queue ??= []).push({ data, binary });
       return;
     }
     if (this.busy) {
       // A reply to a pending server ask must not wait behind the handler that is awaiting it.
-      if (!this.engine.trySettleReply(this, data, binary)) this.queue.push({ data, binary });
+      if (!this.engine.trySettleReply(this, data, binary)) (this.queue ??= []).push({ data, binary });
       return;
     }
     this.run(data, binary);
@@ -203,8 +213,9 @@ export class Conn {
   }
 
   private drain(): void {
-    while (!this.busy && this.queue.length > 0 && this.state === 'open') {
-      const next = this.queue.shift()!;
+    const queue = this.queue;
+    while (queue !== undefined && !this.busy && queue.length > 0 && this.state === 'open') {
+      const next = queue.shift()!;
       this.run(next.data, next.binary);
     }
   }
@@ -225,7 +236,7 @@ export class Conn {
 
   /** @internal */
   writeFields(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer | string, binary: boolean): boolean {
-    return this.write(encodeFrame({ token, namespace, room, event, isError, isNoOp, body }), binary);
+    return this.write(encodeFields(token, namespace, room, event, isError, isNoOp, body), binary);
   }
 
   /** @internal sends a request with a fresh server token and waits for the reply by that token */
@@ -247,7 +258,7 @@ export class Conn {
    */
   async connect(namespace: string, options: { timeout?: number } = {}): Promise<NSConn> {
     this.releaseReadiness();
-    await Promise.race([this.acknowledged, this.closed]);
+    await Promise.race([this.acknowledged.wait(), this.closed.wait()]);
     if (this.state !== 'open') throw new ConnectionClosedError(this._id);
     const existing = this.namespaces.get(namespace);
     if (existing !== undefined) return existing;
@@ -306,11 +317,11 @@ export class Conn {
     // Not `state === 'open'`: close() has already set 'closed' when the server itself closed.
     const wasAcknowledged = this.ackSent;
     this.state = 'closed';
-    this.queue.length = 0;
-    this.asks.rejectAll(new ConnectionClosedError(this._id));
+    this.queue = undefined;
+    this._asks?.rejectAll(new ConnectionClosedError(this._id));
     for (const nsConn of [...this.namespaces.values()]) await this.dropNamespace(nsConn, true, true);
     this.engine.connectionGone(this, wasAcknowledged);
-    this.markClosed();
+    this.closed.fire();
   }
 }
 

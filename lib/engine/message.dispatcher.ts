@@ -33,7 +33,7 @@ export function dispatchFrame(conn: Conn, data: Buffer, binary: boolean): unknow
     return handleNative(conn, new Message({ body: data, isBinary: binary, isNative: true }), true);
   }
   if (mayBeServerReply(msg.token)) {
-    if (conn.asks.settle(msg)) return undefined;
+    if (conn.settleReply(msg)) return undefined;
     // A reply to an ask of ours that already timed out: drop it rather than fire a handler (spec §4.6).
     if (conn.engine.tokens.owns(msg.token)) return undefined;
   }
@@ -65,9 +65,13 @@ function writeEmptyReply(conn: Conn, token: string): void {
   conn.write(encodeEmptyReply(token), false);
 }
 
-/** Error replies are text frames even for binary requests, so neffos.js can read the text (spec §11). */
+/**
+ * Error replies are text frames even for binary requests, so neffos.js can read the text (spec §11).
+ * The text is never empty: Go reads `is-error=1` with an empty body as success, neffos.js rejects with
+ * `undefined` (spec §2.4), so `throw new Error('')` would otherwise pass for success with Go clients.
+ */
 function writeErrorReply(conn: Conn, msg: Message, err: unknown): void {
-  conn.writeFields(msg.token, msg.namespace, msg.room, msg.event, true, msg.isNoOp, errorText(err), false);
+  conn.writeFields(msg.token, msg.namespace, msg.room, msg.event, true, msg.isNoOp, errorText(err) || 'rejected', false);
 }
 
 function isRequest(msg: Message): boolean {

@@ -16,6 +16,20 @@ import { decodeMessage, mayBeServerReply } from '../protocol/index.js';
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
+const CONN = Symbol('neffos.conn');
+type SocketWithConn = WebSocket & { [CONN]: Conn };
+
+function onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  (this as SocketWithConn)[CONN].onFrame(data, isBinary);
+}
+
+/** ws closes the socket itself after a protocol error (1002, 1007, 1009); nothing to add here. */
+function onSocketError(): void {}
+
+function onSocketPong(this: WebSocket): void {
+  (this as SocketWithConn)[CONN].alive = true;
+}
+
 /** A message for one connection (its token-free form, like a broadcast). */
 export type TargetedMessage = BroadcastMessage;
 
@@ -80,10 +94,11 @@ export class NeffosEngine implements EngineInternals {
   private accept(ws: WebSocket, req: IncomingMessage): void {
     const conn = new Conn(ws, req, this);
     this.live.add(conn);
-    ws.on('message', (data, isBinary) => conn.onFrame(data as Buffer, isBinary));
-    // ws closes the socket itself after a protocol error (1002, 1007, 1009); nothing to add here.
-    ws.on('error', () => {});
-    ws.on('pong', () => (conn.alive = true));
+    // Shared listeners, not per-connection closures: idle connections are what memory is spent on.
+    (ws as SocketWithConn)[CONN] = conn;
+    ws.on('message', onSocketMessage);
+    ws.on('error', onSocketError);
+    ws.on('pong', onSocketPong);
     ws.once('close', () => {
       this.clearHandshakeTimer(conn);
       void conn.teardown();
@@ -164,7 +179,7 @@ export class NeffosEngine implements EngineInternals {
   /** @internal */
   trySettleReply(conn: Conn, data: Buffer, binary: boolean): boolean {
     const msg = decodeMessage(data, binary);
-    return msg !== undefined && mayBeServerReply(msg.token) && conn.asks.settle(msg);
+    return msg !== undefined && mayBeServerReply(msg.token) && conn.settleReply(msg);
   }
 
   /** @internal */

@@ -34,14 +34,14 @@ export function decodeMessage(frame: Buffer, isBinary: boolean): Message | undef
   const s6 = frame.indexOf(SEP, s5 + 1);
   if (s6 < 0) return undefined;
 
-  return new Message({
-    token: field(frame, 0, s1),
-    namespace: unescapeField(field(frame, s1 + 1, s2)),
-    room: unescapeField(field(frame, s2 + 1, s3)),
-    event: unescapeField(field(frame, s3 + 1, s4)),
-    isError: flag(frame, s4 + 1, s5),
-    isNoOp: flag(frame, s5 + 1, s6),
-    body: frame.subarray(s6 + 1),
+  return Message.fromWire(
+    field(frame, 0, s1),
+    unescapeField(field(frame, s1 + 1, s2)),
+    unescapeField(field(frame, s2 + 1, s3)),
+    unescapeField(field(frame, s3 + 1, s4)),
+    flag(frame, s4 + 1, s5),
+    flag(frame, s5 + 1, s6),
+    frame.subarray(s6 + 1),
     isBinary,
-  });
+  );
 }

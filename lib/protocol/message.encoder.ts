@@ -13,22 +13,23 @@ export interface FrameFields {
   body: Buffer | string;
 }
 
-function header(f: FrameFields): string {
-  return `${f.token};${escapeField(f.namespace)};${escapeField(f.room)};${escapeField(f.event)};${f.isError ? '1' : '0'};${f.isNoOp ? '1' : '0'};`;
-}
-
 /**
  * Encodes a frame into one buffer, so a broadcast encodes once and sends the same bytes to every
- * recipient. Flags are always written `0`/`1`, as both reference serializers do.
+ * recipient. Flags are always written `0`/`1`, as both reference serializers do. Positional, for the
+ * reply path; `encodeFrame` is the readable form.
  */
-export function encodeFrame(f: FrameFields): Buffer {
-  const head = header(f);
-  if (typeof f.body === 'string') return Buffer.from(head + f.body, 'utf8');
+export function encodeFields(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer | string): Buffer {
+  const head = `${token};${escapeField(namespace)};${escapeField(room)};${escapeField(event)};${isError ? '1' : '0'};${isNoOp ? '1' : '0'};`;
+  if (typeof body === 'string') return Buffer.from(head + body, 'utf8');
   const headLength = Buffer.byteLength(head);
-  const out = Buffer.allocUnsafe(headLength + f.body.length);
+  const out = Buffer.allocUnsafe(headLength + body.length);
   out.write(head, 0, 'utf8');
-  f.body.copy(out, headLength);
+  body.copy(out, headLength);
   return out;
+}
+
+export function encodeFrame(f: FrameFields): Buffer {
+  return encodeFields(f.token, f.namespace, f.room, f.event, f.isError, f.isNoOp, f.body);
 }
 
 export function encodeMessage(msg: Message): Buffer {

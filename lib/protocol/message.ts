@@ -41,18 +41,32 @@ export class Message {
   /** Server-side only, never on the wire: a teardown the peer did not ask for (close, forced leave). */
   isForced: boolean;
 
-  constructor(init: MessageInit = {}) {
-    this.token = init.token ?? '';
-    this.namespace = init.namespace ?? '';
-    this.room = init.room ?? '';
-    this.event = init.event ?? '';
-    this.body = init.body ?? EMPTY;
-    this.isError = init.isError ?? false;
-    this.isNoOp = init.isNoOp ?? false;
-    this.isBinary = init.isBinary ?? false;
-    this.isNative = init.isNative ?? false;
-    this.isLocal = init.isLocal ?? false;
-    this.isForced = init.isForced ?? false;
+  constructor(init?: MessageInit) {
+    this.token = init?.token ?? '';
+    this.namespace = init?.namespace ?? '';
+    this.room = init?.room ?? '';
+    this.event = init?.event ?? '';
+    this.body = init?.body ?? EMPTY;
+    this.isError = init?.isError ?? false;
+    this.isNoOp = init?.isNoOp ?? false;
+    this.isBinary = init?.isBinary ?? false;
+    this.isNative = init?.isNative ?? false;
+    this.isLocal = init?.isLocal ?? false;
+    this.isForced = init?.isForced ?? false;
+  }
+
+  /** The decoder's constructor: positional, so the hot path allocates no options object. */
+  static fromWire(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer, isBinary: boolean): Message {
+    const msg = new Message();
+    msg.token = token;
+    msg.namespace = namespace;
+    msg.room = room;
+    msg.event = event;
+    msg.isError = isError;
+    msg.isNoOp = isNoOp;
+    msg.body = body;
+    msg.isBinary = isBinary;
+    return msg;
   }
 
   /** The body decoded as UTF-8. */
