@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
-import type { Namespaces } from './events.js';
+import type { EventHandler, Events, Namespaces } from './events.js';
 
 export type OriginPolicy = '*' | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
 
@@ -73,6 +73,23 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return value;
 }
 
+/**
+ * Copies the handler maps into prototype-free objects: a client names namespaces and events, and
+ * "constructor" or "__proto__" must not find Object.prototype's members.
+ */
+function ownEntriesOnly(namespaces: Namespaces): Namespaces {
+  const out: Record<string, Events> = Object.create(null);
+  for (const [name, events] of Object.entries(namespaces)) {
+    const copy: Record<string, EventHandler> = Object.create(null);
+    for (const [event, handler] of Object.entries(events)) {
+      if (typeof handler !== 'function') throw new InvalidOptionError(`handler of event "${event}" in namespace "${name}" must be a function`);
+      copy[event] = handler;
+    }
+    out[name] = copy;
+  }
+  return out;
+}
+
 export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   if (typeof options.path !== 'string' || !options.path.startsWith('/')) {
     throw new InvalidOptionError(`option path must start with "/", got ${JSON.stringify(options.path)}`);
@@ -86,7 +103,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   }
   return {
     path: options.path,
-    namespaces: options.namespaces,
+    namespaces: ownEntriesOnly(options.namespaces),
     idGenerator: options.idGenerator ?? (() => randomUUID()),
     authorize: options.authorize,
     onConnect: options.onConnect,
