@@ -267,6 +267,9 @@ export class Conn {
     const nsConn = new NSConn(this, namespace, events);
     await this.fire(nsConn, new Message({ namespace, event: OnNamespaceConnect, isLocal: true }));
     await this.ask(namespace, '', OnNamespaceConnect, '', false, options.timeout);
+    // The client may have connected it itself meanwhile (spec §3.5.2): keep one NSConn, not two.
+    const raced = this.namespaces.get(namespace);
+    if (raced !== undefined) return raced;
     this.addNamespace(nsConn);
     await this.fire(nsConn, new Message({ namespace, event: OnNamespaceConnected, isLocal: true }));
     return nsConn;

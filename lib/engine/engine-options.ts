@@ -34,7 +34,7 @@ export interface EngineOptions {
   writeBufferHighWaterMark?: number;
   /** `close` (default) ends a slow consumer with 1013; `drop` skips frames until it catches up. */
   onBackpressure?: 'close' | 'drop';
-  /** Allowed `Origin` values; default `'*'` (any). */
+  /** Allowed `Origin` values; default `'*'` (any). A request without `Origin` (not a browser) passes a list. */
   origins?: OriginPolicy;
   /** Subprotocols this server speaks; default: echo the first one the client offers. */
   subprotocols?: readonly string[];

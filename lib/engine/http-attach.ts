@@ -31,6 +31,12 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
       res.writeHead(204, { 'Content-Length': '0' }).end();
       return;
     }
+    // No app serves HTTP here: answer on our path as Go does (spec §1.1) instead of leaving it hanging.
+    if (previous.length === 0 && server.listenerCount('request') === 1 && target.matches(req)) {
+      if (req.method === 'GET') res.writeHead(400, { 'Content-Length': '0', 'Sec-WebSocket-Version': '13' }).end();
+      else res.writeHead(405, { 'Content-Length': '0', Allow: 'GET' }).end();
+      return;
+    }
     for (const listener of previous) listener.call(server, req, res);
   };
   server.removeAllListeners('request');

@@ -97,6 +97,8 @@ async function replyConnect(conn: Conn, msg: Message): Promise<void> {
   const rejected = await veto(conn, nsConn, msg);
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);
   if (conn.isClosed) return;
+  // A server-forced connect may have completed while the hook ran: keep one NSConn, not two.
+  if (conn.namespace(msg.namespace) !== undefined) return writeEmptyReply(conn, msg.token);
   conn.addNamespace(nsConn);
   writeEmptyReply(conn, msg.token);
   await conn.fireQuietly(nsConn, new Message({ namespace: msg.namespace, event: OnNamespaceConnected }));

@@ -2,7 +2,7 @@
 // actions of spec §3.6.2, §3.7.2, §3.8.2 and §4 (asks with a timeout, settled on close).
 import { Message, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-import { BadRoomError } from './engine.errors.js';
+import { BadNamespaceError, BadRoomError } from './engine.errors.js';
 import type { Events, HandlerResult } from './events.js';
 import { toBody } from './handler-result.js';
 import { Room } from './room.js';
@@ -72,13 +72,27 @@ export class NSConn {
 
   /** Asks the client; resolves with its reply, rejects with its error text, a timeout, or a close. */
   ask(event: string, body?: HandlerResult, options: AskOptions = {}): Promise<Message> {
-    return this.conn.ask(this.namespace, options.room ?? '', event, toBody(body) ?? '', options.binary ?? false, options.timeout);
+    const room = options.room ?? '';
+    // The write guard (spec §5.1, §11): never ask in a namespace or room the client is not in.
+    const refused = this.writeGuard(room);
+    if (refused !== undefined) return Promise.reject(refused);
+    return this.conn.ask(this.namespace, room, event, toBody(body) ?? '', options.binary ?? false, options.timeout);
+  }
+
+  /** Why a request may not be written now; closed connections are left to `Conn.ask` to reject. */
+  private writeGuard(room: string): Error | undefined {
+    if (this.conn.isClosed) return undefined;
+    if (!this.conn.isConnectedTo(this)) return new BadNamespaceError(this.namespace);
+    if (room !== '' && !this.rooms.has(room)) return new BadRoomError(this.namespace, room);
+    return undefined;
   }
 
   /** Server-forced join (spec §3.7.2): the server's `_OnRoomJoin` may veto before anything is sent. */
   async joinRoom(name: string, options: { timeout?: number } = {}): Promise<Room> {
     const existing = this.rooms.get(name);
     if (existing !== undefined) return existing;
+    const refused = this.writeGuard('');
+    if (refused !== undefined) throw refused;
     await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
     await this.conn.ask(this.namespace, name, OnRoomJoin, '', false, options.timeout);
     const room = this.addRoom(name);

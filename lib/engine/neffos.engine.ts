@@ -88,7 +88,9 @@ export class NeffosEngine implements EngineInternals {
     const origin = req.headers.origin;
     if (policy === '*') return true;
     if (typeof policy === 'function') return policy(origin, req);
-    return origin !== undefined && policy.includes(origin);
+    // Browsers always send Origin; Node and Go clients send none, and are not what the check is for
+    // (cross-site WebSocket hijacking), so a missing Origin passes, as with gorilla's default.
+    return origin === undefined || policy.includes(origin);
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
