@@ -12,5 +12,7 @@ export default defineConfig({
     // Two cores on CI: run files in parallel but not more than the machine has.
     maxWorkers: 2,
     minWorkers: 1,
+    // The scope tests check, with a WeakRef and gc(), that per-connection controllers are released.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },
 });

@@ -21,6 +21,8 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
     // Not ours. Another listener may own it; if we are the only one, nobody will ever answer it.
     if (server.listenerCount('upgrade') === 1) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    } else {
+      refuseIfUnanswered(socket);
     }
   };
 
@@ -48,6 +50,22 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
     server.off('request', onRequest);
     for (const listener of previous) server.on('request', listener);
   };
+}
+
+/** How long another upgrade listener gets to answer an upgrade we do not route (engine.io waits as long). */
+const UNANSWERED_UPGRADE_MS = 1_000;
+
+/**
+ * An upgrade for a path nobody serves would otherwise hang (every listener here leaves paths it does not
+ * serve to the others), and its socket would keep `app.close()` from finishing. Like engine.io's
+ * `destroyUpgrade`: if nothing has been written to it after a while, refuse it.
+ */
+export function refuseIfUnanswered(socket: Duplex): void {
+  setTimeout(() => {
+    if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  }, UNANSWERED_UPGRADE_MS).unref();
 }
 
 /** The path part of a request URL, without query or fragment. */

@@ -8,7 +8,7 @@ import { ApplicationConfig, ContextIdFactory, ExternalContextCreator, ModuleRef 
 import type { ContextId } from '@nestjs/core/injector/instance-wrapper.js';
 import { firstValueFrom, isObservable } from 'rxjs';
 import type { EventHandler, Namespaces, NSConn } from '../engine/index.js';
-import { type Message, OnNamespaceConnect, isSystemEvent } from '../protocol/index.js';
+import { type Message, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave, isSystemEvent } from '../protocol/index.js';
 import type { ControllerPlan } from './neffos.explorer.js';
 import { DuplicateEventError } from './neffos.errors.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
@@ -17,6 +17,9 @@ import { EventReplyError } from './neffos-reply.errors.js';
 import { ROUTE_ARGS_METADATA } from './neffos.constants.js';
 
 type Invoker = (msg: Message, nsConn: NSConn) => unknown;
+
+/** Lifecycle hooks whose throw refuses the action (DESIGN.md). */
+const VETO_HOOKS: ReadonlySet<string> = new Set([OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave]);
 
 /** A pseudo-method that runs only the class's guards on namespace connect. */
 const GUARDS_ONLY = '\0guards';
@@ -59,13 +62,14 @@ export class NeffosHandlerFactory {
       list.push(plan);
       byNamespace.set(plan.namespace, list);
     }
-    const namespaces: Record<string, Record<string, EventHandler>> = {};
+    // No prototype: a client's namespace or event named "constructor", "toString" … must not find Object's.
+    const namespaces: Record<string, Record<string, EventHandler>> = Object.create(null);
     for (const [namespace, nsPlans] of byNamespace) namespaces[namespace] = this.createEvents(namespace, nsPlans);
     return namespaces;
   }
 
   private createEvents(namespace: string, plans: ControllerPlan[]): Record<string, EventHandler> {
-    const events: Record<string, EventHandler> = {};
+    const events: Record<string, EventHandler> = Object.create(null);
     const owners = new Map<string, Type>();
     const hooks = new Map<string, Invoker[]>();
     const addHook = (event: string, invoker: Invoker): void => {
@@ -74,7 +78,7 @@ export class NeffosHandlerFactory {
 
     for (const plan of plans) {
       for (const { event, methodName } of plan.events) {
-        const invoker = this.invokerFor(plan, methodName);
+        const invoker = this.invokerFor(plan, methodName, VETO_HOOKS.has(event));
         if (isSystemEvent(event)) {
           addHook(event, invoker);
           continue;
@@ -86,7 +90,7 @@ export class NeffosHandlerFactory {
       }
       const guardsOnConnect = this.globalGuards || this.accessor.hasGuards(plan.metatype);
       if (guardsOnConnect && !plan.events.some((e) => e.event === OnNamespaceConnect)) {
-        addHook(OnNamespaceConnect, this.invokerFor(plan, GUARDS_ONLY));
+        addHook(OnNamespaceConnect, this.invokerFor(plan, GUARDS_ONLY, true));
       }
     }
 
@@ -108,23 +112,23 @@ export class NeffosHandlerFactory {
     return events;
   }
 
-  private invokerFor(plan: ControllerPlan, methodName: string): Invoker {
+  private invokerFor(plan: ControllerPlan, methodName: string, veto: boolean): Invoker {
     if (!plan.perConnection) {
-      return this.createInvoker(plan, plan.wrapper.instance as Record<string, Function>, methodName, undefined);
+      return this.createInvoker(plan, plan.wrapper.instance as Record<string, Function>, methodName, undefined, veto);
     }
     return (msg, nsConn) => {
       const scoped = this.scopes.get(nsConn)?.controllers.get(plan);
       if (scoped === undefined) throw new Error(`no ${plan.metatype.name} instance for this connection; it was not created on namespace connect`);
       let invoker = scoped.invokers.get(methodName);
       if (invoker === undefined) {
-        invoker = this.createInvoker(plan, scoped.instance, methodName, this.scopes.get(nsConn)!.contextId);
+        invoker = this.createInvoker(plan, scoped.instance, methodName, this.scopes.get(nsConn)!.contextId, veto);
         scoped.invokers.set(methodName, invoker);
       }
       return invoker(msg, nsConn);
     };
   }
 
-  private createInvoker(plan: ControllerPlan, instance: Record<string, Function>, methodName: string, contextId: ContextId | undefined): Invoker {
+  private createInvoker(plan: ControllerPlan, instance: Record<string, Function>, methodName: string, contextId: ContextId | undefined, veto: boolean): Invoker {
     const guardsOnly = methodName === GUARDS_ONLY;
     const method: Function = guardsOnly ? function onNamespaceConnect(): void {} : instance[methodName]!;
     const hasParams = !guardsOnly && this.accessor.hasParamDecorators(plan.metatype, methodName);
@@ -153,10 +157,13 @@ export class NeffosHandlerFactory {
       neffosParamsFactory,
       contextId,
       contextId === undefined ? undefined : plan.wrapper.id,
-      { guards: true, interceptors: !guardsOnly, filters: !guardsOnly },
+      // No filters on the hooks that veto by throwing: a filter returning a value (a catch-all
+      // "AllExceptionsFilter") would turn a refused connect, join or leave into an accepted one.
+      { guards: true, interceptors: !guardsOnly, filters: !veto },
       'ws',
     );
-    return (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).catch(rethrowAsReply);
+    // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
+    return (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(rethrowAsReply);
   }
 
   private async openScope(nsConn: NSConn, plans: ControllerPlan[]): Promise<void> {

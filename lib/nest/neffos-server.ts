@@ -40,12 +40,12 @@ export class NeffosServer {
   }
 
   /** Makes a connection join a room (server-forced join: the client is told). */
-  joinRoom(connectionId: string, namespace: string, room: string): Promise<Room> {
+  async joinRoom(connectionId: string, namespace: string, room: string): Promise<Room> {
     return this.nsConn(connectionId, namespace).joinRoom(room);
   }
 
   /** Makes a connection leave a room (server-forced leave). */
-  leaveRoom(connectionId: string, namespace: string, room: string): Promise<void> {
+  async leaveRoom(connectionId: string, namespace: string, room: string): Promise<void> {
     return this.nsConn(connectionId, namespace).leaveRoom(room);
   }
 

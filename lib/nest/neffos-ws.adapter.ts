@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { pathOf } from '../engine/http-attach.js';
+import { pathOf, refuseIfUnanswered } from '../engine/http-attach.js';
 
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -35,6 +35,7 @@ export class NeffosWsAdapter extends WsAdapter {
       const routed = (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === path);
       if (routed) original(req, socket, head);
       else if (httpServer.listenerCount('upgrade') === 1) socket.destroy(); // nobody else will answer it
+      else refuseIfUnanswered(socket);
     };
     httpServer.on('upgrade', listener);
     this.routedListeners.push({ server: httpServer, listener });
