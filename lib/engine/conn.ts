@@ -44,6 +44,7 @@ export class Conn {
   private readinessReleased = false;
   private rejection: string | undefined;
   private busy = false;
+  private corked = false;
   private queue: Array<{ data: Buffer; binary: boolean }> | undefined;
   private readonly closed = new Signal();
   private _store: Map<string, unknown> | undefined;
@@ -230,8 +231,20 @@ export class Conn {
       this.close(CloseCode.TryAgainLater, 'neffos: write buffer over writeBufferHighWaterMark');
       return false;
     }
+    if (!this.corked) {
+      // Frames written in one tick (replies to a pipelined burst, a broadcast) leave in one writev.
+      this.corked = true;
+      (this.socket as unknown as { _socket: { cork(): void } })._socket.cork();
+      process.nextTick(uncork, this);
+    }
     this.socket.send(frame, binary ? BINARY : TEXT);
     return true;
+  }
+
+  /** @internal */
+  uncork(): void {
+    this.corked = false;
+    (this.socket as unknown as { _socket: { uncork(): void } })._socket.uncork();
   }
 
   /** @internal */
@@ -326,6 +339,10 @@ export class Conn {
     this.engine.connectionGone(this, wasAcknowledged);
     this.closed.fire();
   }
+}
+
+function uncork(conn: Conn): void {
+  conn.uncork();
 }
 
 /** The protocol allows 123 bytes of close reason. */
