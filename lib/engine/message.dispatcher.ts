@@ -22,6 +22,8 @@ import { errorText } from './engine.errors.js';
 import { isPromiseLike, toBody } from './handler-result.js';
 import { NSConn } from './namespace-conn.js';
 
+const UNDERSCORE = 0x5f;
+
 /** Handles one data frame of an acknowledged connection. Returns a promise while work is pending. */
 export function dispatchFrame(conn: Conn, data: Buffer, binary: boolean): unknown {
   if (conn.options.nativeOnly) return handleNative(conn, new Message({ body: data, isBinary: binary, isNative: true }), false);
@@ -37,6 +39,8 @@ export function dispatchFrame(conn: Conn, data: Buffer, binary: boolean): unknow
     // A reply to an ask of ours that already timed out: drop it rather than fire a handler (spec §4.6).
     if (conn.engine.tokens.owns(msg.token)) return undefined;
   }
+  // Reserved names all start with "_": ordinary events skip the string compares below.
+  if (msg.event.charCodeAt(0) !== UNDERSCORE) return handleEvent(conn, msg);
   switch (msg.event) {
     case OnNamespaceConnect:
       return replyConnect(conn, msg);
