@@ -78,8 +78,20 @@ export function pathOf(req: IncomingMessage): string {
 const HEADER_PREFIX = 'x-websocket-header-';
 
 /**
+ * Headers that describe the transport and the peer, vouched for by the browser or a proxy. Go adds
+ * query values to them too; we do not: an appended value would let any page or client spoof them
+ * (an `Origin` the app checks again, the hop a proxy appended last to `X-Forwarded-For`).
+ */
+const PROTECTED_HEADERS: ReadonlySet<string> = new Set(['host', 'origin', 'cookie', 'connection', 'upgrade', 'forwarded', 'x-real-ip']);
+
+function isProtectedHeader(name: string): boolean {
+  return PROTECTED_HEADERS.has(name) || name.startsWith('sec-websocket-') || name.startsWith('x-forwarded-');
+}
+
+/**
  * Browsers cannot set headers on a WebSocket, so neffos.js sends them as `X-Websocket-Header-<name>`
- * query parameters; Go's server turns them back into headers (spec §1.1, §6.8), and so do we.
+ * query parameters; Go's server turns them back into headers (spec §1.1, §6.8), and so do we, except
+ * for the transport and proxy headers above.
  */
 export function mergeQueryHeaders(req: IncomingMessage): void {
   const url = req.url ?? '';
@@ -89,6 +101,7 @@ export function mergeQueryHeaders(req: IncomingMessage): void {
     const lower = key.toLowerCase();
     if (lower.length <= HEADER_PREFIX.length || !lower.startsWith(HEADER_PREFIX)) continue;
     const name = lower.slice(HEADER_PREFIX.length);
+    if (isProtectedHeader(name)) continue;
     const existing = req.headers[name];
     req.headers[name] = existing === undefined ? value : `${String(existing)}, ${value}`;
   }

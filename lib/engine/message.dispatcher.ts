@@ -114,6 +114,8 @@ async function replyDisconnect(conn: Conn, msg: Message): Promise<void> {
   if (nsConn === undefined) return writeEmptyReply(conn, msg.token);
   const rejected = await veto(conn, nsConn, msg);
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);
+  // Closed, or disconnected by the server, while the hook ran: already torn down.
+  if (!conn.isConnectedTo(nsConn)) return writeEmptyReply(conn, msg.token);
   await nsConn.forceLeaveAll(false);
   conn.namespaces.delete(nsConn.namespace);
   conn.engine.index.removeNamespace(nsConn);
@@ -126,7 +128,11 @@ async function replyRoomJoin(conn: Conn, msg: Message): Promise<void> {
   if (nsConn.rooms.has(msg.room)) return writeEmptyReply(conn, msg.token);
   const rejected = await veto(conn, nsConn, msg);
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);
-  if (conn.isClosed) return;
+  // Closed, or disconnected by the server, while the hook ran: a room of a dropped NSConn would stay in
+  // the index for ever and let room broadcasts past the write guard.
+  if (!conn.isConnectedTo(nsConn)) return writeErrorReply(conn, msg, ERR_BAD_NAMESPACE);
+  // A server-forced join of the same room may have completed meanwhile: join (and fire) once.
+  if (nsConn.rooms.has(msg.room)) return writeEmptyReply(conn, msg.token);
   nsConn.addRoom(msg.room);
   await conn.fireQuietly(nsConn, new Message({ namespace: msg.namespace, room: msg.room, event: OnRoomJoined }));
   writeEmptyReply(conn, msg.token);
@@ -138,6 +144,8 @@ async function replyRoomLeave(conn: Conn, msg: Message): Promise<void> {
   if (!nsConn.rooms.has(msg.room)) return writeEmptyReply(conn, msg.token);
   const rejected = await veto(conn, nsConn, msg);
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);
+  // Left meanwhile (close, namespace disconnect, server-forced leave): its Leave/Left hooks have fired.
+  if (!conn.isConnectedTo(nsConn) || !nsConn.rooms.has(msg.room)) return writeEmptyReply(conn, msg.token);
   nsConn.removeRoom(msg.room);
   await conn.fireQuietly(nsConn, new Message({ namespace: msg.namespace, room: msg.room, event: OnRoomLeft }));
   writeEmptyReply(conn, msg.token);
@@ -176,7 +184,13 @@ function handleEvent(conn: Conn, msg: Message): unknown {
 }
 
 function writeResult(conn: Conn, msg: Message, result: unknown): void {
-  const body = toBody(result);
+  let body: Buffer | string | undefined;
+  try {
+    body = toBody(result);
+  } catch (err) {
+    // A value JSON cannot encode (a cycle, a BigInt) is a handler failure: answer it, so an ask cannot hang.
+    return writeErrorReply(conn, msg, err);
+  }
   if (body === undefined && msg.token === '') return;
   conn.writeFields(msg.token, msg.namespace, msg.room, msg.event, false, msg.isNoOp, body ?? '', msg.isBinary);
 }

@@ -2,7 +2,7 @@
 // actions of spec §3.6.2, §3.7.2, §3.8.2 and §4 (asks with a timeout, settled on close).
 import { Message, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-import { BadNamespaceError, BadRoomError } from './engine.errors.js';
+import { BadNamespaceError, BadRoomError, ConnectionClosedError } from './engine.errors.js';
 import type { Events, HandlerResult } from './events.js';
 import { toBody } from './handler-result.js';
 import { Room } from './room.js';
@@ -87,6 +87,15 @@ export class NSConn {
     return undefined;
   }
 
+  /**
+   * After an await: the connection may have closed, or the namespace been disconnected, meanwhile.
+   * Adding a room to a dropped NSConn would leave it in the index for ever, past the write guard.
+   */
+  private assertStillConnected(): void {
+    if (this.conn.isClosed) throw new ConnectionClosedError(this.id);
+    if (!this.conn.isConnectedTo(this)) throw new BadNamespaceError(this.namespace);
+  }
+
   /** Server-forced join (spec §3.7.2): the server's `_OnRoomJoin` may veto before anything is sent. */
   async joinRoom(name: string, options: { timeout?: number } = {}): Promise<Room> {
     const existing = this.rooms.get(name);
@@ -95,6 +104,10 @@ export class NSConn {
     if (refused !== undefined) throw refused;
     await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
     await this.conn.ask(this.namespace, name, OnRoomJoin, '', false, options.timeout);
+    this.assertStillConnected();
+    // The client may have joined it itself meanwhile: keep one Room, fire Joined once.
+    const joined = this.rooms.get(name);
+    if (joined !== undefined) return joined;
     const room = this.addRoom(name);
     await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomJoined, isLocal: true }));
     return room;
@@ -105,6 +118,8 @@ export class NSConn {
     if (!this.rooms.has(name)) throw new BadRoomError(this.namespace, name);
     await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal: true }));
     await this.conn.ask(this.namespace, name, OnRoomLeave, '', false, options.timeout);
+    // Left meanwhile (close, namespace disconnect, the client's own leave): its hooks have fired.
+    if (!this.rooms.has(name)) return;
     this.removeRoom(name);
     await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeft, isLocal: true }));
   }
@@ -113,6 +128,8 @@ export class NSConn {
   async disconnect(options: { timeout?: number } = {}): Promise<void> {
     if (!this.conn.isConnectedTo(this)) return;
     await this.conn.ask(this.namespace, '', OnNamespaceDisconnect, '', false, options.timeout);
+    // Dropped meanwhile (close, the client's own disconnect): torn down already.
+    if (!this.conn.isConnectedTo(this)) return;
     await this.conn.dropNamespace(this, true, false);
   }
 

@@ -186,7 +186,13 @@ export class NeffosEngine implements EngineInternals {
 
   /** @internal */
   reportError(err: unknown, conn?: Conn): void {
-    this.options.onError(err, conn);
+    try {
+      this.options.onError(err, conn);
+    } catch (failure) {
+      // Reports come from teardown and dispatch paths: a throwing onError must not abort a teardown
+      // (the connection would never leave the engine) nor become an unhandled rejection.
+      console.error('[neffos] onError threw', failure, 'while reporting', err);
+    }
   }
 
   private pingAll(): void {
@@ -275,7 +281,8 @@ export class NeffosEngine implements EngineInternals {
 
   /**
    * Stops accepting, closes every connection with 1001 and waits for their teardown hooks
-   * (terminating peers that do not answer the close within 2 s). Idempotent.
+   * (terminating peers that do not answer the close within 2 s, and giving up on hooks still
+   * running 2 s later, which are reported to `onError`). Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -287,16 +294,14 @@ export class NeffosEngine implements EngineInternals {
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     const conns = [...this.live];
     for (const conn of conns) conn.close(CloseCode.GoingAway, 'server shutting down');
-    const all = Promise.all(conns.map((c) => c.whenClosed()));
-    let grace: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      all.then(() => false),
-      new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(true), SHUTDOWN_GRACE_MS))),
-    ]);
-    clearTimeout(grace);
-    if (timedOut) {
+    let tornDown = 0;
+    const all = Promise.all(conns.map((c) => c.whenClosed().then(() => tornDown++)));
+    if (!(await settlesWithin(all, SHUTDOWN_GRACE_MS))) {
       for (const conn of conns) conn.socket.terminate();
-      await all;
+      // Teardown hooks that never settle must not hold app.close() for ever.
+      if (!(await settlesWithin(all, SHUTDOWN_GRACE_MS))) {
+        this.reportError(new Error(`neffos: the teardown hooks of ${conns.length - tornDown} connection(s) were still running ${SHUTDOWN_GRACE_MS} ms after their sockets were terminated; shutdown goes on without them`));
+      }
     }
     this.wss.close();
   }
@@ -308,6 +313,17 @@ export class NeffosEngine implements EngineInternals {
  */
 function flat(id: string): string {
   return JSON.parse(JSON.stringify(id)) as string;
+}
+
+/** Whether `promise` settles within `ms`; the timer never outlives the wait. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

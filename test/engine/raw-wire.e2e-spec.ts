@@ -731,6 +731,31 @@ describe('raw wire protocol (byte-exact)', () => {
       expect(got.plain).toBeUndefined();
     });
 
+    it('query headers cannot set or extend the transport and proxy headers (Origin, Host, Cookie, X-Forwarded-*, Sec-WebSocket-*)', async () => {
+      const headers = deferred<Record<string, unknown>>();
+      await start({ onConnect: (conn) => headers.resolve({ ...conn.request.headers }) });
+      const query = [
+        'X-Websocket-Header-Origin=http%3A%2F%2Fgood',
+        'X-Websocket-Header-Host=good.example',
+        'X-Websocket-Header-Cookie=session%3Dfixed',
+        'X-Websocket-Header-X-Forwarded-For=6.6.6.6',
+        'X-Websocket-Header-Forwarded=for%3D6.6.6.6',
+        'X-Websocket-Header-X-Real-IP=6.6.6.6',
+        'X-Websocket-Header-Sec-WebSocket-Protocol=smuggled',
+        'X-Websocket-Header-Foo=bar',
+      ].join('&');
+      await h!.raw({ origin: 'http://evil', headers: { 'X-Forwarded-For': '10.0.0.1' } }, `${PATH}?${query}`);
+      const got = await waitFor(headers, 'onConnect');
+      expect(got.origin).toBe('http://evil');
+      expect(got.host).toBe(`127.0.0.1:${h!.port}`);
+      expect(got.cookie).toBeUndefined();
+      expect(got['x-forwarded-for']).toBe('10.0.0.1'); // a proxy's last hop stays last
+      expect(got.forwarded).toBeUndefined();
+      expect(got['x-real-ip']).toBeUndefined();
+      expect(got['sec-websocket-protocol']).toBeUndefined();
+      expect(got.foo).toBe('bar'); // ordinary headers still come through
+    });
+
     it('X-Websocket-Reconnect: 3 → conn.reconnectTries 3 (header, or its query form)', async () => {
       const conns = new EventLog<Conn>();
       await start({ onConnect: (conn) => conns.push(conn) });
