@@ -15,7 +15,7 @@ import {
 } from '../protocol/index.js';
 import type { ResolvedEngineOptions } from './engine-options.js';
 import { AskRegistry } from './ask-registry.js';
-import { BadNamespaceError, CloseCode, ConnectionClosedError } from './engine.errors.js';
+import { BadNamespaceError, CloseCode, ConnectionClosedError, InvalidOptionError } from './engine.errors.js';
 import type { EngineInternals } from './engine-internals.js';
 import { isPromiseLike } from './handler-result.js';
 import { dispatchFrame } from './message.dispatcher.js';
@@ -45,6 +45,7 @@ export class Conn {
   private rejection: string | undefined;
   private busy = false;
   private corked = false;
+  private queuedBytes = 0;
   private queue: Array<{ data: Buffer; binary: boolean }> | undefined;
   private readonly closed = new Signal();
   private _store: Map<string, unknown> | undefined;
@@ -135,6 +136,7 @@ export class Conn {
   }
 
   private sendRejection(): void {
+    this.engine.clearHandshakeTimer(this);
     const reason = this.rejection ?? 'rejected';
     this.state = 'closed';
     this.socket.send(encodeAckRejection(reason), TEXT);
@@ -153,6 +155,7 @@ export class Conn {
   }
 
   private sendAck(): void {
+    this.engine.clearHandshakeTimer(this);
     this.state = 'open';
     this.ackSent = true;
     this.socket.send(encodeAck(this._id), TEXT);
@@ -172,20 +175,37 @@ export class Conn {
           return;
         }
         this.ackReceived = true;
-        this.engine.clearHandshakeTimer(this);
         if (this.rejection !== undefined) this.sendRejection();
         else if (this.readinessReleased) this.sendAck();
         return;
       }
-      (this.queue ??= []).push({ data, binary });
+      this.enqueue(data, binary);
       return;
     }
     if (this.busy) {
       // A reply to a pending server ask must not wait behind the handler that is awaiting it.
-      if (!this.engine.trySettleReply(this, data, binary)) (this.queue ??= []).push({ data, binary });
+      if (this._asks !== undefined && this._asks.size > 0 && this.engine.trySettleReply(this, data, binary)) return;
+      this.enqueue(data, binary);
       return;
     }
     this.run(data, binary);
+  }
+
+  /** @internal the handshake timeout fired before `A<id>` or `H<error>` went out */
+  handshakeExpired(): void {
+    const ms = this.options.handshakeTimeout;
+    if (!this.ackReceived) this.close(CloseCode.ProtocolError, `neffos: no ack "M" within ${ms} ms`);
+    else this.close(CloseCode.TryAgainLater, `neffos: authorize/onConnect did not finish within ${ms} ms`);
+  }
+
+  /** Frames wait while a handler (or the handshake) is pending; a client may not pile up more than the limit. */
+  private enqueue(data: Buffer, binary: boolean): void {
+    this.queuedBytes += data.length;
+    if (this.queuedBytes > this.options.maxQueuedBytes) {
+      this.close(CloseCode.PolicyViolation, 'neffos: too many messages queued behind a pending handler (maxQueuedBytes)');
+      return;
+    }
+    (this.queue ??= []).push({ data, binary });
   }
 
   private run(data: Buffer, binary: boolean): void {
@@ -217,6 +237,7 @@ export class Conn {
     const queue = this.queue;
     while (queue !== undefined && !this.busy && queue.length > 0 && this.state === 'open') {
       const next = queue.shift()!;
+      this.queuedBytes -= next.data.length;
       this.run(next.data, next.binary);
     }
   }
@@ -255,6 +276,9 @@ export class Conn {
   /** @internal sends a request with a fresh server token and waits for the reply by that token */
   ask(namespace: string, room: string, event: string, body: Buffer | string, binary: boolean, timeout?: number): Promise<Message> {
     if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this._id));
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+      return Promise.reject(new InvalidOptionError(`ask timeout must be a positive finite number of milliseconds, got ${timeout}`));
+    }
     const token = this.engine.tokens.next();
     const reply = this.asks.wait(token, event, timeout ?? this.options.askTimeout);
     if (!this.writeFields(token, namespace, room, event, false, false, body, binary)) {

@@ -26,8 +26,16 @@ export interface EngineOptions {
   maxPayload?: number;
   /** Default timeout of server-initiated asks, connects, joins, leaves and disconnects. Default 10 s. */
   askTimeout?: number;
-  /** Time allowed between the upgrade and the client's `M`. Default 10 s; then close 1002. */
+  /**
+   * Time allowed between the upgrade and the end of the handshake (`A<id>` or `H<error>`). Default 10 s;
+   * then close 1002 if the client never sent `M`, 1013 if `authorize`/`onConnect` did not finish.
+   */
   handshakeTimeout?: number;
+  /**
+   * Bytes of frames a connection may have waiting behind a pending (async) handler or handshake;
+   * past it the connection is closed with 1008. Default 4 MiB.
+   */
+  maxQueuedBytes?: number;
   /** Ping interval in ms; a peer that misses a whole interval is dropped. `0` disables. Default 30 s. */
   pingInterval?: number;
   /** Bytes queued on a socket past which `onBackpressure` applies. Default 8 MiB. */
@@ -55,6 +63,7 @@ export interface ResolvedEngineOptions {
   maxPayload: number;
   askTimeout: number;
   handshakeTimeout: number;
+  maxQueuedBytes: number;
   pingInterval: number;
   writeBufferHighWaterMark: number;
   onBackpressure: 'close' | 'drop';
@@ -68,7 +77,7 @@ export interface ResolvedEngineOptions {
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidOptionError(`option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${name === 'maxPayload' || name === 'writeBufferHighWaterMark' ? 'bytes' : 'milliseconds'}, got ${value}`);
+    throw new InvalidOptionError(`option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${name === 'maxPayload' || name === 'writeBufferHighWaterMark' || name === 'maxQueuedBytes' ? 'bytes' : 'milliseconds'}, got ${value}`);
   }
   return value;
 }
@@ -111,6 +120,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     maxPayload: positive('maxPayload', options.maxPayload, 1024 * 1024),
     askTimeout: positive('askTimeout', options.askTimeout, 10_000),
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, 10_000),
+    maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes, 4 * 1024 * 1024),
     pingInterval: positive('pingInterval', options.pingInterval, 30_000, true),
     writeBufferHighWaterMark: positive('writeBufferHighWaterMark', options.writeBufferHighWaterMark, 8 * 1024 * 1024),
     onBackpressure: options.onBackpressure ?? 'close',

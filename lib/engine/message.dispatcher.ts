@@ -125,6 +125,8 @@ async function replyDisconnect(conn: Conn, msg: Message): Promise<void> {
 async function replyRoomJoin(conn: Conn, msg: Message): Promise<void> {
   const nsConn = conn.namespace(msg.namespace);
   if (nsConn === undefined || !isRequest(msg)) return;
+  // Room "" is the namespace level itself; joining it would make namespace frames look like room ones.
+  if (msg.room === '') return writeErrorReply(conn, msg, ERR_BAD_ROOM);
   if (nsConn.rooms.has(msg.room)) return writeEmptyReply(conn, msg.token);
   const rejected = await veto(conn, nsConn, msg);
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);

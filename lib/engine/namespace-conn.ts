@@ -98,6 +98,7 @@ export class NSConn {
 
   /** Server-forced join (spec §3.7.2): the server's `_OnRoomJoin` may veto before anything is sent. */
   async joinRoom(name: string, options: { timeout?: number } = {}): Promise<Room> {
+    if (name === '') throw new BadRoomError(this.namespace, name);
     const existing = this.rooms.get(name);
     if (existing !== undefined) return existing;
     const refused = this.writeGuard('');

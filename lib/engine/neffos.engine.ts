@@ -87,7 +87,14 @@ export class NeffosEngine implements EngineInternals {
     const policy = this.options.origins;
     const origin = req.headers.origin;
     if (policy === '*') return true;
-    if (typeof policy === 'function') return policy(origin, req);
+    if (typeof policy === 'function') {
+      try {
+        return policy(origin, req) === true;
+      } catch (err) {
+        this.reportError(err);
+        return false;
+      }
+    }
     // Browsers always send Origin; Node and Go clients send none, and are not what the check is for
     // (cross-site WebSocket hijacking), so a missing Origin passes, as with gorilla's default.
     return origin === undefined || policy.includes(origin);
@@ -111,7 +118,7 @@ export class NeffosEngine implements EngineInternals {
     }
     this.handshakeTimers.set(
       conn,
-      setTimeout(() => conn.close(CloseCode.ProtocolError, `neffos: no ack "M" within ${this.options.handshakeTimeout} ms`), this.options.handshakeTimeout),
+      setTimeout(() => conn.handshakeExpired(), this.options.handshakeTimeout),
     );
     void this.handshake(conn);
   }
@@ -124,10 +131,9 @@ export class NeffosEngine implements EngineInternals {
         if (verdict === false) throw new HandshakeRejectedError('unauthorized');
         if (typeof verdict === 'string') throw new HandshakeRejectedError(verdict);
       }
-      const id = await this.options.idGenerator(conn.request);
-      if (typeof id !== 'string' || id === '') throw new HandshakeRejectedError('the connection id generator returned no id');
+      const id = await this.generateId(conn);
       if (conn.isClosed) return;
-      conn.ready(flat(id));
+      conn.ready(id);
       this.register(conn);
       await onConnect?.(conn);
       conn.releaseReadiness();
@@ -136,11 +142,17 @@ export class NeffosEngine implements EngineInternals {
     }
   }
 
+  private async generateId(conn: Conn): Promise<string> {
+    const id = await this.options.idGenerator(conn.request);
+    if (typeof id !== 'string' || id === '') throw new HandshakeRejectedError('the connection id generator returned no id');
+    return flat(id);
+  }
+
   private async openNative(conn: Conn): Promise<void> {
     try {
-      const id = await this.options.idGenerator(conn.request);
+      const id = await this.generateId(conn);
       if (conn.isClosed) return;
-      conn.ready(flat(id));
+      conn.ready(id);
       this.register(conn);
       conn.openNative(id, this.options.namespaces['']!);
     } catch (err) {
@@ -218,11 +230,11 @@ export class NeffosEngine implements EngineInternals {
     if (members.size === 0) return 0;
     const frame = encodeFrame({ token: '', namespace: msg.namespace, room, event: msg.event, isError: false, isNoOp: false, body: toBody(msg.body) ?? '' });
     const binary = msg.binary ?? false;
-    const except = options.except;
+    const except = typeof options.except === 'object' && options.except.length > 4 ? new Set(options.except) : options.except;
     let sent = 0;
     for (const nsConn of members) {
       const id = nsConn.conn.id;
-      if (except !== undefined && (typeof except === 'string' ? except === id : except.includes(id))) continue;
+      if (except !== undefined && (typeof except === 'string' ? except === id : 'has' in except ? except.has(id) : except.includes(id))) continue;
       if (nsConn.conn.write(frame, binary)) sent++;
     }
     return sent;
@@ -256,6 +268,11 @@ export class NeffosEngine implements EngineInternals {
   /** The first connection with this id. */
   connection(id: string): Conn | undefined {
     return this.byId.get(id)?.values().next().value;
+  }
+
+  /** Every connection with this id (ids need not be unique). */
+  connectionsWithId(id: string): Conn[] {
+    return [...(this.byId.get(id) ?? [])];
   }
 
   /** Every acknowledged connection. */

@@ -73,7 +73,7 @@ export class NeffosServer {
 
   /** Closes one connection (all with that id) with a close frame; default code 1000. */
   closeConnection(connectionId: string, code?: number, reason?: string): boolean {
-    const conns = this.engine.connections().filter((c) => c.id === connectionId);
+    const conns = this.engine.connectionsWithId(connectionId);
     for (const conn of conns) conn.close(code, reason);
     return conns.length > 0;
   }
