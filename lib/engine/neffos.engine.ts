@@ -33,7 +33,7 @@ function onSocketPong(this: WebSocket): void {
 /** A message for one connection (its token-free form, like a broadcast). */
 export type TargetedMessage = BroadcastMessage;
 
-export class NeffosEngine implements EngineInternals {
+export class NeffosEngine {
   /** @internal */ readonly options: ResolvedEngineOptions;
   /** @internal */ readonly tokens = new ServerTokenSource();
   /** @internal */ readonly index = new MembershipIndex();
