@@ -24,8 +24,7 @@ export interface BroadcastFromOptions {
 }
 
 export class NSConn {
-  /** Rooms this connection has joined, by name. */
-  readonly rooms = new Map<string, Room>();
+  private readonly joined = new Map<string, Room>();
   /**
    * Per-namespace-connection value, like Go's `NSConn.value`: the Nest layer keeps the
    * per-connection controller instance here.
@@ -38,6 +37,11 @@ export class NSConn {
     /** @internal the handlers of this namespace */
     readonly events: Events,
   ) {}
+
+  /** Rooms this connection has joined, by name (read-only: join and leave through the methods). */
+  get rooms(): ReadonlyMap<string, Room> {
+    return this.joined;
+  }
 
   get id(): string {
     return this.conn.id;
@@ -137,14 +141,14 @@ export class NSConn {
   /** @internal */
   addRoom(name: string): Room {
     const room = new Room(this, name);
-    this.rooms.set(name, room);
+    this.joined.set(name, room);
     this.conn.engine.index.addRoom(this, name);
     return room;
   }
 
   /** @internal */
   removeRoom(name: string): void {
-    this.rooms.delete(name);
+    this.joined.delete(name);
     this.conn.engine.index.removeRoom(this, name);
   }
 
