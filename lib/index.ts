@@ -4,49 +4,5 @@
 // Nest module
 export * from './nest/index.js';
 
-// Engine (usable without Nest)
-export {
-  AskTimeoutError,
-  BadNamespaceError,
-  BadRoomError,
-  CloseCode,
-  Conn,
-  ConnectionClosedError,
-  ConnectionNotFoundError,
-  HandshakeRejectedError,
-  InvalidOptionError,
-  NeffosEngine,
-  NeffosError,
-  NSConn,
-  RemoteError,
-  Room,
-} from './engine/index.js';
-export type {
-  AskOptions,
-  BroadcastFromOptions,
-  BroadcastMessage,
-  BroadcastOptions,
-  EngineOptions,
-  EventHandler,
-  Events,
-  HandlerResult,
-  Namespaces,
-  OriginPolicy,
-  TargetedMessage,
-} from './engine/index.js';
-
-// Protocol
-export {
-  Message,
-  OnAnyEvent,
-  OnNamespaceConnect,
-  OnNamespaceConnected,
-  OnNamespaceDisconnect,
-  OnNativeMessage,
-  OnRoomJoin,
-  OnRoomJoined,
-  OnRoomLeave,
-  OnRoomLeft,
-  isSystemEvent,
-} from './protocol/index.js';
-export type { MessageInit } from './protocol/index.js';
+// Engine and protocol (also `nestjs-neffos/engine`, which needs no Nest)
+export * from './core.js';

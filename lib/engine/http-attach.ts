@@ -20,7 +20,7 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
     }
     // Not ours. Another listener may own it; if we are the only one, nobody will ever answer it.
     if (server.listenerCount('upgrade') === 1) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, 404, 'Not Found');
     } else {
       refuseIfUnanswered(socket);
     }
@@ -63,9 +63,14 @@ const UNANSWERED_UPGRADE_MS = 1_000;
 export function refuseIfUnanswered(socket: Duplex): void {
   setTimeout(() => {
     if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, 404, 'Not Found');
     }
   }, UNANSWERED_UPGRADE_MS).unref();
+}
+
+/** Answers an upgrade request with a bodiless HTTP error and closes the socket. */
+export function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** The path part of a request URL, without query or fragment. */

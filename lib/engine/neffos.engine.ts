@@ -3,16 +3,15 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Message, ServerTokenSource, encodeFrame } from '../protocol/index.js';
+import { Message, ServerTokenSource, decodeMessage, encodeFrame, mayBeServerReply } from '../protocol/index.js';
 import { Conn } from './conn.js';
 import type { BroadcastMessage, BroadcastOptions, EngineInternals } from './engine-internals.js';
 import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
 import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, errorText } from './engine.errors.js';
 import { toBody } from './handler-result.js';
-import { attachToHttpServer, mergeQueryHeaders, pathOf } from './http-attach.js';
+import { attachToHttpServer, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
 import type { AskOptions } from './namespace-conn.js';
-import { decodeMessage, mayBeServerReply } from '../protocol/index.js';
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -77,8 +76,8 @@ export class NeffosEngine {
 
   /** Completes an upgrade for our path; usable directly when mounting without `attach`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
-    if (!this.originAllowed(req)) return refuse(socket, 403, 'Forbidden');
+    if (this.closing !== undefined) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    if (!this.originAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden');
     mergeQueryHeaders(req);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
   }
@@ -343,6 +342,3 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   return settled;
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}

@@ -1,0 +1,50 @@
+// Subpath `nestjs-neffos/engine`: the engine and the protocol types, with no Nest import, for apps
+// that serve neffos on a plain http.Server. The root entry re-exports all of it.
+
+// Engine (usable without Nest)
+export {
+  AskTimeoutError,
+  BadNamespaceError,
+  BadRoomError,
+  CloseCode,
+  Conn,
+  ConnectionClosedError,
+  ConnectionNotFoundError,
+  HandshakeRejectedError,
+  InvalidOptionError,
+  NeffosEngine,
+  NeffosError,
+  NSConn,
+  RemoteError,
+  Room,
+} from './engine/index.js';
+export type {
+  AskOptions,
+  BroadcastFromOptions,
+  BroadcastMessage,
+  BroadcastOptions,
+  EngineOptions,
+  EventHandler,
+  Events,
+  HandlerResult,
+  Namespaces,
+  OriginPolicy,
+  TargetedMessage,
+} from './engine/index.js';
+
+// Protocol
+export {
+  Message,
+  OnAnyEvent,
+  OnNamespaceConnect,
+  OnNamespaceConnected,
+  OnNamespaceDisconnect,
+  OnNativeMessage,
+  OnRoomJoin,
+  OnRoomJoined,
+  OnRoomLeave,
+  OnRoomLeft,
+  isSystemEvent,
+} from './protocol/index.js';
+export type { MessageInit } from './protocol/index.js';
+export { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, ERR_INVALID_PAYLOAD, ERR_WRITE_CLOSED } from './protocol/index.js';
