@@ -59,10 +59,13 @@ async function main(options: BenchOptions): Promise<void> {
 
   const loadRows: LoadRow[] = [];
   for (const scenario of options.scenarios) {
-    for (const server of options.servers) {
-      const row: LoadRow = { server, scenario };
-      const results: LoadResult[] = [];
-      for (let run = 1; run <= options.runs; run++) {
+    const rows = options.servers.map((server): LoadRow => ({ server, scenario }));
+    const results = rows.map((): LoadResult[] => []);
+    // Runs go round-robin over the servers: a noisy stretch on a shared VM then spreads over all of
+    // them instead of landing on one server's every run.
+    for (let run = 1; run <= options.runs; run++) {
+      for (const [i, row] of rows.entries()) {
+        const { server } = row;
         const tag = `${server.name} ${scenario.name}${options.runs > 1 ? ` #${run}` : ''}`;
         try {
           const result = (await runAgainst(server, (port) => ({
@@ -75,7 +78,7 @@ async function main(options: BenchOptions): Promise<void> {
             warmupMs: options.warmupMs,
             durationMs: options.durationMs,
           }), pinning)) as LoadResult;
-          results.push(result);
+          results[i]!.push(result);
           const m = loadMetrics(result);
           console.log(`  ${tag}: ${Math.round(m.roundTripsPerSec)} rt/s, p99 ${m.p99Ms.toFixed(3)} ms, ${m.serverCpuUsPerRt.toFixed(1)} cpu µs/rt, other cpu ${m.otherCpuPct.toFixed(0)}%`);
         } catch (err) {
@@ -83,8 +86,10 @@ async function main(options: BenchOptions): Promise<void> {
           console.log(`  ${tag}: FAILED: ${row.error}`);
         }
       }
-      results.sort((a, b) => a.roundTripsPerSec - b.roundTripsPerSec);
-      row.result = results[Math.floor((results.length - 1) / 2)];
+    }
+    for (const [i, row] of rows.entries()) {
+      const sorted = results[i]!.sort((a, b) => a.roundTripsPerSec - b.roundTripsPerSec);
+      row.result = sorted[Math.floor((sorted.length - 1) / 2)];
       if (row.result) row.error = undefined;
       loadRows.push(row);
     }
