@@ -318,11 +318,16 @@ export class Conn {
     this.engine.index.addNamespace(nsConn);
   }
 
-  /** @internal leaves every room, drops the namespace and fires `_OnNamespaceDisconnect` */
-  async dropNamespace(nsConn: NSConn, isLocal: boolean, isForced: boolean): Promise<void> {
+  /** @internal leaves every room (firing their hooks) and forgets the namespace */
+  async removeNamespace(nsConn: NSConn, isLocal: boolean): Promise<void> {
     await nsConn.forceLeaveAll(isLocal);
     this.namespaces.delete(nsConn.namespace);
     this.engine.index.removeNamespace(nsConn);
+  }
+
+  /** @internal leaves every room, drops the namespace and fires `_OnNamespaceDisconnect` */
+  async dropNamespace(nsConn: NSConn, isLocal: boolean, isForced: boolean): Promise<void> {
+    await this.removeNamespace(nsConn, isLocal);
     await this.fireQuietly(nsConn, new Message({ namespace: nsConn.namespace, event: OnNamespaceDisconnect, isLocal, isForced }));
   }
 

@@ -116,9 +116,7 @@ async function replyDisconnect(conn: Conn, msg: Message): Promise<void> {
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);
   // Closed, or disconnected by the server, while the hook ran: already torn down.
   if (!conn.isConnectedTo(nsConn)) return writeEmptyReply(conn, msg.token);
-  await nsConn.forceLeaveAll(false);
-  conn.namespaces.delete(nsConn.namespace);
-  conn.engine.index.removeNamespace(nsConn);
+  await conn.removeNamespace(nsConn, false);
   writeEmptyReply(conn, msg.token);
 }
 
