@@ -62,7 +62,7 @@ export class NeffosHandlerFactory {
       list.push(plan);
       byNamespace.set(plan.namespace, list);
     }
-    // No prototype: a client's namespace or event named "constructor", "toString" … must not find Object's.
+    // No prototype: an event or namespace named "__proto__" must be stored as a key, not set a prototype.
     const namespaces: Record<string, Record<string, EventHandler>> = Object.create(null);
     for (const [namespace, nsPlans] of byNamespace) namespaces[namespace] = this.createEvents(namespace, nsPlans);
     return namespaces;

@@ -8,6 +8,17 @@ export {
   ROUTE_ARGS_METADATA,
 } from '@nestjs/common/constants.js';
 
+import {
+  OnNamespaceConnect,
+  OnNamespaceConnected,
+  OnNamespaceDisconnect,
+  OnNativeMessage,
+  OnRoomJoin,
+  OnRoomJoined,
+  OnRoomLeave,
+  OnRoomLeft,
+} from '../protocol/index.js';
+
 export const NEFFOS_CONTROLLER_METADATA = 'neffos:controller';
 export const NEFFOS_EVENT_METADATA = 'neffos:event';
 export const NEFFOS_IGNORE_METADATA = 'neffos:ignore';
@@ -21,21 +32,17 @@ export const NEST_LIFECYCLE_METHODS: ReadonlySet<string> = new Set([
   'onApplicationShutdown',
 ]);
 
-/** Method names that bind to neffos lifecycle events (DESIGN.md; both spellings, as Go's struct handler). */
-export const SYSTEM_HOOK_METHODS: Readonly<Record<string, string>> = {
-  onNamespaceConnect: '_OnNamespaceConnect',
-  onNamespaceConnected: '_OnNamespaceConnected',
-  onNamespaceDisconnect: '_OnNamespaceDisconnect',
-  onRoomJoin: '_OnRoomJoin',
-  onRoomJoined: '_OnRoomJoined',
-  onRoomLeave: '_OnRoomLeave',
-  onRoomLeft: '_OnRoomLeft',
-  onNativeMessage: '_OnNativeMessage',
-  OnNamespaceConnect: '_OnNamespaceConnect',
-  OnNamespaceConnected: '_OnNamespaceConnected',
-  OnNamespaceDisconnect: '_OnNamespaceDisconnect',
-  OnRoomJoin: '_OnRoomJoin',
-  OnRoomJoined: '_OnRoomJoined',
-  OnRoomLeave: '_OnRoomLeave',
-  OnRoomLeft: '_OnRoomLeft',
-};
+/**
+ * Method names that bind to neffos lifecycle events (DESIGN.md): `onX` and the Go spelling `OnX` both
+ * map to `_OnX`, as Go's struct handler does; `onNativeMessage` (lower-case only) to `_OnNativeMessage`.
+ * A Map, so a method named like an Object.prototype member finds nothing.
+ */
+export const SYSTEM_HOOK_METHODS: ReadonlyMap<string, string> = new Map([
+  ...[OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft].flatMap(
+    (event): Array<[string, string]> => [
+      [`o${event.slice(2)}`, event],
+      [event.slice(1), event],
+    ],
+  ),
+  ['onNativeMessage', OnNativeMessage],
+]);

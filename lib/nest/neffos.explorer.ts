@@ -66,7 +66,7 @@ export class NeffosExplorer {
         events.push({ event: explicit, methodName });
         continue;
       }
-      const system = Object.hasOwn(SYSTEM_HOOK_METHODS, methodName) ? SYSTEM_HOOK_METHODS[methodName] : undefined;
+      const system = SYSTEM_HOOK_METHODS.get(methodName);
       if (system !== undefined) {
         events.push({ event: system, methodName });
         continue;
