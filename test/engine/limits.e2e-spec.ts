@@ -2,26 +2,24 @@
 // never completes, a throwing origin policy, invalid ask timeouts, the namespace-level room "".
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidOptionError, type EngineOptions, type NSConn } from '../../lib/engine/index.js';
-import { EngineHarness } from '../utils/engine-harness.js';
+import { useEngineHarness, type EngineHarness } from '../utils/engine-harness.js';
 import { deferred, EventLog } from '../utils/wait.js';
 
 describe('engine limits', () => {
-  let h: EngineHarness | undefined;
+  const h = useEngineHarness();
   let release = deferred<void>();
   let errors: EventLog<unknown>;
   let nsConns: EventLog<NSConn>;
 
   afterEach(async () => {
     release.resolve();
-    await h?.stop();
-    h = undefined;
   });
 
   async function start(options: Partial<EngineOptions> = {}): Promise<EngineHarness> {
     errors = new EventLog();
     nsConns = new EventLog();
     release = deferred<void>();
-    h = await EngineHarness.start({
+    await h.start({
       path: '/echo',
       onError: (err) => errors.push(err),
       namespaces: {
@@ -42,8 +40,8 @@ describe('engine limits', () => {
 
   it('frames piling up behind a pending handler past maxQueuedBytes close that connection with 1008', async () => {
     await start({ maxQueuedBytes: 64 * 1024 });
-    const healthy = await h!.rawConnected();
-    const client = await h!.rawConnected();
+    const healthy = await h.rawConnected();
+    const client = await h.rawConnected();
     client.send('$1;default;;hold;0;0;');
     const chunk = 'x'.repeat(1024);
     for (let i = 0; i < 100; i++) client.send(`;default;;echo;0;0;${chunk}`);
@@ -55,7 +53,7 @@ describe('engine limits', () => {
 
   it('frames under the limit wait and are all answered, in order, once the handler settles', async () => {
     await start({ maxQueuedBytes: 64 * 1024 });
-    const client = await h!.rawConnected();
+    const client = await h.rawConnected();
     client.send('$1;default;;hold;0;0;');
     for (let i = 0; i < 20; i++) client.send(`$q${i};default;;echo;0;0;${i}`);
     release.resolve();
@@ -65,7 +63,7 @@ describe('engine limits', () => {
 
   it('an authorize that never finishes is cut off by handshakeTimeout with 1013, after M', async () => {
     await start({ handshakeTimeout: 200, authorize: () => new Promise<boolean>(() => {}) });
-    const client = await h!.raw();
+    const client = await h.raw();
     client.send('M');
     const closed = await client.whenClosed();
     expect(closed.code).toBe(1013);
@@ -78,16 +76,16 @@ describe('engine limits', () => {
         throw new Error('policy bug');
       },
     });
-    const client = await h!.raw({ origin: 'http://anywhere' }).catch((err: unknown) => err);
+    const client = await h.raw({ origin: 'http://anywhere' }).catch((err: unknown) => err);
     expect(String(client)).toContain('403');
     const err = await errors.waitFor(() => true);
     expect(String(err)).toContain('policy bug');
-    expect((await h!.http('HEAD', '/echo')).status).toBe(204); // the server is alive and serving
+    expect((await h.http('HEAD', '/echo')).status).toBe(204); // the server is alive and serving
   });
 
   it('an ask with a timeout that is not a positive finite number rejects at once with InvalidOptionError', async () => {
     await start();
-    await h!.rawConnected();
+    await h.rawConnected();
     const ns = await nsConns.waitFor(() => true);
     for (const timeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       await expect(ns.ask('q', 'x', { timeout })).rejects.toBeInstanceOf(InvalidOptionError);
@@ -96,11 +94,11 @@ describe('engine limits', () => {
 
   it('joining room "" is refused with "bad room", by client and by server', async () => {
     await start();
-    const client = await h!.rawConnected();
+    const client = await h.rawConnected();
     client.send('$1;default;;_OnRoomJoin;0;0;');
     await client.expectFrame('$1;default;;_OnRoomJoin;1;0;bad room');
     const ns = await nsConns.waitFor(() => true);
     await expect(ns.joinRoom('')).rejects.toThrow(/room ""/);
-    expect(h!.engine.rooms('default')).toEqual([]);
+    expect(h.engine.rooms('default')).toEqual([]);
   });
 });

@@ -1,32 +1,28 @@
 // Bad input never crashes the engine and never affects another connection: every test keeps a second,
 // healthy client and proves at the end that it still gets its echo replies, in order.
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineOptions } from '../../lib/engine/index.js';
-import { EngineHarness } from '../utils/engine-harness.js';
+import { useEngineHarness } from '../utils/engine-harness.js';
 import type { RawClient } from '../utils/raw-client.js';
 import { EventLog } from '../utils/wait.js';
 
 const PATH = '/echo';
 
 describe('malformed and hostile input', () => {
-  let h: EngineHarness | undefined;
+  const h = useEngineHarness();
   let healthy: RawClient;
   let order: EventLog<string>;
   let errors: EventLog<unknown>;
   let disconnects: EventLog<string>;
 
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
 
   async function start(options: Partial<EngineOptions> = {}): Promise<void> {
     order = new EventLog();
     errors = new EventLog();
     disconnects = new EventLog();
     let n = 0;
-    h = await EngineHarness.start({
+    await h.start({
       path: PATH,
       idGenerator: () => `conn${++n}`,
       onError: (err) => errors.push(err),
@@ -97,7 +93,7 @@ describe('malformed and hostile input', () => {
   describe('framing', () => {
     it('frames with fewer than 6 separators get silence; the connection stays open', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       for (const bad of ['$1;default;;echo;0;0', 'hello', ';;;;;', ';', 'M', 'Aspoofed', 'H']) client.send(bad);
       client.sendBinary('$2;default;;echo;0'); // binary, too short
       client.sendBinary(Buffer.from([0xff, 0x00, 0xfe]));
@@ -108,7 +104,7 @@ describe('malformed and hostile input', () => {
 
     it('odd but valid frames: unknown flag values count as 0, a second M after the ack is just noise', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$1;default;;echo;true;01;flags');
       await client.expectFrame('$1;default;;echo;0;0;flags');
       client.send('$2;default;;echo;;;empty flags');
@@ -119,7 +115,7 @@ describe('malformed and hostile input', () => {
 
     it('namespace and event names of Object.prototype members find nothing', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       let i = 0;
       for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
         const t1 = `$p${++i}`;
@@ -137,7 +133,7 @@ describe('malformed and hostile input', () => {
 
     it('an event in a room the connection has not joined is refused with "bad room"', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$3;default;nojoin;echo;0;0;x');
       await client.expectFrame('$3;default;nojoin;echo;1;0;bad room');
       client.send(';default;nojoin;echo;0;0;no token, no reply');
@@ -149,7 +145,7 @@ describe('malformed and hostile input', () => {
   describe('handshake abuse (spec §1.2, §1.5)', () => {
     it('garbage before M closes with 1002', async () => {
       await start();
-      const client = await h!.raw();
+      const client = await h.raw();
       client.send('garbage');
       expect((await client.whenClosed()).code).toBe(1002);
       expect(client.received).toEqual([]);
@@ -158,19 +154,19 @@ describe('malformed and hostile input', () => {
 
     it('a client A… as the first frame closes with 1002 and is never acknowledged', async () => {
       await start();
-      const client = await h!.raw();
+      const client = await h.raw();
       client.send('Aspoofed-id');
       client.send('$1;default;;_OnNamespaceConnect;0;0;');
       expect((await client.whenClosed()).code).toBe(1002);
       expect(client.received).toEqual([]);
-      expect(h!.engine.connection('spoofed-id')).toBeUndefined();
-      expect(h!.engine.members('default')).toEqual(['conn1']);
+      expect(h.engine.connection('spoofed-id')).toBeUndefined();
+      expect(h.engine.members('default')).toEqual(['conn1']);
       await proveHealthy();
     });
 
     it('a binary first frame (even a binary M) closes with 1002', async () => {
       await start();
-      const client = await h!.raw();
+      const client = await h.raw();
       client.sendBinary('M');
       expect((await client.whenClosed()).code).toBe(1002);
       expect(client.received).toEqual([]);
@@ -179,7 +175,7 @@ describe('malformed and hostile input', () => {
 
     it('no M within handshakeTimeout closes with 1002; no onDisconnect for it', async () => {
       await start({ handshakeTimeout: 200 });
-      const client = await h!.raw();
+      const client = await h.raw();
       const started = performance.now();
       expect((await client.whenClosed()).code).toBe(1002);
       expect(performance.now() - started).toBeGreaterThanOrEqual(150);
@@ -194,7 +190,7 @@ describe('malformed and hostile input', () => {
   describe('limits', () => {
     it('an unknown namespace gets an error reply, not a close', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$5;nope;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$5;nope;;_OnNamespaceConnect;1;0;bad namespace');
       await client.expectEcho();
@@ -203,7 +199,7 @@ describe('malformed and hostile input', () => {
 
     it('a payload over maxPayload closes with 1009', async () => {
       await start({ maxPayload: 1024 });
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       await client.expectEcho('default', 'x'.repeat(900)); // under the limit: fine
       client.send(`$9;default;;echo;0;0;${'x'.repeat(2000)}`);
       expect((await client.whenClosed()).code).toBe(1009);
@@ -212,7 +208,7 @@ describe('malformed and hostile input', () => {
 
     it('invalid UTF-8 in a text frame closes with 1007', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send(Buffer.concat([Buffer.from('$1;default;;echo;0;0;'), Buffer.from([0xff, 0xfe, 0xc3])]));
       expect((await client.whenClosed()).code).toBe(1007);
       await proveHealthy();
@@ -220,7 +216,7 @@ describe('malformed and hostile input', () => {
 
     it('a bounded flood (2000 frames sent at once) is answered completely and in order', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       const N = 2_000;
       for (let i = 1; i <= N; i++) client.send(`$${i};default;;echo;0;0;${i}`);
       for (let i = 1; i <= N; i++) await client.expectFrame(`$${i};default;;echo;0;0;${i}`);
@@ -236,7 +232,7 @@ describe('malformed and hostile input', () => {
           },
         },
       });
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       const N = 300;
       for (let i = 1; i <= N; i++) client.send(`$${i};default;;maybeAsync;0;0;${i}`);
       for (let i = 1; i <= N; i++) await client.expectFrame(`$${i};default;;maybeAsync;0;0;${i}`);
@@ -249,8 +245,8 @@ describe('malformed and hostile input', () => {
 
     it("onBackpressure 'close': a write past the mark closes that connection with 1013", async () => {
       await start({ writeBufferHighWaterMark: 64 * 1024 });
-      const client = await h!.rawConnected();
-      const target = h!.engine.to('conn2');
+      const client = await h.rawConnected();
+      const target = h.engine.to('conn2');
       expect(target.emit({ namespace: 'default', event: 'big', body: BIG })).toBe(1);
       expect(target.emit({ namespace: 'default', event: 'big', body: 'one more' })).toBe(0);
       const first = await client.next(5_000);
@@ -261,8 +257,8 @@ describe('malformed and hostile input', () => {
 
     it("onBackpressure 'drop': frames past the mark are skipped, the connection stays usable", async () => {
       await start({ writeBufferHighWaterMark: 64 * 1024, onBackpressure: 'drop' });
-      const client = await h!.rawConnected();
-      const target = h!.engine.to('conn2');
+      const client = await h.rawConnected();
+      const target = h.engine.to('conn2');
       expect(target.emit({ namespace: 'default', event: 'big', body: BIG })).toBe(1);
       expect(target.emit({ namespace: 'default', event: 'small', body: 'dropped' })).toBe(0);
       const first = await client.next(5_000);
@@ -275,7 +271,7 @@ describe('malformed and hostile input', () => {
   describe('handler failures become error replies', () => {
     it('a thrown string, a thrown object, and async rejections', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$1;default;;throwString;0;0;x');
       await client.expectFrame('$1;default;;throwString;1;0;a plain string');
       client.send('$2;default;;throwObject;0;0;x');
@@ -290,7 +286,7 @@ describe('malformed and hostile input', () => {
 
     it('an error without text still reads as an error: never an empty error body (spec §2.4)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       for (const [tok, event] of [
         ['$1', 'throwEmpty'],
         ['$2', 'throwUndefined'],
@@ -306,20 +302,20 @@ describe('malformed and hostile input', () => {
       client.send('$3;emptyVeto;;_OnNamespaceConnect;0;0;');
       const veto = await client.next();
       expect(veto.text).toMatch(/^\$3;emptyVeto;;_OnNamespaceConnect;1;0;.+$/);
-      expect(h!.engine.members('emptyVeto')).toEqual([]);
+      expect(h.engine.members('emptyVeto')).toEqual([]);
       await proveHealthy();
     });
 
     it('throwing lifecycle hooks (joined, teardown) are reported, not fatal; onDisconnect still fires', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       await client.joinRoom('default', 'r'); // _OnRoomJoined throws: reported, the join stands
-      expect(h!.engine.members('default', 'r')).toEqual(['conn2']);
+      expect(h.engine.members('default', 'r')).toEqual(['conn2']);
       await errors.waitFor((e) => e instanceof Error && e.message === 'joined hook failed');
       await client.close(); // teardown: _OnRoomLeave throws
       await disconnects.waitFor((id) => id === 'conn2');
       expect(errors.entries.some((e) => e instanceof Error && e.message === 'leave hook failed')).toBe(true);
-      expect(h!.engine.members('default', 'r')).toEqual([]);
+      expect(h.engine.members('default', 'r')).toEqual([]);
       await proveHealthy();
     });
   });
@@ -327,7 +323,7 @@ describe('malformed and hostile input', () => {
   describe('per-connection ordering (spec §3.3, §4.5)', () => {
     it('an awaiting async handler is not overtaken by the next message of the same connection', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$1;default;;slow;0;0;first');
       client.send('$2;default;;fast;0;0;second');
       await client.expectFrame('$1;default;;slow;0;0;first');
@@ -338,7 +334,7 @@ describe('malformed and hostile input', () => {
 
     it('another connection is not blocked by a slow handler', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$1;default;;slow;0;0;blocking');
       healthy.send('$50;default;;fast;0;0;meanwhile');
       await healthy.expectFrame('$50;default;;fast;0;0;meanwhile');
@@ -349,7 +345,7 @@ describe('malformed and hostile input', () => {
 
     it('a server ask awaited inside a handler gets its reply past the queue; queued frames wait', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$1;default;;askInside;0;0;question?');
       client.send('$2;default;;fast;0;0;queued behind');
       const request = await client.next();
@@ -365,13 +361,13 @@ describe('malformed and hostile input', () => {
 
     it('a client that closes while a handler awaits its answer: the ask rejects, nothing leaks', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$1;default;;askInside;0;0;never answered');
       await client.next(); // the server's q request
       await client.close();
       await disconnects.waitFor((id) => id === 'conn2');
       await order.waitFor((e) => e === 'askInside:ConnectionClosedError', 'the pending ask to reject');
-      expect(h!.engine.connection('conn2')).toBeUndefined();
+      expect(h.engine.connection('conn2')).toBeUndefined();
       await proveHealthy();
     });
   });

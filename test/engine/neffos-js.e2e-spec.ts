@@ -1,9 +1,9 @@
 // End-to-end: the real npm client neffos.js against NeffosEngine on a real http.Server, no Nest.
 // One test (or more) per row of the neffos.js checklist (spec §8).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AskTimeoutError, RemoteError, type Conn, type EngineOptions, type Events, type NSConn } from '../../lib/engine/index.js';
 import type { Message } from '../../lib/protocol/index.js';
-import { EngineHarness } from '../utils/engine-harness.js';
+import { useEngineHarness, type EngineHarness } from '../utils/engine-harness.js';
 import { bodyText, closeNeffos, reply, socketClosed, type ClientHandler, type NeffosConn, type NeffosMessage } from '../utils/neffos-client.js';
 import { EventLog, waitFor, withTimeout } from '../utils/wait.js';
 
@@ -74,21 +74,17 @@ function clientEvents(log: EventLog<string>, messages?: EventLog<NeffosMessage>,
 }
 
 describe('neffos.js client against NeffosEngine (spec §8)', () => {
-  let h: EngineHarness | undefined;
+  const h = useEngineHarness();
   let hooks: EventLog<string>;
   let seen: EventLog<Seen>;
   let disconnected: EventLog<string>;
 
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
 
   async function start(options: Partial<EngineOptions> = {}): Promise<EngineHarness> {
     hooks = new EventLog();
     seen = new EventLog();
     disconnected = new EventLog();
-    h = await EngineHarness.start({
+    await h.start({
       path: PATH,
       namespaces: { default: serverEvents(hooks, seen) },
       onDisconnect: (conn) => {
@@ -102,7 +98,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
 
   /** Dials and connects `default`; returns the conn and its namespace connection. */
   async function dialConnected(log = new EventLog<string>(), messages?: EventLog<NeffosMessage>, extra: Record<string, ClientHandler> = {}) {
-    const conn = await h!.dial({ default: clientEvents(log, messages, extra) });
+    const conn = await h.dial({ default: clientEvents(log, messages, extra) });
     const ns = await withTimeout(conn.connect('default'), 2_000, 'connect("default")');
     return { conn, ns, log, id: conn.ID! };
   }
@@ -111,19 +107,19 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
     it('dial: conn.ID is the id the server generated (custom idGenerator, from a header)', async () => {
       let n = 0;
       await start({ idGenerator: (req) => `${String(req.headers['x-username'] ?? 'anon')}-${++n}` });
-      const alice = await h!.dial({ default: {} }, { headers: { 'X-Username': 'alice' } });
-      const anon = await h!.dial({ default: {} });
+      const alice = await h.dial({ default: {} }, { headers: { 'X-Username': 'alice' } });
+      const anon = await h.dial({ default: {} });
       expect(alice.ID).toBe('alice-1');
       expect(anon.ID).toBe('anon-2');
-      expect(h!.engine.connection('alice-1')).toBeDefined();
-      expect(h!.engine.connections().map((c) => c.id).sort()).toEqual(['alice-1', 'anon-2']);
+      expect(h.engine.connection('alice-1')).toBeDefined();
+      expect(h.engine.connections().map((c) => c.id).sort()).toEqual(['alice-1', 'anon-2']);
     });
 
     it('dial: the default id is a UUID v4, identical on both sides', async () => {
       await start();
-      const conn = await h!.dial({ default: {} });
+      const conn = await h.dial({ default: {} });
       expect(conn.ID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(h!.engine.connection(conn.ID!)?.id).toBe(conn.ID);
+      expect(h.engine.connection(conn.ID!)?.id).toBe(conn.ID);
     });
 
     it('connect: resolves, fires the server hooks in order and registers the namespace', async () => {
@@ -133,14 +129,14 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       expect(ns.namespace).toBe('default');
       expect(hooks.entries).toEqual(['_OnNamespaceConnect', '_OnNamespaceConnected']);
       expect(seen.entries.every((s) => s.isLocal === false)).toBe(true);
-      expect(h!.engine.members('default')).toEqual([id]);
-      expect(h!.engine.connection(id)?.namespace('default')).toBeDefined();
+      expect(h.engine.members('default')).toEqual([id]);
+      expect(h.engine.connection(id)?.namespace('default')).toBeDefined();
       expect(clientLog.entries).toEqual(['_OnNamespaceConnect:', '_OnNamespaceConnected:']);
     });
 
     it('connect to a namespace the server does not serve rejects with "bad namespace"', async () => {
       await start();
-      const conn = await h!.dial({ default: {}, other: {} });
+      const conn = await h.dial({ default: {}, other: {} });
       await expect(withTimeout(conn.connect('other'), 2_000, 'connect("other")')).rejects.toThrow('bad namespace');
       expect(conn.namespace('other')).toBeUndefined();
     });
@@ -155,9 +151,9 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
           },
         },
       });
-      const conn = await h!.dial({ default: {} });
+      const conn = await h.dial({ default: {} });
       await expect(withTimeout(conn.connect('default'), 2_000, 'connect')).rejects.toThrow('not allowed');
-      expect(h!.engine.members('default')).toEqual([]);
+      expect(h.engine.members('default')).toEqual([]);
     });
   });
 
@@ -226,8 +222,8 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       const room = await withTimeout(ns.joinRoom('r1'), 2_000, 'joinRoom');
       expect(room.name).toBe('r1');
       expect(hooks.entries.slice(2)).toEqual(['_OnRoomJoin:r1', '_OnRoomJoined:r1']);
-      expect(h!.engine.members('default', 'r1')).toEqual([id]);
-      expect(h!.engine.rooms('default')).toEqual(['r1']);
+      expect(h.engine.members('default', 'r1')).toEqual([id]);
+      expect(h.engine.rooms('default')).toEqual(['r1']);
       expect(log.entries).toContain('_OnRoomJoined:r1:');
     });
 
@@ -247,8 +243,8 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       const room = await withTimeout(ns.joinRoom('r1'), 2_000, 'joinRoom');
       await expect(withTimeout(room.leave(), 2_000, 'room.leave')).resolves.toBeNull();
       expect(hooks.entries.slice(4)).toEqual(['_OnRoomLeave:r1', '_OnRoomLeft:r1']);
-      expect(h!.engine.members('default', 'r1')).toEqual([]);
-      expect(h!.engine.rooms('default')).toEqual([]);
+      expect(h.engine.members('default', 'r1')).toEqual([]);
+      expect(h.engine.rooms('default')).toEqual([]);
       expect(ns.rooms.size).toBe(0);
       expect(log.entries).toContain('_OnRoomLeft:r1:');
     });
@@ -264,8 +260,8 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       // been handled, and any reply to them would have arrived before this one.
       const answer = await withTimeout(ns.ask('echo', 'after leaveAll'), 2_000, 'ask after leaveAll');
       expect(answer.Body).toBe('after leaveAll');
-      expect(h!.engine.members('default', 'a')).toEqual([id]);
-      expect(h!.engine.members('default', 'b')).toEqual([id]);
+      expect(h.engine.members('default', 'a')).toEqual([id]);
+      expect(h.engine.members('default', 'b')).toEqual([id]);
       expect(hooks.entries).toEqual(hooksBefore); // the server's _OnRoomLeft hook did not fire
       expect([...ns.rooms.keys()]).toEqual(['a', 'b']); // no reply reached the client either
     });
@@ -279,13 +275,13 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       expect(hooks.entries.slice(4)).toEqual(['_OnNamespaceDisconnect', '_OnRoomLeave:r1', '_OnRoomLeft:r1']);
       const disconnect = seen.entries.find((s) => s.event === '_OnNamespaceDisconnect')!;
       expect(disconnect.isLocal).toBe(false);
-      expect(h!.engine.members('default')).toEqual([]);
-      expect(h!.engine.members('default', 'r1')).toEqual([]);
+      expect(h.engine.members('default')).toEqual([]);
+      expect(h.engine.members('default', 'r1')).toEqual([]);
       expect(conn.namespace('default')).toBeUndefined();
       expect(log.entries).toContain('_OnNamespaceDisconnect:');
       // The connection itself stays open and can connect again.
       await withTimeout(conn.connect('default'), 2_000, 'reconnect namespace');
-      expect(h!.engine.members('default')).toEqual([conn.ID]);
+      expect(h.engine.members('default')).toEqual([conn.ID]);
     });
   });
 
@@ -298,7 +294,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       });
       const log = new EventLog<string>();
       const messages = new EventLog<NeffosMessage>();
-      const conn = await h!.dial({ default: clientEvents(log, messages) });
+      const conn = await h.dial({ default: clientEvents(log, messages) });
       const ns = await waitFor(conn.waitServerConnect('default'), 'waitServerConnect');
       expect(ns.namespace).toBe('default');
       expect(conn.namespace('default')).toBe(ns);
@@ -308,7 +304,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       await hooks.waitFor((e) => e === '_OnNamespaceConnected');
       expect(hooks.entries).toEqual(['_OnNamespaceConnect', '_OnNamespaceConnected']);
       expect(seen.entries.every((s) => s.isLocal)).toBe(true);
-      expect(h!.engine.members('default')).toEqual([conn.ID]);
+      expect(h.engine.members('default')).toEqual([conn.ID]);
       // and it works like any connected namespace
       expect((await withTimeout(ns.ask('echo', 'forced'), 2_000, 'ask')).Body).toBe('forced');
     });
@@ -319,12 +315,12 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
         q: (_ns, msg) => reply(`answer to ${bodyText(msg)}`),
         refuse: () => new Error('client says no'),
       });
-      const nsConn = h!.engine.connection(id)!.namespace('default')!;
+      const nsConn = h.engine.connection(id)!.namespace('default')!;
       const answer = await nsConn.ask('q', 'question?', { timeout: 2_000 });
       expect(answer.text()).toBe('answer to question?');
       expect(answer.event).toBe('q');
       // engine.ask addresses a connection by id
-      const again = await h!.engine.ask(id, { namespace: 'default', event: 'q', body: 'again' }, { timeout: 2_000 });
+      const again = await h.engine.ask(id, { namespace: 'default', event: 'q', body: 'again' }, { timeout: 2_000 });
       expect(again.text()).toBe('answer to again');
       // a client handler that returns an Error makes the server ask reject with its text
       const refused = nsConn.ask('refuse', 'x', { timeout: 2_000 });
@@ -340,7 +336,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
           clientLog.push(`q:${bodyText(msg)}`);
         },
       });
-      const nsConn = h!.engine.connection(id)!.namespace('default')!;
+      const nsConn = h.engine.connection(id)!.namespace('default')!;
       const started = performance.now();
       const asking = nsConn.ask('q', 'anyone?', { timeout: 150 });
       await expect(asking).rejects.toBeInstanceOf(AskTimeoutError);
@@ -353,28 +349,28 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       const log = new EventLog<string>();
       const messages = new EventLog<NeffosMessage>();
       const { conn, ns, id } = await dialConnected(log, messages);
-      const nsConn = h!.engine.connection(id)!.namespace('default')!;
+      const nsConn = h.engine.connection(id)!.namespace('default')!;
 
       await nsConn.joinRoom('r9', { timeout: 2_000 });
       await log.waitFor((e) => e === '_OnRoomJoined:r9:');
       expect(ns.rooms.has('r9')).toBe(true);
       expect(messages.entries.find((m) => m.Event === '_OnRoomJoin')?.IsLocal).toBe(false);
-      expect(h!.engine.members('default', 'r9')).toEqual([id]);
+      expect(h.engine.members('default', 'r9')).toEqual([id]);
       expect(hooks.entries.slice(2)).toEqual(['_OnRoomJoin:r9', '_OnRoomJoined:r9']);
 
       await nsConn.leaveRoom('r9', { timeout: 2_000 });
       await log.waitFor((e) => e === '_OnRoomLeft:r9:');
       expect(log.entries).toContain('_OnRoomLeave:r9:');
       expect(ns.rooms.size).toBe(0);
-      expect(h!.engine.members('default', 'r9')).toEqual([]);
+      expect(h.engine.members('default', 'r9')).toEqual([]);
 
       await nsConn.joinRoom('r10', { timeout: 2_000 });
       await nsConn.disconnect({ timeout: 2_000 });
       await log.waitFor((e) => e === '_OnNamespaceDisconnect:');
       expect(conn.namespace('default')).toBeUndefined();
       expect(log.entries.slice(-3)).toEqual(['_OnRoomLeave:r10:', '_OnRoomLeft:r10:', '_OnNamespaceDisconnect:']);
-      expect(h!.engine.members('default')).toEqual([]);
-      expect(h!.engine.members('default', 'r10')).toEqual([]);
+      expect(h.engine.members('default')).toEqual([]);
+      expect(h.engine.members('default', 'r10')).toEqual([]);
       expect(hooks.entries.slice(-3)).toEqual(['_OnRoomLeave:r10', '_OnRoomLeft:r10', '_OnNamespaceDisconnect']);
     });
 
@@ -388,12 +384,12 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       const everyone = [alice, bob, carol];
       for (const c of everyone) c.log.entries.length = 0;
 
-      expect(h!.engine.broadcast({ namespace: 'default', event: 'news', body: 'to all' })).toBe(3);
-      expect(h!.engine.broadcast({ namespace: 'default', room: 'r', event: 'news', body: 'to r' })).toBe(2);
-      expect(h!.engine.broadcast({ namespace: 'default', event: 'news', body: 'not bob' }, { except: bob.id })).toBe(2);
-      expect(h!.engine.broadcast({ namespace: 'default', event: 'news', body: 'nobody' }, { except: [alice.id, bob.id, carol.id] })).toBe(0);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'news', body: 'to all' })).toBe(3);
+      expect(h.engine.broadcast({ namespace: 'default', room: 'r', event: 'news', body: 'to r' })).toBe(2);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'news', body: 'not bob' }, { except: bob.id })).toBe(2);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'news', body: 'nobody' }, { except: [alice.id, bob.id, carol.id] })).toBe(0);
       // A marker last: each connection receives in order, so the log before it is complete.
-      expect(h!.engine.broadcast({ namespace: 'default', event: 'marker', body: 'end' })).toBe(3);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'marker', body: 'end' })).toBe(3);
       await Promise.all(everyone.map((c) => c.log.waitFor((e) => e === 'marker:end')));
 
       expect(alice.log.entries).toEqual(['news:to all', 'news:not bob', 'marker:end']);
@@ -415,7 +411,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       const bob = await dialConnected();
       alice.ns.emit('shout', 'hey');
       await bob.log.waitFor((e) => e === 'news:hey');
-      h!.engine.broadcast({ namespace: 'default', event: 'marker', body: 'end' });
+      h.engine.broadcast({ namespace: 'default', event: 'marker', body: 'end' });
       await alice.log.waitFor((e) => e === 'marker:end');
       expect(alice.log.entries.filter((e) => e.startsWith('news'))).toEqual([]);
     });
@@ -425,9 +421,9 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       const alice = await dialConnected();
       const bob = await dialConnected();
       for (const c of [alice, bob]) c.log.entries.length = 0;
-      expect(h!.engine.to(bob.id).emit({ namespace: 'default', event: 'direct', body: 'for bob' })).toBe(1);
-      expect(h!.engine.to('nobody').emit({ namespace: 'default', event: 'direct', body: 'lost' })).toBe(0);
-      h!.engine.broadcast({ namespace: 'default', event: 'marker', body: 'end' });
+      expect(h.engine.to(bob.id).emit({ namespace: 'default', event: 'direct', body: 'for bob' })).toBe(1);
+      expect(h.engine.to('nobody').emit({ namespace: 'default', event: 'direct', body: 'lost' })).toBe(0);
+      h.engine.broadcast({ namespace: 'default', event: 'marker', body: 'end' });
       await Promise.all([alice, bob].map((c) => c.log.waitFor((e) => e === 'marker:end')));
       expect(bob.log.entries).toEqual(['direct:for bob', 'marker:end']);
       expect(alice.log.entries).toEqual(['marker:end']);
@@ -453,9 +449,9 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       const serverConns = new EventLog<Conn>();
       await start({ onConnect: (conn) => serverConns.push(conn) });
       const requests = new EventLog<string>();
-      h!.server.on('request', (req) => requests.push(`${req.method} ${req.url}`));
+      h.server.on('request', (req) => requests.push(`${req.method} ${req.url}`));
       const clientConns = new EventLog<NeffosConn>();
-      const first = await h!.dial(
+      const first = await h.dial(
         { default: clientEvents(new EventLog(), undefined, { _OnNamespaceConnected: (ns) => clientConns.push(ns.conn) }) },
         { reconnect: 50 },
       );
@@ -463,7 +459,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
         const ns = await withTimeout(first.connect('default'), 2_000, 'connect');
         await withTimeout(ns.joinRoom('r1'), 2_000, 'join');
         const firstId = first.ID!;
-        h!.engine.connection(firstId)!.close();
+        h.engine.connection(firstId)!.close();
 
         const second = await serverConns.waitFor((c) => c.id !== firstId, 'the reconnection', 5_000);
         expect(second.reconnectTries).toBe(1);
@@ -471,7 +467,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
         expect(requests.entries).toContain(`HEAD ${PATH}`);
         // neffos.js (on V8) connects the namespace again and re-joins the room
         await hooks.waitUntil((e) => e.filter((x) => x === '_OnRoomJoined:r1').length === 2, 'the room to be re-joined', 5_000);
-        expect(h!.engine.members('default', 'r1')).toEqual([second.id]);
+        expect(h.engine.members('default', 'r1')).toEqual([second.id]);
         const renewed = await clientConns.waitFor((c) => c !== first, 'the new client conn');
         expect(renewed.ID).toBe(second.id);
         expect(renewed.reconnectTries).toBe(1);
@@ -496,30 +492,30 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       await disconnected.waitFor((e) => e === id);
       expect(hooks.entries).toEqual(['_OnRoomLeave:a', '_OnRoomLeft:a', '_OnRoomLeave:b', '_OnRoomLeft:b', '_OnNamespaceDisconnect', 'onDisconnect']);
       expect(seen.entries.every((s) => s.isForced && s.isLocal)).toBe(true);
-      expect(h!.engine.members('default')).toEqual([]);
-      expect(h!.engine.rooms('default')).toEqual([]);
-      expect(h!.engine.connection(id)).toBeUndefined();
-      expect(h!.engine.connectionCount).toBe(0);
+      expect(h.engine.members('default')).toEqual([]);
+      expect(h.engine.rooms('default')).toEqual([]);
+      expect(h.engine.connection(id)).toBeUndefined();
+      expect(h.engine.connectionCount).toBe(0);
     });
 
     it('server conn.close(): the client sees code 1000, both sides tear down, onDisconnect fires', async () => {
       await start();
       const { conn, id, log } = await dialConnected();
       const closed = socketClosed(conn);
-      h!.engine.connection(id)!.close();
+      h.engine.connection(id)!.close();
       expect((await closed).code).toBe(1000);
       await disconnected.waitFor((e) => e === id);
       expect(hooks.entries.slice(-2)).toEqual(['_OnNamespaceDisconnect', 'onDisconnect']);
       expect(conn.isClosed()).toBe(true);
       expect(log.entries).toContain('_OnNamespaceDisconnect:');
-      expect(h!.engine.connectionCount).toBe(0);
+      expect(h.engine.connectionCount).toBe(0);
     });
 
     it('server conn.close() of a connection with no namespace still fires onDisconnect', async () => {
       await start();
-      const conn = await h!.dial({ default: {} });
+      const conn = await h.dial({ default: {} });
       const closed = socketClosed(conn);
-      h!.engine.connection(conn.ID!)!.close(4000, 'kicked');
+      h.engine.connection(conn.ID!)!.close(4000, 'kicked');
       expect(await closed).toEqual({ code: 4000, reason: 'kicked' });
       await disconnected.waitFor((e) => e === conn.ID, 'onDisconnect');
     });
@@ -527,31 +523,31 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
     it('engine.close(): clients see 1001, teardown hooks and onDisconnect fire for every connection', async () => {
       await start();
       const a = await dialConnected();
-      const b = await h!.dial({ default: {} }); // acknowledged, no namespace
+      const b = await h.dial({ default: {} }); // acknowledged, no namespace
       const closedA = socketClosed(a.conn);
       const closedB = socketClosed(b);
-      await withTimeout(h!.engine.close(), 5_000, 'engine.close()');
+      await withTimeout(h.engine.close(), 5_000, 'engine.close()');
       expect((await closedA).code).toBe(1001);
       expect((await closedB).code).toBe(1001);
       expect(hooks.entries.slice(2).filter((e) => e !== 'onDisconnect')).toEqual(['_OnNamespaceDisconnect']);
       expect([...disconnected.entries].sort()).toEqual([a.id, b.ID].sort());
-      expect(h!.engine.connectionCount).toBe(0);
-      expect(h!.server.listenerCount('upgrade')).toBe(0); // detached from the http server
+      expect(h.engine.connectionCount).toBe(0);
+      expect(h.server.listenerCount('upgrade')).toBe(0); // detached from the http server
     });
   });
 
   describe('handshake rejection (H<text>)', () => {
     it('authorize returning false: dial rejects with "unauthorized"', async () => {
       await start({ authorize: () => false });
-      await expect(h!.dial({ default: {} })).rejects.toThrow('unauthorized');
-      await withTimeout(h!.engine.close(), 5_000, 'engine.close()'); // waits for the rejected socket to close
+      await expect(h.dial({ default: {} })).rejects.toThrow('unauthorized');
+      await withTimeout(h.engine.close(), 5_000, 'engine.close()'); // waits for the rejected socket to close
       expect(disconnected.entries).toEqual([]);
     });
 
     it('authorize returning a string: dial rejects with that text', async () => {
       await start({ authorize: async (req) => (req.headers['x-token'] === 'ok' ? true : 'token required') });
-      await expect(h!.dial({ default: {} })).rejects.toThrow('token required');
-      const ok = await h!.dial({ default: {} }, { headers: { 'X-Token': 'ok' } });
+      await expect(h.dial({ default: {} })).rejects.toThrow('token required');
+      const ok = await h.dial({ default: {} }, { headers: { 'X-Token': 'ok' } });
       expect(ok.ID).toBeTruthy();
     });
 
@@ -561,9 +557,9 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
           throw new Error('rejected by OnConnect');
         },
       });
-      await expect(h!.dial({ default: {} })).rejects.toThrow('rejected by OnConnect');
-      await withTimeout(h!.engine.close(), 5_000, 'engine.close()'); // waits for the rejected socket to close
-      expect(h!.engine.connectionCount).toBe(0);
+      await expect(h.dial({ default: {} })).rejects.toThrow('rejected by OnConnect');
+      await withTimeout(h.engine.close(), 5_000, 'engine.close()'); // waits for the rejected socket to close
+      expect(h.engine.connectionCount).toBe(0);
       expect(disconnected.entries).toEqual([]);
     });
   });
@@ -573,6 +569,6 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
     const { conn, id } = await dialConnected();
     await closeNeffos(conn);
     await disconnected.waitFor((e) => e === id);
-    expect(h!.engine.connectionCount).toBe(0);
+    expect(h.engine.connectionCount).toBe(0);
   });
 });

@@ -2,10 +2,10 @@
 // Frames are compared as exact strings; "no reply" is proven by a following echo whose reply must be
 // the very next frame (the engine answers each connection in order).
 import { WebSocketServer } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AskTimeoutError, type Conn, type EngineOptions, type Events } from '../../lib/engine/index.js';
 import type { Message } from '../../lib/protocol/index.js';
-import { EngineHarness, type HarnessSetup } from '../utils/engine-harness.js';
+import { useEngineHarness, type EngineHarness, type HarnessSetup } from '../utils/engine-harness.js';
 import { RawClient } from '../utils/raw-client.js';
 import { EventLog, deferred, waitFor } from '../utils/wait.js';
 
@@ -22,13 +22,9 @@ interface Seen {
 }
 
 describe('raw wire protocol (byte-exact)', () => {
-  let h: EngineHarness | undefined;
+  const h = useEngineHarness();
   let seen: EventLog<Seen>;
 
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
 
   function note(event: string, msg: Message): void {
     seen.push({ event, namespace: msg.namespace, room: msg.room, body: msg.text(), binary: msg.isBinary, native: msg.isNative, token: msg.token });
@@ -42,7 +38,7 @@ describe('raw wire protocol (byte-exact)', () => {
   async function start(options: Partial<EngineOptions> = {}, setup: HarnessSetup = {}): Promise<EngineHarness> {
     seen = new EventLog();
     let n = 0;
-    h = await EngineHarness.start(
+    await h.start(
       {
         path: PATH,
         idGenerator: () => `conn${++n}`,
@@ -94,7 +90,7 @@ describe('raw wire protocol (byte-exact)', () => {
     it('sends nothing before M; the first frame is exactly the text A<id>', async () => {
       const onConnectRan = deferred();
       await start({ onConnect: () => onConnectRan.resolve() });
-      const client = await h!.raw();
+      const client = await h.raw();
       // The server has run onConnect and is ready: still, nothing may come before our M. Anything it
       // had sent would arrive before its answer to M, so "the first frame is A<id>" proves it.
       await waitFor(onConnectRan, 'onConnect');
@@ -114,7 +110,7 @@ describe('raw wire protocol (byte-exact)', () => {
           onConnectDone = true;
         },
       });
-      const client = await h!.raw();
+      const client = await h.raw();
       client.send('M');
       client.send('$1;default;;_OnNamespaceConnect;0;0;');
       client.send('$2;default;;echo;0;0;queued');
@@ -133,7 +129,7 @@ describe('raw wire protocol (byte-exact)', () => {
           connected.resolve(ns.namespace);
         },
       });
-      const client = await h!.raw();
+      const client = await h.raw();
       client.send('M');
       await client.expectFrame('Aconn1');
       const request = await client.next();
@@ -141,7 +137,7 @@ describe('raw wire protocol (byte-exact)', () => {
       expect(match, `a server connect request with a digits-only token: ${request.text}`).not.toBeNull();
       client.send(`${match![1]};;;;;;`);
       await expect(waitFor(connected, 'the forced connect')).resolves.toBe('default');
-      expect(h!.engine.members('default')).toEqual(['conn1']);
+      expect(h.engine.members('default')).toEqual(['conn1']);
       await client.expectEcho();
     });
 
@@ -155,12 +151,12 @@ describe('raw wire protocol (byte-exact)', () => {
         },
       });
       // Without M: nothing at all, not even the H, until the handshake timeout closes it (1002).
-      const silent = await h!.raw();
+      const silent = await h.raw();
       await authorized.waitForCount(1);
       expect((await silent.whenClosed()).code).toBe(1002);
       expect(silent.received).toEqual([]);
       // With M: H<text> is the first frame, then close 1008.
-      const client = await h!.raw();
+      const client = await h.raw();
       await authorized.waitForCount(2);
       client.send('M');
       await client.expectFrame('Hgo away');
@@ -172,9 +168,9 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('shutdown', () => {
     it('engine.close() closes open and still-handshaking connections with 1001, sending nothing else', async () => {
       await start();
-      const pending = await h!.raw(); // upgraded, never sends M
-      const client = await h!.rawConnected();
-      await h!.engine.close();
+      const pending = await h.raw(); // upgraded, never sends M
+      const client = await h.rawConnected();
+      await h.engine.close();
       expect((await pending.whenClosed()).code).toBe(1001);
       expect((await client.whenClosed()).code).toBe(1001);
       expect(pending.received).toEqual([]);
@@ -185,35 +181,35 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('namespaces (spec §3.5, §3.6)', () => {
     it('$1;default;;_OnNamespaceConnect;0;0; → $1;;;;;; (and again: already connected → $n;;;;;;)', async () => {
       await start();
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('$1;default;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$1;;;;;;');
       client.send('$2;default;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$2;;;;;;');
-      expect(h!.engine.members('default')).toEqual(['conn1']);
+      expect(h.engine.members('default')).toEqual(['conn1']);
     });
 
     it('connect to an unknown namespace → $2;nope;;_OnNamespaceConnect;1;0;bad namespace', async () => {
       await start();
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('$2;nope;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$2;nope;;_OnNamespaceConnect;1;0;bad namespace');
     });
 
     it('connect rejected by the hook → …;1;0;<text>, and the namespace stays unusable', async () => {
       await start();
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('$3;v1;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$3;v1;;_OnNamespaceConnect;1;0;unauthorized: token=ok required');
       client.send('$4;v1;;echo;0;0;after reject');
       await client.connectNamespace('default');
       await client.expectEcho();
-      expect(h!.engine.members('v1')).toEqual([]);
+      expect(h.engine.members('v1')).toEqual([]);
     });
 
     it('the empty namespace is a valid namespace: $1;;;_OnNamespaceConnect;0;0; → $1;;;;;;', async () => {
       await start();
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('$1;;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$1;;;;;;');
       client.send('$2;;;echo;0;0;empty ns');
@@ -222,10 +218,10 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('disconnect: $n;default;;_OnNamespaceDisconnect;0;0; → $n;;;;;; (also when not connected)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$9;default;;_OnNamespaceDisconnect;0;0;');
       await client.expectFrame('$9;;;;;;');
-      expect(h!.engine.members('default')).toEqual([]);
+      expect(h.engine.members('default')).toEqual([]);
       client.send('$10;default;;_OnNamespaceDisconnect;0;0;');
       await client.expectFrame('$10;;;;;;');
     });
@@ -234,7 +230,7 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('events and replies (spec §2, §3.2)', () => {
     it('echo keeps ";" in the body', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$4;default;;echo;0;0;hello;world');
       await client.expectFrame('$4;default;;echo;0;0;hello;world');
       client.send('$5;default;;echo;0;0;a body with many ; delimeters; like that;');
@@ -243,32 +239,32 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('a handler error is written back with the request token: …;1;0;<text>', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$3;default;;fail;0;0;x');
       await client.expectFrame('$3;default;;fail;1;0;bad thing');
     });
 
     it('a Reply is written back even without a token (Go behaviour)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send(';default;;echo;0;0;nowait');
       await client.expectFrame(';default;;echo;0;0;nowait');
     });
 
     it('escaping: handler "x;y" of namespace "semi;ns" fires with body "b;ody" and the reply is escaped back', async () => {
       await start();
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('$16;semi@%!semicolon@%!ns;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$16;;;;;;');
       client.send('$17;semi@%!semicolon@%!ns;;x@%!semicolon@%!y;0;0;b;ody');
       await client.expectFrame('$17;semi@%!semicolon@%!ns;;x@%!semicolon@%!y;0;0;got b;ody');
       expect(seen.entries).toEqual([{ event: 'x;y', namespace: 'semi;ns', room: '', body: 'b;ody', binary: false, native: false, token: '$17' }]);
-      expect(h!.engine.members('semi;ns')).toEqual(['conn1']);
+      expect(h.engine.members('semi;ns')).toEqual(['conn1']);
     });
 
     it('noop flag: echoed on custom events', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$14;default;;echo;0;1;noop-echo');
       await client.expectFrame('$14;default;;echo;0;1;noop-echo');
       client.send('$15;default;;fail;0;1;x');
@@ -277,7 +273,7 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('system requests with noop=1 or without a token are ignored: no reply, no state change, no hook', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$20;default;r;_OnRoomJoin;0;1;');
       client.send(';default;r;_OnRoomJoin;0;0;');
       client.send('$21;v1;;_OnNamespaceConnect;0;1;');
@@ -285,20 +281,20 @@ describe('raw wire protocol (byte-exact)', () => {
       client.send('$22;default;;_OnNamespaceDisconnect;0;1;');
       client.send(';default;;_OnNamespaceDisconnect;0;0;');
       await client.expectEcho('default', 'only this'); // the very next frame is the echo reply
-      expect(h!.engine.members('default', 'r')).toEqual([]);
-      expect(h!.engine.members('default')).toEqual(['conn1']);
+      expect(h.engine.members('default', 'r')).toEqual([]);
+      expect(h.engine.members('default')).toEqual(['conn1']);
 
       await client.joinRoom('default', 'r');
       client.send('$23;default;r;_OnRoomLeave;0;1;');
       client.send(';default;r;_OnRoomLeave;0;0;');
       await client.expectEcho('default', 'still only this');
-      expect(h!.engine.members('default', 'r')).toEqual(['conn1']);
+      expect(h.engine.members('default', 'r')).toEqual(['conn1']);
       expect(seen.entries.map((s) => s.event)).toEqual(['_OnRoomJoin']); // only the real join
     });
 
     it('events for a namespace that is not connected are dropped silently (spec §3.3)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$8;v1;;echo;0;0;x');
       client.send('$9;other;;echo;0;0;x');
       client.send('$10;;;echo;0;0;x'); // "" is served but not connected
@@ -309,34 +305,34 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('join / leave requests: $n;;;;;; replies, hooks fire, membership changes', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$5;default;r1;_OnRoomJoin;0;0;');
       await client.expectFrame('$5;;;;;;');
-      expect(h!.engine.members('default', 'r1')).toEqual(['conn1']);
+      expect(h.engine.members('default', 'r1')).toEqual(['conn1']);
       client.send('$6;default;r1;_OnRoomJoin;0;0;'); // already joined: no hook
       await client.expectFrame('$6;;;;;;');
       client.send('$7;default;r1;_OnRoomLeave;0;0;');
       await client.expectFrame('$7;;;;;;');
       client.send('$8;default;r1;_OnRoomLeave;0;0;'); // not joined: still OK
       await client.expectFrame('$8;;;;;;');
-      expect(h!.engine.members('default', 'r1')).toEqual([]);
+      expect(h.engine.members('default', 'r1')).toEqual([]);
       expect(seen.entries.map((s) => s.event)).toEqual(['_OnRoomJoin', '_OnRoomLeave', '_OnRoomLeft']);
     });
 
     it('a client _OnRoomLeft (neffos.js leaveAll) gets no reply and changes nothing (spec §3.8.3)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       await client.joinRoom('default', 'a');
       client.send('$30;default;a;_OnRoomLeft;0;0;');
       await client.expectEcho();
-      expect(h!.engine.members('default', 'a')).toEqual(['conn1']);
+      expect(h.engine.members('default', 'a')).toEqual(['conn1']);
       expect(seen.entries.map((s) => s.event)).toEqual(['_OnRoomJoin']);
     });
 
     it('a broadcast of a message from an ask handler carries no token to the others (spec §5.1)', async () => {
       await start();
-      const alice = await h!.rawConnected();
-      const bob = await h!.rawConnected();
+      const alice = await h.rawConnected();
+      const bob = await h.rawConnected();
       alice.send('$10;default;;bcast;0;0;hi from alice');
       await bob.expectFrame(';default;;bcast;0;0;hi from alice');
       // The asker gets its answer (an empty body: the handler returned nothing), not the broadcast.
@@ -355,9 +351,9 @@ describe('raw wire protocol (byte-exact)', () => {
           },
         },
       });
-      const alice = await h!.rawConnected();
-      const bob = await h!.rawConnected();
-      const carol = await h!.rawConnected();
+      const alice = await h.rawConnected();
+      const bob = await h.rawConnected();
+      const carol = await h.rawConnected();
       await alice.joinRoom('default', 'r1');
       await bob.joinRoom('default', 'r1');
       alice.send(';default;r1;roomchat;0;0;hello r1');
@@ -368,7 +364,7 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('binary request → binary reply, bytes exact (NUL included)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       const frame = Buffer.from('$11;default;;echo;0;0;bin\u0000;body\u00ff', 'latin1');
       client.sendBinary(frame);
       await client.expectFrame(frame, { binary: true });
@@ -376,14 +372,14 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('the error reply to a binary request is a TEXT frame (spec §11)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.sendBinary('$12;default;;fail;0;0;x');
       await client.expectFrame('$12;default;;fail;1;0;bad thing', { binary: false });
     });
 
     it('native messages: unframed text on namespace "" gets a framed ;;;_OnNativeMessage;0;0;<reply>', async () => {
       await start();
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('raw before connecting ""'); // not connected to "": dropped
       await client.connectNamespace('default');
       await client.expectEcho();
@@ -402,14 +398,14 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('server-initiated actions answered by a raw client (spec §3.5.2, §3.7.2)', () => {
     it('a forced connect the client refuses rejects with its text and leaves the namespace unconnected', async () => {
       await start();
-      const { client } = await h!.rawReady();
-      const connecting = h!.engine.connection('conn1')!.connect('default', { timeout: 2_000 });
+      const { client } = await h.rawReady();
+      const connecting = h.engine.connection('conn1')!.connect('default', { timeout: 2_000 });
       const request = await client.next();
       const [token] = request.text.split(';');
       expect(request.text).toBe(`${token};default;;_OnNamespaceConnect;0;0;`);
       client.send(`${token};default;;_OnNamespaceConnect;1;0;client says no`);
       await expect(connecting).rejects.toThrow('client says no');
-      expect(h!.engine.members('default')).toEqual([]);
+      expect(h.engine.members('default')).toEqual([]);
       client.send('$1;default;;echo;0;0;dropped'); // still not connected: dropped
       await client.connectNamespace('default');
       await client.expectEcho();
@@ -417,21 +413,21 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('a forced join the client refuses rejects and does not join; an accepted one joins', async () => {
       await start();
-      const client = await h!.rawConnected();
-      const nsConn = h!.engine.connection('conn1')!.namespace('default')!;
+      const client = await h.rawConnected();
+      const nsConn = h.engine.connection('conn1')!.namespace('default')!;
       const refused = nsConn.joinRoom('r1', { timeout: 2_000 });
       const req1 = await client.next();
       const [t1] = req1.text.split(';');
       expect(req1.text).toBe(`${t1};default;r1;_OnRoomJoin;0;0;`);
       client.send(`${t1};default;r1;_OnRoomJoin;1;0;room forbidden`);
       await expect(refused).rejects.toThrow('room forbidden');
-      expect(h!.engine.members('default', 'r1')).toEqual([]);
+      expect(h.engine.members('default', 'r1')).toEqual([]);
 
       const accepted = nsConn.joinRoom('r1', { timeout: 2_000 });
       const [t2] = (await client.next()).text.split(';');
       client.send(`${t2};;;;;;`);
       await accepted;
-      expect(h!.engine.members('default', 'r1')).toEqual(['conn1']);
+      expect(h.engine.members('default', 'r1')).toEqual(['conn1']);
       expect(t2).not.toBe(t1);
     });
 
@@ -445,7 +441,7 @@ describe('raw wire protocol (byte-exact)', () => {
           );
         },
       });
-      const client = await h!.raw();
+      const client = await h.raw();
       client.send('M');
       await client.expectFrame('Aconn1');
       const request = await client.next();
@@ -457,9 +453,9 @@ describe('raw wire protocol (byte-exact)', () => {
       await client.expectFrame('$1;;;;;;');
       client.send(`${token};;;;;;`);
       const result = await waitFor(forced, 'the forced connect');
-      expect(result).toBe(h!.engine.connection('conn1')!.namespace('default'));
-      expect(h!.engine.members('default')).toEqual(['conn1']);
-      expect(h!.engine.broadcast({ namespace: 'default', event: 'once', body: 'x' })).toBe(1);
+      expect(result).toBe(h.engine.connection('conn1')!.namespace('default'));
+      expect(h.engine.members('default')).toEqual(['conn1']);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'once', body: 'x' })).toBe(1);
       await client.expectFrame(';default;;once;0;0;x');
       await client.expectEcho(); // no second copy before the echo reply
     });
@@ -478,10 +474,10 @@ describe('raw wire protocol (byte-exact)', () => {
           },
         },
       });
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('$1;default;;_OnNamespaceConnect;0;0;');
       await hookCalls.waitFor((local) => !local, 'the client connect hook');
-      const forced = h!.engine.connection('conn1')!.connect('default', { timeout: 2_000 });
+      const forced = h.engine.connection('conn1')!.connect('default', { timeout: 2_000 });
       const request = await client.next();
       const [token] = request.text.split(';');
       expect(request.text).toBe(`${token};default;;_OnNamespaceConnect;0;0;`);
@@ -489,9 +485,9 @@ describe('raw wire protocol (byte-exact)', () => {
       const nsConn = await forced;
       gate.resolve();
       await client.expectFrame('$1;;;;;;');
-      expect(h!.engine.connection('conn1')!.namespace('default')).toBe(nsConn);
-      expect(h!.engine.members('default')).toEqual(['conn1']);
-      expect(h!.engine.broadcast({ namespace: 'default', event: 'once', body: 'x' })).toBe(1);
+      expect(h.engine.connection('conn1')!.namespace('default')).toBe(nsConn);
+      expect(h.engine.members('default')).toEqual(['conn1']);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'once', body: 'x' })).toBe(1);
       await client.expectFrame(';default;;once;0;0;x');
       await client.expectEcho();
     });
@@ -507,7 +503,7 @@ describe('raw wire protocol (byte-exact)', () => {
           },
         },
       });
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       client.send('$1;default;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$1;;;;;;');
       await client.expectFrame(';default;;welcome;0;0;hi');
@@ -517,7 +513,7 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('odd but legal traffic', () => {
     it('client tokens are echoed byte for byte (Node and browser neffos.js forms)', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       for (const tok of ['$6699000000000862418775', '$523871.23450000003', '$1234.5', '#confirm']) {
         client.send(`${tok};default;;echo;0;0;t`);
         await client.expectFrame(`${tok};default;;echo;0;0;t`);
@@ -526,11 +522,11 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('client frames for local-only events (_OnNamespaceConnected, _OnRoomJoined) get no reply and fire nothing', async () => {
       await start();
-      const client = await h!.rawConnected();
+      const client = await h.rawConnected();
       client.send('$1;default;;_OnNamespaceConnected;0;0;');
       client.send('$2;default;r;_OnRoomJoined;0;0;');
       await client.expectEcho();
-      expect(h!.engine.members('default', 'r')).toEqual([]);
+      expect(h.engine.members('default', 'r')).toEqual([]);
       expect(seen.entries).toEqual([]);
     });
 
@@ -547,13 +543,13 @@ describe('raw wire protocol (byte-exact)', () => {
           },
         },
       });
-      const { client } = await h!.rawReady();
+      const { client } = await h.rawReady();
       await client.connectNamespace('default');
       client.send('$5;default;;whatever;0;0;x');
       await client.expectFrame('$5;default;;whatever;0;0;any:x');
       client.send('$6;default;r;_OnRoomJoin;0;0;');
       await client.expectFrame('$6;default;r;_OnRoomJoin;1;0;no rooms here');
-      expect(h!.engine.members('default', 'r')).toEqual([]);
+      expect(h.engine.members('default', 'r')).toEqual([]);
       expect(any.entries).toEqual(['_OnNamespaceConnect', '_OnNamespaceConnected', 'whatever', '_OnRoomJoin']);
     });
   });
@@ -561,7 +557,7 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('native-only mode (spec §2.8)', () => {
     it('namespace "" with only _OnNativeMessage: no handshake, every frame is native, replies are raw', async () => {
       const natives = new EventLog<string>();
-      h = await EngineHarness.start({
+      await h.start({
         path: PATH,
         idGenerator: () => 'native1',
         onConnect: () => {
@@ -591,8 +587,8 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('keep-alive pings', () => {
     it('a peer that answers pings stays; one that does not is dropped after an interval', async () => {
       await start({ pingInterval: 50 });
-      const alive = await h!.rawConnected();
-      const dead = await h!.raw({ autoPong: false });
+      const alive = await h.rawConnected();
+      const dead = await h.raw({ autoPong: false });
       await dead.handshake();
       const pings = new EventLog<string>();
       alive.ws.on('ping', () => pings.push('ping'));
@@ -607,8 +603,8 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('server asks (spec §4)', () => {
     it('a server ask is answered by token; a reply that arrives after the timeout is dropped, no handler fires', async () => {
       await start();
-      const client = await h!.rawConnected();
-      const nsConn = h!.engine.connection('conn1')!.namespace('default')!;
+      const client = await h.rawConnected();
+      const nsConn = h.engine.connection('conn1')!.namespace('default')!;
 
       const answered = nsConn.ask('q', 'question?', { timeout: 2_000 });
       const request = await client.next();
@@ -636,8 +632,8 @@ describe('raw wire protocol (byte-exact)', () => {
   describe('write guard on server-initiated requests (spec §5.1, §11)', () => {
     it('asks and joins through a stale NSConn (namespace disconnected) fail at once and write nothing', async () => {
       await start();
-      const client = await h!.rawConnected();
-      const stale = h!.engine.connection('conn1')!.namespace('default')!;
+      const client = await h.rawConnected();
+      const stale = h.engine.connection('conn1')!.namespace('default')!;
       client.send('$2;default;;_OnNamespaceDisconnect;0;0;');
       await client.expectFrame('$2;;;;;;');
 
@@ -654,8 +650,8 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('an ask into a room the connection has not joined fails at once and writes nothing', async () => {
       await start();
-      const client = await h!.rawConnected();
-      const nsConn = h!.engine.connection('conn1')!.namespace('default')!;
+      const client = await h.rawConnected();
+      const nsConn = h.engine.connection('conn1')!.namespace('default')!;
       const asking = nsConn.ask('q', 'room question', { room: 'not-joined', timeout: 1_500 });
       await expect(asking).rejects.toThrow();
       await expect(asking).rejects.not.toBeInstanceOf(AskTimeoutError);
@@ -681,50 +677,50 @@ describe('raw wire protocol (byte-exact)', () => {
             },
           },
         );
-        const head = await h!.http('HEAD', PATH);
+        const head = await h.http('HEAD', PATH);
         expect(head.status).toBeGreaterThanOrEqual(200);
         expect(head.status).toBeLessThan(500);
-        const headWithQuery = await h!.http('HEAD', `${PATH}?X-Websocket-Header-X-Websocket-Reconnect=1`);
+        const headWithQuery = await h.http('HEAD', `${PATH}?X-Websocket-Header-X-Websocket-Reconnect=1`);
         expect(headWithQuery.status).toBe(head.status);
 
-        const plain = await h!.http('GET', '/plain');
-        expect(plain).toMatchObject({ status: 200, body: 'hello' });
-        expect((await h!.http('GET', '/missing')).status).toBe(404);
+        const plain = await h.http('GET', '/plain');
+        expect(plain).toMatchObject({ status: 200, text: 'hello' });
+        expect((await h.http('GET', '/missing')).status).toBe(404);
 
-        const otherClient = await h!.raw({}, '/other');
+        const otherClient = await h.raw({}, '/other');
         otherClient.send('hi');
         await otherClient.expectFrame('other:hi');
 
-        const client = await h!.rawConnected();
+        const client = await h.rawConnected();
         await client.expectEcho();
       } finally {
-        await h?.stop();
+        await h.stop();
         await new Promise<void>((resolve) => other.close(() => resolve()));
       }
     });
 
     it('without any app: HEAD on the path answers; an upgrade on another path is refused with 404, not left hanging', async () => {
       await start();
-      const head = await h!.http('HEAD', PATH);
+      const head = await h.http('HEAD', PATH);
       expect(head.status).toBeLessThan(500);
-      await expect(RawClient.refusedStatus(h!.wsUrl('/elsewhere'))).resolves.toBe(404);
+      await expect(RawClient.refusedStatus(h.wsUrl('/elsewhere'))).resolves.toBe(404);
     });
 
     it('without any app: GET without upgrade and other methods on the path get an answer (Go: 400 / 405), never hang', async () => {
       await start();
-      const get = await h!.http('GET', PATH);
+      const get = await h.http('GET', PATH);
       expect(get.status).toBe(400);
-      const post = await h!.http('POST', `${PATH}?x=1`);
+      const post = await h.http('POST', `${PATH}?x=1`);
       expect(post.status).toBe(405);
       expect(post.headers.allow).toBe('GET');
-      const client = await h!.rawConnected(); // the endpoint itself still works
+      const client = await h.rawConnected(); // the endpoint itself still works
       await client.expectEcho();
     });
 
     it('X-Websocket-Header-Foo=bar in the query appears as request.headers.foo', async () => {
       const headers = deferred<Record<string, unknown>>();
       await start({ onConnect: (conn) => headers.resolve({ ...conn.request.headers }) });
-      await h!.raw({}, `${PATH}?X-Websocket-Header-Foo=bar&x-websocket-header-token=ok&plain=1`);
+      await h.raw({}, `${PATH}?X-Websocket-Header-Foo=bar&x-websocket-header-token=ok&plain=1`);
       const got = await waitFor(headers, 'onConnect');
       expect(got.foo).toBe('bar');
       expect(got.token).toBe('ok');
@@ -744,10 +740,10 @@ describe('raw wire protocol (byte-exact)', () => {
         'X-Websocket-Header-Sec-WebSocket-Protocol=smuggled',
         'X-Websocket-Header-Foo=bar',
       ].join('&');
-      await h!.raw({ origin: 'http://evil', headers: { 'X-Forwarded-For': '10.0.0.1' } }, `${PATH}?${query}`);
+      await h.raw({ origin: 'http://evil', headers: { 'X-Forwarded-For': '10.0.0.1' } }, `${PATH}?${query}`);
       const got = await waitFor(headers, 'onConnect');
       expect(got.origin).toBe('http://evil');
-      expect(got.host).toBe(`127.0.0.1:${h!.port}`);
+      expect(got.host).toBe(`127.0.0.1:${h.port}`);
       expect(got.cookie).toBeUndefined();
       expect(got['x-forwarded-for']).toBe('10.0.0.1'); // a proxy's last hop stays last
       expect(got.forwarded).toBeUndefined();
@@ -759,9 +755,9 @@ describe('raw wire protocol (byte-exact)', () => {
     it('X-Websocket-Reconnect: 3 → conn.reconnectTries 3 (header, or its query form)', async () => {
       const conns = new EventLog<Conn>();
       await start({ onConnect: (conn) => conns.push(conn) });
-      await h!.raw({ headers: { 'X-Websocket-Reconnect': '3' } });
-      await h!.raw({}, `${PATH}?X-Websocket-Header-X-Websocket-Reconnect=2`);
-      await h!.raw();
+      await h.raw({ headers: { 'X-Websocket-Reconnect': '3' } });
+      await h.raw({}, `${PATH}?X-Websocket-Header-X-Websocket-Reconnect=2`);
+      await h.raw();
       await conns.waitForCount(3);
       expect(conns.entries.map((c) => [c.reconnectTries, c.wasReconnected()])).toEqual([
         [3, true],
@@ -772,25 +768,25 @@ describe('raw wire protocol (byte-exact)', () => {
 
     it('subprotocols: an offered protocol is echoed (neffos → neffos); a configured list picks from the offer', async () => {
       await start();
-      const offered = await h!.raw({ protocols: ['neffos'] });
+      const offered = await h.raw({ protocols: ['neffos'] });
       expect(offered.protocol).toBe('neffos');
       expect(offered.upgradeHeaders['sec-websocket-protocol']).toBe('neffos');
-      const none = await h!.raw();
+      const none = await h.raw();
       expect(none.protocol).toBe('');
-      await h!.stop();
+      await h.stop();
 
       await start({ subprotocols: ['neffos', 'v2'] });
-      const picked = await h!.raw({ protocols: ['foo', 'v2'] });
+      const picked = await h.raw({ protocols: ['foo', 'v2'] });
       expect(picked.protocol).toBe('v2');
-      await expect(h!.raw({ protocols: ['foo'] })).rejects.toThrow(); // ws clients require the echo
+      await expect(h.raw({ protocols: ['foo'] })).rejects.toThrow(); // ws clients require the echo
     });
 
     it('origin policy: origins [http://good] → http://evil gets 403, http://good connects', async () => {
       await start({ origins: ['http://good'] });
-      await expect(RawClient.refusedStatus(h!.wsUrl(), { origin: 'http://evil' })).resolves.toBe(403);
+      await expect(RawClient.refusedStatus(h.wsUrl(), { origin: 'http://evil' })).resolves.toBe(403);
       // the query-parameter headers cannot smuggle an allowed Origin past the check
-      await expect(RawClient.refusedStatus(h!.wsUrl(`${PATH}?X-Websocket-Header-Origin=http%3A%2F%2Fgood`), { origin: 'http://evil' })).resolves.toBe(403);
-      const good = await h!.raw({ origin: 'http://good' });
+      await expect(RawClient.refusedStatus(h.wsUrl(`${PATH}?X-Websocket-Header-Origin=http%3A%2F%2Fgood`), { origin: 'http://evil' })).resolves.toBe(403);
+      const good = await h.raw({ origin: 'http://good' });
       const id = await good.handshake();
       expect(id).toBe('conn1');
     });

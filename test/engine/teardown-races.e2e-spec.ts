@@ -2,9 +2,9 @@
 // meanwhile: a close, a namespace disconnect, the peer's own join or leave. Whatever happened, the
 // membership index ends up matching the connections, every hook fires once, every ask is answered,
 // and shutdown completes.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BadNamespaceError, type EngineOptions, type NSConn } from '../../lib/engine/index.js';
-import { EngineHarness } from '../utils/engine-harness.js';
+import { useEngineHarness } from '../utils/engine-harness.js';
 import type { RawClient } from '../utils/raw-client.js';
 import { deferred, EventLog, withTimeout } from '../utils/wait.js';
 
@@ -14,18 +14,14 @@ const PATH = '/echo';
 const settleMicrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('teardown and veto races', () => {
-  let h: EngineHarness | undefined;
+  const h = useEngineHarness();
   let log: EventLog<string>;
 
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
 
   async function start(events: EngineOptions['namespaces']['default'], options: Partial<EngineOptions> = {}): Promise<{ client: RawClient; nsConn: NSConn }> {
     log = new EventLog();
     let n = 0;
-    h = await EngineHarness.start({
+    await h.start({
       path: PATH,
       idGenerator: () => `conn${++n}`,
       onDisconnect: (conn) => log.push(`gone:${conn.id}`),
@@ -85,8 +81,8 @@ describe('teardown and veto races', () => {
     // The client learns that its join failed, instead of a success for a namespace it is not in.
     await client.expectFrame('$9;default;r;_OnRoomJoin;1;0;bad namespace');
     expect(log.entries).not.toContain('joined:r');
-    expect(h!.engine.rooms('default')).toEqual([]);
-    expect(h!.engine.broadcast({ namespace: 'default', room: 'r', event: 'x', body: 'past the write guard' })).toBe(0);
+    expect(h.engine.rooms('default')).toEqual([]);
+    expect(h.engine.broadcast({ namespace: 'default', room: 'r', event: 'x', body: 'past the write guard' })).toBe(0);
     await client.connectNamespace('default');
     await client.expectEcho();
   });
@@ -109,7 +105,7 @@ describe('teardown and veto races', () => {
     gate.resolve();
     await settleMicrotasks();
     expect(log.entries).toEqual(['leave:r:client', 'leave:r:forced', 'left:r:forced', 'disconnect', 'gone:conn1']);
-    expect(h!.engine.rooms('default')).toEqual([]);
+    expect(h.engine.rooms('default')).toEqual([]);
   });
 
   it('a client disconnect whose hook is pending while the server reconnects the namespace leaves the new connection intact', async () => {
@@ -131,7 +127,7 @@ describe('teardown and veto races', () => {
     gate.resolve();
     await client.expectFrame('$9;;;;;;');
     expect(nsConn.conn.namespace('default')).toBe(fresh);
-    expect(h!.engine.members('default')).toEqual(['conn1']);
+    expect(h.engine.members('default')).toEqual(['conn1']);
     await client.expectEcho();
   });
 
@@ -148,7 +144,7 @@ describe('teardown and veto races', () => {
     client.send(`${token};;;;;;`); // the late yes to the join
     expect(await joining).toBeInstanceOf(BadNamespaceError);
     expect(log.entries).not.toContain('joined:r');
-    expect(h!.engine.rooms('default')).toEqual([]);
+    expect(h.engine.rooms('default')).toEqual([]);
   });
 
   it('a server-forced join that races the client joining the same room joins once (either order)', async () => {
@@ -175,7 +171,7 @@ describe('teardown and veto races', () => {
     gate.resolve();
     await client.expectFrame('$6;;;;;;');
     expect(log.entries).toEqual(['joined:early:client', 'joined:late:server']);
-    expect(h!.engine.rooms('default').sort()).toEqual(['early', 'late']);
+    expect(h.engine.rooms('default').sort()).toEqual(['early', 'late']);
   });
 
   it('a server-forced leave that races the client leaving the room fires Left once', async () => {
@@ -190,7 +186,7 @@ describe('teardown and veto races', () => {
     await leaving;
     await client.expectEcho();
     expect(log.entries).toEqual(['left:r:client']);
-    expect(h!.engine.rooms('default')).toEqual([]);
+    expect(h.engine.rooms('default')).toEqual([]);
   });
 
   it('an onError that throws does not abort the teardown: onDisconnect fires and the connection leaves the engine', async () => {
@@ -210,7 +206,7 @@ describe('teardown and veto races', () => {
       );
       await client.close();
       await log.waitFor((e) => e === 'gone:conn1');
-      expect(h!.engine.connectionCount).toBe(0);
+      expect(h.engine.connectionCount).toBe(0);
       expect(consoleError).toHaveBeenCalled();
     } finally {
       consoleError.mockRestore();
@@ -220,7 +216,7 @@ describe('teardown and veto races', () => {
   it('engine.close() completes although a teardown hook never settles, and reports it', async () => {
     const errors = new EventLog<unknown>();
     await start({ _OnNamespaceDisconnect: () => new Promise<void>(() => {}) }, { onError: (err) => errors.push(err) });
-    await withTimeout(h!.engine.close(), 10_000, 'engine.close() with a hung teardown hook');
+    await withTimeout(h.engine.close(), 10_000, 'engine.close() with a hung teardown hook');
     expect(errors.entries.some((e) => e instanceof Error && e.message.includes('teardown hooks of 1 connection'))).toBe(true);
   });
 });

@@ -2,9 +2,9 @@
 // (shared/docs/neffos-wire-transcript.md, Part C), and checks that this engine answers with the same
 // bytes the Go server did. The handlers mirror the capture's test server: echo replies, fail errors,
 // chat and roomchat are broadcast to the others, v1 refuses connects without a token.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message, NSConn } from '../../lib/index.js';
-import { EngineHarness } from '../utils/engine-harness.js';
+import { useEngineHarness } from '../utils/engine-harness.js';
 import { EventLog } from '../utils/wait.js';
 
 function goServer(seqIds: string[]) {
@@ -35,15 +35,11 @@ function goServer(seqIds: string[]) {
 }
 
 describe('Go client interop (transcript Part C replayed)', () => {
-  let harness: EngineHarness | undefined;
-  afterEach(async () => {
-    await harness?.stop();
-    harness = undefined;
-  });
+  const harness = useEngineHarness();
 
   it('answers every Go client frame with the bytes the Go server sent', async () => {
     const server = goServer(['conn1', 'conn2']);
-    harness = await EngineHarness.start(server.options);
+    await harness.start(server.options);
 
     const golisten = await harness.raw();
     golisten.send('M');

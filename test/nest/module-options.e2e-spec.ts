@@ -5,7 +5,7 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { Message, NeffosController, NeffosModule, NeffosServer, type NSConn } from '../../lib/index.js';
 import { bodyText, socketClosed } from '../utils/neffos-client.js';
-import { createNestApp, listen, openRaw, rawClosed, useNestApps } from '../utils/nest-app.js';
+import { createNestApp, listen, useNestApps } from '../utils/nest-app.js';
 import { EventLog } from '../utils/wait.js';
 
 useNestApps();
@@ -128,10 +128,10 @@ describe('shutdown', () => {
     await a.connect('default');
     await b.connect('default');
     // A raw socket that never sent the ack "M" is closed too.
-    const raw = h.track(await openRaw(h.url));
+    const raw = await h.raw();
     const closedA = socketClosed(a);
     const closedB = socketClosed(b);
-    const closedRaw = rawClosed(raw);
+    const closedRaw = raw.whenClosed();
 
     await h.closeApp();
 

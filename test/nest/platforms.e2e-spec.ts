@@ -5,12 +5,11 @@ import { Controller, Get, Head } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { NeffosWsAdapter } from '../../lib/platform-ws.js';
 import { Message, NeffosController, NeffosServer } from '../../lib/index.js';
 import { bodyText, socketClosed } from '../utils/neffos-client.js';
-import { createNestApp, openRaw, rawNext, useNestApps, type NestApp, type Platform } from '../utils/nest-app.js';
-import { withTimeout } from '../utils/wait.js';
+import { createNestApp, useNestApps, type NestApp, type Platform } from '../utils/nest-app.js';
+import { RawClient } from '../utils/raw-client.js';
 
 useNestApps();
 
@@ -48,31 +47,14 @@ async function neffosEcho(h: NestApp, body: string): Promise<string> {
 }
 
 async function gatewayPing(h: NestApp, data: string): Promise<unknown> {
-  const ws = h.track(await openRaw(`${h.wsBase}/gw`));
-  const next = rawNext(ws);
+  const ws = await h.raw({}, '/gw');
   ws.send(JSON.stringify({ event: 'ping', data }));
-  return JSON.parse(await next);
+  return JSON.parse((await ws.next()).text);
 }
 
 /** Resolves with how an upgrade to `url` ended when it was not accepted: an HTTP status or a dropped socket. */
 function refusedUpgrade(url: string, ms = 2_000): Promise<string> {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  return withTimeout(
-    new Promise<string>((resolve) => {
-      ws.once('open', () => {
-        ws.terminate();
-        resolve('accepted');
-      });
-      ws.once('unexpected-response', (_req, res) => {
-        ws.terminate();
-        resolve(`HTTP ${res.statusCode}`);
-      });
-      ws.once('error', (err) => resolve(`error: ${err.message}`));
-    }),
-    ms,
-    `the refusal of ${url}`,
-    () => ws.terminate(),
-  );
+  return RawClient.upgradeOutcome(url, {}, ms);
 }
 
 describe.each<Platform>(['express', 'fastify'])('on %s', (platform) => {

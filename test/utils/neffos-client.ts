@@ -2,7 +2,8 @@
 // runtime surface (NSConn.emitBinary, Conn.conn, handler return values), so this file declares it.
 import * as neffos from 'neffos.js';
 import { WebSocket } from 'ws';
-import { DEFAULT_WAIT_MS, withTimeout, type CloseInfo } from './raw-client.js';
+import type { CloseInfo } from './raw-client.js';
+import { DEFAULT_WAIT_MS, withTimeout } from './wait.js';
 
 export interface NeffosMessage {
   wait?: string;

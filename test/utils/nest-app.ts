@@ -5,12 +5,12 @@ import 'reflect-metadata';
 import type { DynamicModule, INestApplication, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, expect } from 'vitest';
-import { WebSocket } from 'ws';
 import { NeffosModule, type NeffosModuleOptions } from '../../lib/index.js';
+import { httpRequest, type HttpResult } from './http.js';
 import { closeNeffos, dialNeffos, type ClientNamespaces, type DialOptions, type NeffosConn } from './neffos-client.js';
-import { DEFAULT_WAIT_MS, withTimeout, type CloseInfo } from './raw-client.js';
+import { RawClient, type RawClientOptions } from './raw-client.js';
+import { withTimeout } from './wait.js';
 
 export type Platform = 'express' | 'fastify';
 
@@ -38,14 +38,16 @@ export interface NestApp {
   httpUrl: string;
   /** `ws://127.0.0.1:<port>` (set once listening). */
   wsBase: string;
-  /** The neffos endpoint, `ws://127.0.0.1:<port>/echo` by default. */
+  /** The neffos path: `options.neffos.path`, else `/echo` (with `neffosModule`, pass the path to `dial`/`raw`). */
+  path: string;
+  /** The neffos endpoint, `ws://127.0.0.1:<port><path>` (set once listening). */
   url: string;
   /** Dials neffos.js (always with `allowSynchronousEvents: false`) and tracks the connection. */
   dial(handlers: ClientNamespaces, options?: DialOptions, path?: string): Promise<NeffosConn>;
-  /** Tracks a raw `ws` socket so it is closed before the app. */
-  track(ws: WebSocket): WebSocket;
-  /** A plain HTTP request on the app's server (no keep-alive, so no handle survives). */
-  http(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; json<T = unknown>(): T }>;
+  /** A raw `ws` client on `path` (the neffos path by default), closed before the app. */
+  raw(options?: RawClientOptions, path?: string): Promise<RawClient>;
+  /** A plain HTTP request on the app's server (no keep-alive, so no handle survives); `body` is sent as JSON. */
+  http(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult>;
   /** Closes the clients, then the app. */
   close(): Promise<void>;
   /** `app.close()` with the clients still open (to observe what the server does to them). */
@@ -87,36 +89,35 @@ export async function createNestApp(options: NestAppOptions = {}): Promise<NestA
       : moduleRef.createNestApplication({ logger: false });
 
   const clients = new Set<NeffosConn>();
-  const sockets = new Set<WebSocket>();
+  const raws = new Set<RawClient>();
   let closed = false;
   let appClosed = false;
-  const path = (options.neffos?.path as string | undefined) ?? '/echo';
 
   const handle: NestApp = {
     app,
     httpUrl: '',
     wsBase: '',
+    path: (options.neffos?.path as string | undefined) ?? '/echo',
     url: '',
-    async dial(handlers, dialOptions = {}, dialPath = path) {
+    async dial(handlers, dialOptions = {}, dialPath = handle.path) {
       const conn = await dialNeffos(`${handle.wsBase}${dialPath}`, handlers, dialOptions);
       clients.add(conn);
       return conn;
     },
-    track(ws) {
-      sockets.add(ws);
-      ws.on('error', () => {});
-      return ws;
+    async raw(rawOptions = {}, rawPath = handle.path) {
+      const client = await RawClient.open(`${handle.wsBase}${rawPath}`, rawOptions);
+      raws.add(client);
+      return client;
     },
-    http(method, reqPath, body) {
-      return httpCall(`${handle.httpUrl}${reqPath}`, method, body);
+    http(method, reqPath, body, headers) {
+      return httpRequest(`${handle.httpUrl}${reqPath}`, { method, body, headers });
     },
     async close() {
       if (closed) return;
       closed = true;
       const i = started.indexOf(handle);
       if (i >= 0) started.splice(i, 1);
-      await Promise.all([...clients].map((c) => closeNeffos(c)));
-      await Promise.all([...sockets].map((ws) => closeRaw(ws)));
+      await Promise.allSettled([...[...clients].map((c) => closeNeffos(c)), ...[...raws].map((c) => c.close())]);
       await handle.closeApp();
     },
     async closeApp() {
@@ -131,89 +132,11 @@ export async function createNestApp(options: NestAppOptions = {}): Promise<NestA
   return handle;
 }
 
-/** Listens on an ephemeral port of 127.0.0.1 and fills in the URLs. */
+/** Listens on an ephemeral port of 127.0.0.1 and fills in the URLs (`url` on the app's neffos path). */
 export async function listen(handle: NestApp): Promise<void> {
   await handle.app.listen(0, '127.0.0.1');
   const url = (await handle.app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   handle.httpUrl = url;
   handle.wsBase = url.replace(/^http/, 'ws');
-  handle.url = `${handle.wsBase}/echo`;
-}
-
-function httpCall(url: string, method: string, body?: unknown): Promise<{ status: number; text: string; json<T = unknown>(): T }> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = httpRequest(
-        url,
-        {
-          method,
-          agent: false,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, text, json: <T>() => JSON.parse(text) as T });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    }),
-    DEFAULT_WAIT_MS * 2,
-    `${method} ${url}`,
-  );
-}
-
-async function closeRaw(ws: WebSocket): Promise<void> {
-  if (ws.readyState === WebSocket.CLOSED) return;
-  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-  if (ws.readyState === WebSocket.OPEN) ws.close();
-  else ws.terminate();
-  await withTimeout(closed, DEFAULT_WAIT_MS, 'a raw socket to close').catch(() => ws.terminate());
-}
-
-/** Opens a raw `ws` socket (no neffos handshake) to `url`; resolves once open. */
-export function openRaw(url: string, headers?: Record<string, string>): Promise<WebSocket> {
-  const ws = new WebSocket(url, { headers, perMessageDeflate: false, allowSynchronousEvents: false });
-  ws.on('error', () => {});
-  return withTimeout(
-    new Promise<WebSocket>((resolve, reject) => {
-      ws.once('open', () => resolve(ws));
-      ws.once('unexpected-response', (_req, res) => {
-        ws.terminate();
-        reject(new Error(`upgrade refused with HTTP ${res.statusCode}`));
-      });
-      ws.once('close', (code) => reject(new Error(`closed before open (${code})`)));
-      ws.once('error', reject);
-    }),
-    DEFAULT_WAIT_MS,
-    `opening ${url}`,
-    () => ws.terminate(),
-  );
-}
-
-/** Resolves with the close code/reason of a raw socket. */
-export function rawClosed(ws: WebSocket, ms = DEFAULT_WAIT_MS): Promise<CloseInfo> {
-  return withTimeout(
-    new Promise<CloseInfo>((resolve) => {
-      if (ws.readyState === WebSocket.CLOSED) resolve({ code: -1, reason: 'already closed' });
-      else ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') }));
-    }),
-    ms,
-    'a raw socket to close',
-  );
-}
-
-/** Resolves with the next message of a raw socket as text. */
-export function rawNext(ws: WebSocket, ms = DEFAULT_WAIT_MS): Promise<string> {
-  return withTimeout(
-    new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString('utf8')))),
-    ms,
-    'a raw socket message',
-  );
+  handle.url = `${handle.wsBase}${handle.path}`;
 }

@@ -3,8 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { expect } from 'vitest';
 import { WebSocket } from 'ws';
-
-export const DEFAULT_WAIT_MS = 2_000;
+import { DEFAULT_WAIT_MS, withTimeout } from './wait.js';
 
 export interface Frame {
   data: Buffer;
@@ -116,6 +115,30 @@ export class RawClient {
     );
   }
 
+  /**
+   * How an upgrade to `url` ends, for upgrades that may be neither accepted nor answered with a status:
+   * `'accepted'`, `'HTTP <status>'`, or `'error: <message>'` when the socket was dropped.
+   */
+  static upgradeOutcome(url: string, options: RawClientOptions = {}, timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
+    const ws = RawClient.create(url, options);
+    return withTimeout(
+      new Promise<string>((resolve) => {
+        ws.once('open', () => {
+          ws.terminate();
+          resolve('accepted');
+        });
+        ws.once('unexpected-response', (_req, res) => {
+          ws.terminate();
+          resolve(`HTTP ${res.statusCode}`);
+        });
+        ws.once('error', (err) => resolve(`error: ${err.message}`));
+      }),
+      timeoutMs,
+      `the outcome of the upgrade to ${url}`,
+      () => ws.terminate(),
+    );
+  }
+
   get protocol(): string {
     return this.ws.protocol;
   }
@@ -221,16 +244,4 @@ export class RawClient {
       throw err;
     });
   }
-}
-
-/** Rejects with a clear message when `promise` does not settle within `ms`; `onTimeout` cleans up. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string | (() => string), onTimeout?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout?.();
-      reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`));
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

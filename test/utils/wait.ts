@@ -1,7 +1,20 @@
-// Event-driven waiting for tests: a deferred value and an append-only log that tests can wait on.
-import { DEFAULT_WAIT_MS, withTimeout } from './raw-client.js';
+// Event-driven waiting for tests: the one `withTimeout`, a deferred value, and an append-only log that
+// tests can wait on. Every other helper in test/utils waits through these; nothing here sleeps.
 
-export { withTimeout };
+/** How long a helper waits for one event (a frame, a close, a reply) unless told otherwise. */
+export const DEFAULT_WAIT_MS = 2_000;
+
+/** Rejects with a clear message when `promise` does not settle within `ms`; `onTimeout` cleans up. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string | (() => string), onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface Deferred<T> {
   promise: Promise<T>;
