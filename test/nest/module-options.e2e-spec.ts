@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Message, NeffosController, NeffosModule, NeffosServer, type NSConn } from '../../lib/index.js';
 import { bodyText, socketClosed } from '../utils/neffos-client.js';
 import { createNestApp, listen, useNestApps } from '../utils/nest-app.js';
+import { RawClient } from '../utils/raw-client.js';
 import { EventLog } from '../utils/wait.js';
 
 useNestApps();
@@ -89,7 +90,7 @@ describe('NeffosModule.forRootAsync', () => {
     const ns = await conn.connect('default');
     expect(bodyText(await ns.ask('echo', 'async'))).toBe('async');
     // The default path is not served.
-    await expect(h.dial({ default: {} }, {}, '/echo')).rejects.toBeTruthy();
+    await expect(h.dial({ default: {} }, {}, '/echo')).rejects.toThrow('Unexpected server response: 404');
   });
 
   it('accepts an async factory', async () => {
@@ -142,9 +143,11 @@ describe('shutdown', () => {
     expect([...disconnects.entries].sort()).toEqual([a.ID, b.ID].sort());
   });
 
-  it('app.close() resolves with no client at all', async () => {
+  it('app.close() resolves with no client at all, and the port is released', async () => {
     const h = await createNestApp({ providers: [TrackingController] });
+    expect(h.app.get(NeffosServer).connectionCount).toBe(0);
     await h.close();
+    await expect(RawClient.open(h.url)).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('NeffosServer is not usable after app.close()', async () => {
