@@ -1,0 +1,139 @@
+// ExchangeTransport over NATS core pub/sub (@nats-io/transport-node). One connection per node carries
+// both directions whatever its client count (Go neffos opens one per WebSocket connection,
+// docs/neffos-protocol.md §5.4). Subscriptions survive a reconnect: the client re-sends them.
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+
+import { BrokerUnavailableError, TransportClosedError } from './broker.errors.js';
+import type { ExchangeTransport } from './exchange-transport.js';
+import { type StatusListener, TransportStatusTracker } from './transport-status.js';
+
+export interface NatsTransportOptions {
+  /** `nats://host:port`, or several for a NATS cluster (default `nats://127.0.0.1:4222`). Ignored with `connection`. */
+  servers?: string | string[];
+  /** A connection of the app: used as is, never closed or drained by us. */
+  connection?: NatsConnection;
+  /** Client name shown in the server's /connz. */
+  name?: string;
+}
+
+type Handler = (payload: Buffer) => void;
+
+export class NatsTransport implements ExchangeTransport {
+  private readonly status = new TransportStatusTracker();
+  private readonly subs = new Map<string, Subscription>();
+  private readonly owned: boolean;
+  private readonly ready: Promise<NatsConnection>;
+  private nc: NatsConnection | undefined;
+  private statusIterator: { stop(): void } | undefined;
+  private closed = false;
+
+  constructor(options: NatsTransportOptions = {}) {
+    this.owned = !options.connection;
+    this.ready = options.connection ? Promise.resolve(options.connection) : this.connectOwned(options);
+    // Subscribe awaits `ready`; a node that never reaches its broker must not also crash on an unhandled rejection.
+    this.ready.then((nc) => this.attach(nc), () => {});
+  }
+
+  get isUp(): boolean {
+    return this.status.isUp;
+  }
+
+  onStatus(listener: StatusListener): void {
+    this.status.onStatus(listener);
+  }
+
+  publish(channel: string, payload: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportClosedError('nats'));
+    // While disconnected nats.js would buffer publishes until the reconnect; we refuse instead.
+    if (!this.status.isUp || !this.nc) return Promise.reject(new BrokerUnavailableError('nats', this.status.lastCause));
+    try {
+      this.nc.publish(channel, payload);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async subscribe(channel: string, handler: Handler): Promise<void> {
+    if (this.closed) throw new TransportClosedError('nats');
+    const nc = await this.ready;
+    this.subs.get(channel)?.unsubscribe();
+    const sub = nc.subscribe(channel, {
+      callback: (err, msg) => {
+        if (err) return;
+        const data = msg.data;
+        handler(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      },
+    });
+    this.subs.set(channel, sub);
+    // A round trip, so that publishes by other nodes after we resolve are delivered to us. While
+    // down the client re-sends the subscription on reconnect; waiting for that could take forever.
+    if (this.status.isUp) await nc.flush();
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    const sub = this.subs.get(channel);
+    if (!sub) return;
+    this.subs.delete(channel);
+    sub.unsubscribe();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.statusIterator?.stop();
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) return;
+    if (!this.owned) {
+      for (const sub of this.subs.values()) sub.unsubscribe();
+      this.subs.clear();
+      return;
+    }
+    this.subs.clear();
+    // drain() flushes what we published; it needs the server, so a node shutting down during an outage just closes.
+    if (this.status.isUp) await nc.drain().catch(() => nc.close());
+    else await nc.close();
+  }
+
+  /** Connects, reporting a failed first attempt as 'down' (so an unreachable broker is logged) and retrying for ever. */
+  private async connectOwned(options: NatsTransportOptions): Promise<NatsConnection> {
+    const base = {
+      servers: options.servers ?? 'nats://127.0.0.1:4222',
+      name: options.name ?? 'nestjs-neffos',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      reconnectJitter: 50,
+    };
+    try {
+      return await connect(base);
+    } catch (err) {
+      this.status.set('down', err instanceof Error ? err : new Error(String(err)));
+      return connect({ ...base, waitOnFirstConnect: true });
+    }
+  }
+
+  private attach(nc: NatsConnection): void {
+    if (this.closed) {
+      if (this.owned) void nc.close();
+      return;
+    }
+    this.nc = nc;
+    const iterator = nc.status();
+    // nats.js returns a QueuedIterator; stop() detaches it from a connection we borrowed and keep open.
+    if ('stop' in iterator && typeof iterator.stop === 'function') this.statusIterator = iterator as { stop(): void };
+    if (!nc.isClosed()) this.status.set('up');
+    void (async () => {
+      for await (const s of iterator) {
+        if (this.closed) return;
+        if (s.type === 'disconnect') this.status.set('down', new Error(`lost the connection to ${s.server}`));
+        else if (s.type === 'reconnect') {
+          // 'up' once the server has our re-sent subscriptions (a PING/PONG after them).
+          await nc.flush().then(
+            () => this.status.set('up'),
+            () => {},
+          );
+        } else if (s.type === 'close') this.status.set('down', new Error('connection closed'));
+      }
+    })();
+  }
+}

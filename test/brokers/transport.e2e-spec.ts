@@ -1,0 +1,174 @@
+// The broker transports against real servers (one suite, run for Redis and NATS): order, bytes,
+// unsubscribe, a constant number of broker connections, and a real broker restart.
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { BrokerUnavailableError } from '../../lib/exchange/broker.errors.js';
+import type { ExchangeTransport } from '../../lib/exchange/exchange-transport.js';
+import { NatsTransport } from '../../lib/exchange/nats.transport.js';
+import { RedisTransport } from '../../lib/exchange/redis.transport.js';
+import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
+import { EventLog, deferred, waitFor } from '../utils/wait.js';
+
+interface Harness {
+  name: 'redis' | 'nats';
+  start(): Promise<void>;
+  broker(): RedisBroker | NatsBroker;
+  transport(): ExchangeTransport;
+  /** Broker connections held by the transports of this test, as the server counts them. */
+  connectionsOf(name: string): Promise<number>;
+}
+
+let redis: RedisBroker;
+let nats: NatsBroker;
+
+const harnesses: Harness[] = [
+  {
+    name: 'redis',
+    start: async () => void (redis = await startRedis()),
+    broker: () => redis,
+    transport: () => new RedisTransport({ url: redis.url, connectionName: 'probe' }),
+    async connectionsOf(name) {
+      const admin = new Redis(redis.url);
+      try {
+        const list = (await admin.client('LIST')) as string;
+        return list.split('\n').filter((line) => line.includes(` name=${name}:`)).length;
+      } finally {
+        admin.disconnect();
+      }
+    },
+  },
+  {
+    name: 'nats',
+    start: async () => void (nats = await startNats()),
+    broker: () => nats,
+    transport: () => new NatsTransport({ servers: nats.url, name: 'probe' }),
+    async connectionsOf(name) {
+      const connz = await nats.connz();
+      return connz.connections.filter((c) => c.name === name).length;
+    },
+  },
+];
+
+describe.each(harnesses)('$name transport', (h) => {
+  const open: ExchangeTransport[] = [];
+  /** A transport whose broker connection is up (publish refuses before that, like during an outage). */
+  const make = async () => {
+    const t = h.transport();
+    open.push(t);
+    const up = deferred();
+    t.onStatus((s) => s === 'up' && up.resolve());
+    if (!t.isUp) await waitFor(up, `the ${h.name} transport to connect`);
+    return t;
+  };
+
+  beforeAll(() => h.start());
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((t) => t.close()));
+  });
+  afterAll(() => h.broker().stop());
+
+  it('delivers every payload of a publisher in order, bytes intact (binary, NUL, ";")', async () => {
+    const a = await make();
+    const b = await make();
+    const got = new EventLog<Buffer>();
+    await b.subscribe('t.order', (p) => got.push(Buffer.from(p)));
+    const sent = Array.from({ length: 300 }, (_, i) => Buffer.concat([Buffer.from(`${i};`), randomBytes(i % 64), Buffer.from([0, 0xff, 0x3b])]));
+    await Promise.all(sent.map((p) => a.publish('t.order', p)));
+    await got.waitFor(() => got.entries.length === sent.length, `${sent.length} payloads`);
+    expect(got.entries.map((p) => p.toString('hex'))).toEqual(sent.map((p) => p.toString('hex')));
+  });
+
+  it('delivers a node its own publications too (the exchange drops its echoes by node id)', async () => {
+    const a = await make();
+    const got = deferred<Buffer>();
+    await a.subscribe('t.self', (p) => got.resolve(p));
+    await a.publish('t.self', new Uint8Array([1, 2, 3]));
+    expect([...(await waitFor(got, 'own publication'))]).toEqual([1, 2, 3]);
+  });
+
+  it('stops delivering a channel after unsubscribe, keeps the others', async () => {
+    const a = await make();
+    const b = await make();
+    const got = new EventLog<string>();
+    await b.subscribe('t.gone', (p) => got.push(`gone:${p}`));
+    await b.subscribe('t.kept', (p) => got.push(`kept:${p}`));
+    await a.publish('t.gone', Buffer.from('1'));
+    await got.waitFor((e) => e === 'gone:1', 'the first payload');
+    await b.unsubscribe('t.gone');
+    await a.publish('t.gone', Buffer.from('2'));
+    // Same publisher, same subscriber connection: "kept:3" arriving proves "gone:2" was not delivered before it.
+    await a.publish('t.kept', Buffer.from('3'));
+    await got.waitFor((e) => e === 'kept:3', 'the payload on the kept channel');
+    expect(got.entries).toEqual(['gone:1', 'kept:3']);
+  });
+
+  it(`holds ${h.name === 'redis' ? 2 : 1} broker connection(s) per node whatever its channel count`, async () => {
+    const a = await make();
+    const received = new EventLog<string>();
+    for (let i = 0; i < 200; i++) await a.subscribe(`t.many.${i}`, () => received.push(String(i)));
+    await a.publish('t.many.199', Buffer.from('x'));
+    await received.waitFor((e) => e === '199', 'delivery on the 200th channel');
+    expect(await h.connectionsOf('probe')).toBe(h.name === 'redis' ? 2 : 1);
+  });
+
+  it('survives a broker restart: down then up once each, publish fails fast while down, delivery resumes', async () => {
+    const a = await make();
+    const b = await make();
+    const got = new EventLog<string>();
+    await b.subscribe('t.restart', (p) => got.push(p.toString()));
+    const statuses: string[] = [];
+    const downA = deferred();
+    const upA = deferred();
+    const upB = deferred();
+    a.onStatus((s) => {
+      statuses.push(s);
+      (s === 'down' ? downA : upA).resolve();
+    });
+    b.onStatus((s) => s === 'up' && upB.resolve());
+    await a.publish('t.restart', Buffer.from('before'));
+    await got.waitFor((e) => e === 'before', 'delivery before the restart');
+
+    await h.broker().stop();
+    await waitFor(downA, 'the down status');
+    expect(a.isUp).toBe(false);
+    const started = performance.now();
+    await expect(a.publish('t.restart', Buffer.from('during'))).rejects.toBeInstanceOf(BrokerUnavailableError);
+    expect(performance.now() - started).toBeLessThan(50);
+
+    await h.broker().restart();
+    await waitFor(upA, 'the up status after the restart', 15_000);
+    await waitFor(upB, 'the subscriber node up after the restart', 15_000);
+    await a.publish('t.restart', Buffer.from('after'));
+    await got.waitFor((e) => e === 'after', 'delivery after the restart');
+    expect(got.entries).toEqual(['before', 'after']);
+    expect(statuses).toEqual(['down', 'up']);
+  });
+
+  it('never closes a client it was given', async () => {
+    if (h.name === 'redis') {
+      const client = new Redis(redis.url, { connectionName: 'app' });
+      const t = new RedisTransport({ client });
+      const got = deferred<string>();
+      await t.subscribe('t.borrowed', (p) => got.resolve(p.toString()));
+      await t.publish('t.borrowed', Buffer.from('hi'));
+      expect(await waitFor(got, 'delivery through the borrowed client')).toBe('hi');
+      await t.close();
+      expect(await client.ping()).toBe('PONG');
+      client.disconnect();
+    } else {
+      const nc = await natsConnect({ servers: nats.url });
+      const t = new NatsTransport({ connection: nc });
+      const got = deferred<string>();
+      await t.subscribe('t.borrowed', (p) => got.resolve(p.toString()));
+      await t.publish('t.borrowed', Buffer.from('hi'));
+      expect(await waitFor(got, 'delivery through the borrowed connection')).toBe('hi');
+      await t.close();
+      expect(nc.isClosed()).toBe(false);
+      await nc.flush();
+      await nc.close();
+    }
+  });
+});
