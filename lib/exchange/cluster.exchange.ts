@@ -1,0 +1,303 @@
+// Scale-out over any publish/subscribe bus (socket.io-adapter's ClusterAdapter, for neffos): one
+// publish hook, typed cross-node messages, node ids to drop one's own echoes. A node subscribes to
+// two channels whatever its client count: `<prefix>.all` (emits, requests, queries, heartbeats) and
+// `<prefix>.node.<id>` (answers meant for it). Go neffos' StackExchange faults (spec §5.4–§5.5) are
+// avoided by design: exclusions and the binary flag travel with the message, asks have their own
+// request/answer routing, and connection ids are never used as channel names.
+import { randomBytes } from 'node:crypto';
+import { AskTimeoutError, InvalidOptionError } from '../engine/engine.errors.js';
+import type {
+  ExchangeEmit,
+  ExchangeNode,
+  PresenceAnswer,
+  PresenceQuery,
+  RemoteAction,
+  RemoteOutcome,
+  StackExchange,
+} from '../engine/stack-exchange.js';
+import { OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
+import type { ClusterMessage } from './cluster-message.js';
+import { NODE_ID, decodeClusterMessage, encodeClusterMessage, type OutgoingClusterMessage } from './cluster-message.codec.js';
+import type { ExchangeTransport } from './exchange-transport.js';
+import { ExchangeNotAttachedError, ExchangeUnavailableError, fromWireError, toWireError } from './exchange.errors.js';
+import { NodeDirectory } from './node-directory.js';
+import { PendingCalls } from './pending-calls.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export interface ClusterExchangeOptions {
+  /** Channel name prefix; nodes of one app share it, different apps on one broker must not. Default `neffos`. */
+  prefix?: string;
+  /** This node's id (letters, digits, `_`, `-`); default: 12 random URL-safe characters. */
+  nodeId?: string;
+  /** How often a node says it is alive, in ms. Default 1000. */
+  heartbeatInterval?: number;
+  /**
+   * A node not heard from for this long (ms) is taken for dead: cluster-wide answers stop waiting for
+   * it. Default 3 × heartbeatInterval. This bounds how long a crashed node can delay an answer.
+   */
+  nodeTimeout?: number;
+}
+
+interface Resolved {
+  prefix: string;
+  nodeId: string;
+  heartbeatInterval: number;
+  nodeTimeout: number;
+}
+
+function resolve(options: ClusterExchangeOptions): Resolved {
+  const prefix = options.prefix ?? 'neffos';
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(prefix)) {
+    throw new InvalidOptionError(`exchange option prefix must be 1-100 letters, digits or "_.:-", got ${JSON.stringify(prefix)}`);
+  }
+  const nodeId = options.nodeId ?? randomBytes(9).toString('base64url');
+  if (!NODE_ID.test(nodeId)) throw new InvalidOptionError(`exchange option nodeId must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(nodeId)}`);
+  const heartbeatInterval = options.heartbeatInterval ?? 1000;
+  if (!(Number.isFinite(heartbeatInterval) && heartbeatInterval > 0)) throw new InvalidOptionError(`exchange option heartbeatInterval must be a positive number of milliseconds, got ${heartbeatInterval}`);
+  const nodeTimeout = options.nodeTimeout ?? 3 * heartbeatInterval;
+  if (!(Number.isFinite(nodeTimeout) && nodeTimeout > heartbeatInterval)) {
+    throw new InvalidOptionError(`exchange option nodeTimeout must be a number of milliseconds above heartbeatInterval (${heartbeatInterval}), got ${nodeTimeout}`);
+  }
+  return { prefix, nodeId, heartbeatInterval, nodeTimeout };
+}
+
+/** The timeout error a remote action reports when nobody answers, as the local call would. */
+function timeoutOf(action: RemoteAction, timeoutMs: number): Error {
+  const event = action.kind === 'ask' ? action.event : action.kind === 'join' ? OnRoomJoin : action.kind === 'leave' ? OnRoomLeave : OnNamespaceDisconnect;
+  return new AskTimeoutError(event, timeoutMs);
+}
+
+export class ClusterExchange implements StackExchange {
+  readonly nodeId: string;
+  /** The channel every node subscribes to. */
+  readonly broadcastChannel: string;
+  /** This node's own channel (answers to its requests and queries). */
+  readonly nodeChannel: string;
+  private readonly options: Resolved;
+  private readonly directory: NodeDirectory;
+  private readonly pending = new PendingCalls();
+  private node: ExchangeNode | undefined;
+  private state: 'unattached' | 'attached' | 'closed' = 'unattached';
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** The reason of the current outage; set while a failure has been logged, cleared when the broker is back. */
+  private outage: Error | undefined;
+
+  constructor(
+    protected readonly transport: ExchangeTransport,
+    options: ClusterExchangeOptions = {},
+  ) {
+    this.options = resolve(options);
+    this.nodeId = this.options.nodeId;
+    this.broadcastChannel = `${this.options.prefix}.all`;
+    this.nodeChannel = this.channelOf(this.nodeId);
+    this.directory = new NodeDirectory(this.options.nodeTimeout);
+  }
+
+  /** Other nodes heard from within the node timeout. */
+  get nodes(): string[] {
+    return this.directory.living();
+  }
+
+  /** The longest a crashed node can keep a cluster-wide answer waiting, in ms. */
+  get nodeTimeout(): number {
+    return this.options.nodeTimeout;
+  }
+
+  async attach(node: ExchangeNode): Promise<void> {
+    if (this.state !== 'unattached') throw new InvalidOptionError('this exchange is already attached to an engine; create one exchange per engine');
+    this.node = node;
+    this.state = 'attached';
+    this.transport.onStatus((status, cause) => this.onStatus(status, cause));
+    const onPayload = (payload: Buffer) => this.onPayload(payload);
+    await this.transport.subscribe(this.broadcastChannel, onPayload);
+    await this.transport.subscribe(this.nodeChannel, onPayload);
+    this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatInterval).unref();
+    this.send(this.broadcastChannel, { t: 'hello', n: this.nodeId });
+  }
+
+  publish(msg: ExchangeEmit): void {
+    if (this.state !== 'attached') return;
+    this.send(this.broadcastChannel, {
+      t: 'emit',
+      n: this.nodeId,
+      ns: msg.namespace,
+      room: msg.room,
+      ev: msg.event,
+      bin: msg.binary,
+      ...(msg.except !== undefined && msg.except.length > 0 ? { except: [...msg.except] } : {}),
+      ...(msg.to !== undefined ? { to: msg.to } : {}),
+      body: msg.body,
+    });
+  }
+
+  request(connectionId: string, action: RemoteAction): Promise<RemoteOutcome> {
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    const timeoutMs = action.kind === 'close' ? this.options.nodeTimeout : action.timeout;
+    const { rid, promise } = this.pending.request(connectionId, this.directory.living(), timeoutMs, () => timeoutOf(action, timeoutMs));
+    let body: Buffer | string = EMPTY;
+    let wire: Omit<RemoteAction, 'body'> = action;
+    if (action.kind === 'ask') ({ body, ...wire } = action);
+    this.send(this.broadcastChannel, { t: 'req', n: this.nodeId, rid, id: connectionId, action: wire as never, body }, (err) => this.pending.fail(rid, new ExchangeUnavailableError(err)));
+    return promise;
+  }
+
+  query(query: PresenceQuery): Promise<PresenceAnswer[]> {
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    const { rid, promise } = this.pending.query(this.directory.living(), this.options.nodeTimeout);
+    this.send(this.broadcastChannel, { t: 'q', n: this.nodeId, rid, query }, (err) => this.pending.fail(rid, new ExchangeUnavailableError(err)));
+    return promise;
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasAttached = this.state === 'attached';
+    this.state = 'closed';
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    this.pending.failAll(new ExchangeNotAttachedError('closed'));
+    if (wasAttached) {
+      // Tell the others to stop waiting for us; best effort (the broker may be down).
+      if (this.transport.isUp) await this.transport.publish(this.broadcastChannel, encodeClusterMessage({ t: 'bye', n: this.nodeId })).catch(() => {});
+      await Promise.allSettled([this.transport.unsubscribe(this.broadcastChannel), this.transport.unsubscribe(this.nodeChannel)]);
+    }
+    await this.transport.close();
+  }
+
+  // ---- inbound ----------------------------------------------------------------------------------
+
+  private onPayload(payload: Buffer): void {
+    if (this.state !== 'attached') return;
+    const decoded = decodeClusterMessage(payload);
+    if (!decoded.ok) {
+      this.node!.logger.warn(`exchange: dropped a ${payload.length}-byte bus message: ${decoded.reason}`);
+      return;
+    }
+    const msg = decoded.msg;
+    if (msg.n === this.nodeId) return; // our own echo on the shared channel
+    try {
+      this.handle(msg);
+    } catch (err) {
+      // A message that passed validation but still broke a handler must not take the node down.
+      this.node!.logger.error(`exchange: failed to handle a "${msg.t}" message from node ${msg.n}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private handle(msg: ClusterMessage): void {
+    const node = this.node!;
+    if (msg.t === 'bye') {
+      if (this.directory.remove(msg.n)) this.pending.nodeGone(msg.n);
+      return;
+    }
+    this.directory.seen(msg.n);
+    switch (msg.t) {
+      case 'hello':
+        this.send(this.broadcastChannel, { t: 'hb', n: this.nodeId });
+        return;
+      case 'hb':
+        return;
+      case 'emit':
+        node.deliver({ namespace: msg.ns, room: msg.room, event: msg.ev, body: msg.body, binary: msg.bin, except: msg.except, to: msg.to });
+        return;
+      case 'req':
+        return this.serve(msg);
+      case 'q':
+        this.send(this.channelOf(msg.n), { t: 'qa', n: this.nodeId, rid: msg.rid, answer: node.presence(msg.query) });
+        return;
+      case 'res': {
+        const r = msg.reply;
+        this.pending.resolved(msg.rid, r === undefined ? {} : { reply: { namespace: r.ns, room: r.room, event: r.ev, body: msg.body, binary: r.bin } });
+        return;
+      }
+      case 'fail':
+        return this.pending.fail(msg.rid, fromWireError(msg.err));
+      case 'absent':
+        return this.pending.absent(msg.rid, msg.n);
+      case 'qa':
+        return this.pending.answer(msg.rid, msg.n, msg.answer);
+    }
+  }
+
+  /** Runs another node's request on a local connection and answers on that node's channel. */
+  private serve(msg: Extract<ClusterMessage, { t: 'req' }>): void {
+    const to = this.channelOf(msg.n);
+    const action = (msg.action.kind === 'ask' ? { ...msg.action, body: msg.body } : msg.action) as RemoteAction;
+    const running = this.node!.perform(msg.id, action);
+    if (running === undefined) {
+      this.send(to, { t: 'absent', n: this.nodeId, rid: msg.rid });
+      return;
+    }
+    running.then(
+      (outcome) => {
+        const r = outcome.reply;
+        this.send(to, r === undefined ? { t: 'res', n: this.nodeId, rid: msg.rid, body: EMPTY } : { t: 'res', n: this.nodeId, rid: msg.rid, reply: { ns: r.namespace, room: r.room, ev: r.event, bin: r.binary }, body: r.body });
+      },
+      (err: unknown) => this.send(to, { t: 'fail', n: this.nodeId, rid: msg.rid, err: toWireError(err) }),
+    );
+  }
+
+  // ---- liveness and outages ---------------------------------------------------------------------
+
+  private tick(): void {
+    if (this.state !== 'attached' || !this.transport.isUp) return;
+    this.send(this.broadcastChannel, { t: 'hb', n: this.nodeId });
+    for (const gone of this.directory.expire()) {
+      this.node!.logger.warn(`exchange: node ${gone} has not been heard from for ${this.options.nodeTimeout} ms; its connections no longer count`);
+      this.pending.nodeGone(gone);
+    }
+  }
+
+  private onStatus(status: 'up' | 'down', cause?: Error): void {
+    if (this.state !== 'attached') return;
+    if (status === 'down') {
+      this.reportOutage(cause ?? new Error('connection lost'));
+      // Answers in flight are lost with the connection: fail now rather than at each timeout.
+      this.pending.failAll(new ExchangeUnavailableError(this.outage));
+      return;
+    }
+    if (this.outage !== undefined) this.node!.logger.log('exchange: broker connection restored; cross-node delivery resumes (messages published meanwhile are not replayed)');
+    this.outage = undefined;
+    this.directory.refreshAll();
+    this.send(this.broadcastChannel, { t: 'hello', n: this.nodeId });
+  }
+
+  /** One log line per outage, not one per message. */
+  private reportOutage(cause: Error): void {
+    if (this.outage !== undefined) return;
+    this.outage = cause;
+    this.node!.logger.warn(`exchange: broker unreachable (${cause.message}); cross-node delivery is paused, local delivery goes on, cross-node calls fail fast`);
+  }
+
+  /** A publish went through: a failure logged without a status change (a blip) is over. */
+  private readonly published = (): void => {
+    if (this.outage === undefined || !this.transport.isUp) return;
+    this.outage = undefined;
+    this.node?.logger.log('exchange: publishing to the broker works again');
+  };
+
+  private refusal(): Error | undefined {
+    if (this.state !== 'attached') return new ExchangeNotAttachedError(this.state);
+    if (!this.transport.isUp) return new ExchangeUnavailableError(this.outage);
+    return undefined;
+  }
+
+  private channelOf(nodeId: string): string {
+    return `${this.options.prefix}.node.${nodeId}`;
+  }
+
+  private send(channel: string, msg: OutgoingClusterMessage, onError?: (err: Error) => void): void {
+    let payload: Buffer;
+    try {
+      payload = encodeClusterMessage(msg);
+    } catch (err) {
+      onError?.(err as Error);
+      return;
+    }
+    this.transport.publish(channel, payload).then(this.published, (err: unknown) => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.reportOutage(error);
+      onError?.(error);
+    });
+  }
+}

@@ -1,0 +1,67 @@
+// Typed failures of the cluster exchange, and the mapping of engine errors across nodes: a remote
+// call rejects with the same class the local call would have thrown on the holding node.
+import {
+  AskTimeoutError,
+  BadNamespaceError,
+  BadRoomError,
+  ConnectionClosedError,
+  ConnectionNotFoundError,
+  NeffosError,
+  RemoteError,
+} from '../engine/engine.errors.js';
+import type { WireError } from './cluster-message.js';
+
+/** The broker is unreachable: cross-node calls fail at once instead of waiting for a reconnect. */
+export class ExchangeUnavailableError extends NeffosError {
+  override name = 'ExchangeUnavailableError';
+  constructor(override readonly cause?: Error) {
+    super(`the exchange's broker is unreachable${cause ? ` (${cause.message})` : ''}; cross-node calls fail until it is back (local delivery goes on)`);
+  }
+}
+
+/** The exchange was used before `attach` (it is bound by the engine) or after `close`. */
+export class ExchangeNotAttachedError extends NeffosError {
+  override name = 'ExchangeNotAttachedError';
+  constructor(state: 'unattached' | 'closed') {
+    super(state === 'closed' ? 'the exchange is closed (its engine shut down)' : 'the exchange is not attached to an engine yet; pass it as the engine option `exchange` (or NeffosModule.forRoot({ exchange }))');
+  }
+}
+
+/** An error class the other node threw that this node does not know; keeps its name and text. */
+export class RemoteNodeError extends NeffosError {
+  override name = 'RemoteNodeError';
+  constructor(
+    readonly remoteName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof AskTimeoutError) return { name: err.name, message: err.message, event: err.event, timeoutMs: err.timeoutMs };
+  if (err instanceof ConnectionClosedError || err instanceof ConnectionNotFoundError) return { name: err.name, message: err.message, connectionId: err.connectionId };
+  if (err instanceof BadRoomError) return { name: err.name, message: err.message, namespace: err.namespace, room: err.room };
+  if (err instanceof BadNamespaceError) return { name: err.name, message: err.message, namespace: err.namespace };
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+export function fromWireError(w: WireError): Error {
+  switch (w.name) {
+    case 'AskTimeoutError':
+      return new AskTimeoutError(w.event ?? '', w.timeoutMs ?? 0);
+    case 'ConnectionClosedError':
+      return new ConnectionClosedError(w.connectionId ?? '');
+    case 'ConnectionNotFoundError':
+      return new ConnectionNotFoundError(w.connectionId ?? '');
+    case 'BadRoomError':
+      return new BadRoomError(w.namespace ?? '', w.room ?? '');
+    case 'BadNamespaceError':
+      return new BadNamespaceError(w.namespace ?? '');
+    case 'RemoteError':
+      return new RemoteError(w.message);
+    default:
+      return new RemoteNodeError(w.name, w.message);
+  }
+}
