@@ -47,7 +47,7 @@ export function decodeClusterMessage(payload: Buffer): DecodeResult {
   }
   if (!isObject(header)) return fail('header is not an object');
   const t = header.t;
-  if (typeof t !== 'string' || !(t in validators)) return fail(`unknown message type ${JSON.stringify(t)}`);
+  if (typeof t !== 'string' || !Object.hasOwn(validators, t)) return fail(`unknown message type ${JSON.stringify(t)}`);
   if (typeof header.n !== 'string' || !NODE_ID.test(header.n)) return fail('missing or invalid sender node id');
   const problem = validators[t as ClusterMessageType](header);
   if (problem !== undefined) return fail(`${t}: ${problem}`);

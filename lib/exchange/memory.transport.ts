@@ -11,6 +11,13 @@ export class MemoryBus {
   private readonly channels = new Map<string, Set<MemoryTransport>>();
   private readonly transports = new Set<MemoryTransport>();
   private _isUp = true;
+  /** Bumped by each outage: what was in flight when it began is lost, as with a real broker. */
+  private _epoch = 0;
+
+  /** @internal */
+  get epoch(): number {
+    return this._epoch;
+  }
 
   get isUp(): boolean {
     return this._isUp;
@@ -20,6 +27,7 @@ export class MemoryBus {
   down(cause = new Error('memory bus stopped')): void {
     if (!this._isUp) return;
     this._isUp = false;
+    this._epoch++;
     for (const t of this.transports) t.status('down', cause);
   }
 
@@ -118,9 +126,10 @@ export class MemoryTransport implements ExchangeTransport {
 
   /** @internal */
   enqueue(channel: string, payload: Buffer): void {
+    const epoch = this.bus.epoch;
     setImmediate(() => {
-      // Dropped, not queued, while down or after unsubscribing: at-most-once, like the brokers.
-      if (!this.bus.isUp || this.closed) return;
+      // Dropped, not queued, across an outage or after unsubscribing: at-most-once, like the brokers.
+      if (this.bus.epoch !== epoch || this.closed) return;
       this.handlers.get(channel)?.(payload);
     });
   }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { AskTimeoutError, ConnectionNotFoundError } from '../engine/engine.errors.js';
+import { PendingCalls } from './pending-calls.js';
+
+const timeout = () => new AskTimeoutError('q', 50);
+
+describe('PendingCalls', () => {
+  it('settles a request with the holder outcome and ignores later answers', async () => {
+    const calls = new PendingCalls();
+    const { rid, promise } = calls.request('c1', ['a', 'b'], 1000, timeout);
+    calls.absent(rid, 'a');
+    calls.resolved(rid, { reply: { namespace: 'n', room: '', event: 'q', body: Buffer.from('yes'), binary: false } });
+    calls.resolved(rid, {});
+    expect((await promise).reply?.body.toString()).toBe('yes');
+    expect(calls.size).toBe(0);
+  });
+
+  it('fails fast with ConnectionNotFoundError once every node said absent, or at once with no node', async () => {
+    const calls = new PendingCalls();
+    const { rid, promise } = calls.request('c1', ['a', 'b'], 1000, timeout);
+    calls.absent(rid, 'a');
+    calls.absent(rid, 'b');
+    await expect(promise).rejects.toBeInstanceOf(ConnectionNotFoundError);
+    await expect(calls.request('c2', [], 1000, timeout).promise).rejects.toBeInstanceOf(ConnectionNotFoundError);
+  });
+
+  it('waits for its timer, not "not found", when a node died before answering', async () => {
+    const calls = new PendingCalls();
+    const { rid, promise } = calls.request('c1', ['a', 'b'], 50, timeout);
+    calls.absent(rid, 'a');
+    calls.nodeGone('b');
+    await expect(promise).rejects.toBeInstanceOf(AskTimeoutError);
+  });
+
+  it('collects one answer per node, stops waiting for nodes that are gone, and settles on its timer', async () => {
+    const calls = new PendingCalls();
+    const q1 = calls.query(['a', 'b'], 1000);
+    calls.answer(q1.rid, 'a', ['x']);
+    calls.answer(q1.rid, 'a', ['dup']);
+    calls.answer(q1.rid, 'new', ['y']);
+    calls.nodeGone('b');
+    expect(await q1.promise).toEqual([['x'], ['y']]);
+    const q2 = calls.query(['silent'], 30);
+    expect(await q2.promise).toEqual([]);
+    expect(await calls.query([], 1000).promise).toEqual([]);
+  });
+
+  it('rejects everything on failAll', async () => {
+    const calls = new PendingCalls();
+    const r = calls.request('c', ['a'], 1000, timeout);
+    const q = calls.query(['a'], 1000);
+    calls.failAll(new Error('broker down'));
+    await expect(r.promise).rejects.toThrow('broker down');
+    await expect(q.promise).rejects.toThrow('broker down');
+    expect(calls.size).toBe(0);
+  });
+});
