@@ -129,6 +129,18 @@ async function main(options: BenchOptions): Promise<void> {
   }
 }
 
+if (process.argv.includes('--abuse')) {
+  // The attacks of issue 8 (bench/abuse): a separate mode with its own options and table.
+  const { runAbuse } = await import('./abuse/abuse.run.js');
+  try {
+    await runAbuse(process.argv.slice(2));
+  } catch (err) {
+    console.error(message(err));
+    process.exit(2);
+  }
+  process.exit();
+}
+
 let options: BenchOptions;
 try {
   if (process.argv.includes('--help')) {

@@ -1,0 +1,103 @@
+// What both abuse servers (bare engine, Nest app) share: the handlers the attacks aim at, and the
+// `GET /__abuse` report (peak RSS, heap, the event loop's worst delay since the last reset, frames
+// handled) that the attacker polls. `POST /__abuse/close` starts a shutdown and prints `closed <ms>`.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ABUSE_PATH = '/__abuse';
+export const CLOSE_PATH = '/__abuse/close';
+export const AUTH_DELAY_HEADER = 'x-abuse-auth-delay';
+
+export interface AbuseStats {
+  rss: number;
+  /** peak resident set size of the process so far, bytes */
+  maxRss: number;
+  heapUsed: number;
+  /** the event loop's worst delay since the last `?reset=1`, ms */
+  eldMaxMs: number;
+  /** `echo` frames handled so far */
+  handled: number;
+}
+
+let handled = 0;
+const eld = monitorEventLoopDelay({ resolution: 10 });
+eld.enable();
+/** The worst delay seen before the histogram was last cleared of a forced GC's own pause. */
+let carriedMaxMs = 0;
+
+/** `probe`: the neighbours' echo, not counted in `handled`. */
+export function probe(body: Buffer): Buffer {
+  return body;
+}
+
+/** `echo`: the reply is the body. */
+export function echo(body: Buffer): Buffer {
+  handled++;
+  return body;
+}
+
+/** `sleep`: settles after `<ms>` of the body, or never for `forever` (a handler that never settles). */
+export function hold(text: string): Promise<string> {
+  if (text === 'forever') return new Promise<string>(() => {});
+  return sleep(Number(text) || 0).then(() => 'slept');
+}
+
+/** `authorize`: waits as long as the attacker's header asks (a slow auth service). */
+export async function authorize(req: IncomingMessage): Promise<boolean> {
+  const delay = Number(req.headers[AUTH_DELAY_HEADER] ?? 0);
+  if (delay > 0) await sleep(delay);
+  return true;
+}
+
+const eldMaxMs = (): number => Math.max(carriedMaxMs, eld.max / 1e6);
+
+/**
+ * The report. `?gc=1` collects garbage first, and keeps that collection's own pause out of the loop
+ * delay (the histogram records it when its timer fires late, so it is cleared a little later).
+ */
+async function readAbuseStats(url: URL): Promise<AbuseStats> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (url.searchParams.get('gc') === '1' && gc) {
+    const before = eldMaxMs();
+    gc();
+    gc();
+    await sleep(40);
+    eld.reset();
+    carriedMaxMs = before;
+  }
+  const mem = process.memoryUsage();
+  const stats: AbuseStats = {
+    rss: mem.rss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    heapUsed: mem.heapUsed,
+    eldMaxMs: eldMaxMs(),
+    handled,
+  };
+  if (url.searchParams.get('reset') === '1') {
+    eld.reset();
+    carriedMaxMs = 0;
+  }
+  return stats;
+}
+
+/** Answers the abuse endpoints; false for any other request. `close` runs the server's shutdown. */
+export function handleAbuseRequest(req: IncomingMessage, res: ServerResponse, close: () => Promise<void>): boolean {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === CLOSE_PATH) {
+    res.writeHead(202, { 'content-length': '0', connection: 'close' }).end();
+    const started = performance.now();
+    void close().then(
+      () => process.stdout.write(`closed ${Math.round(performance.now() - started)}\n`),
+      (err: unknown) => process.stdout.write(`close failed ${String(err)}\n`),
+    );
+    return true;
+  }
+  if (url.pathname !== ABUSE_PATH) return false;
+  void readAbuseStats(url).then((stats) => {
+    const body = JSON.stringify(stats);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  return true;
+}
