@@ -1,64 +1,91 @@
-// Ports neffos conn.go:Conn: one WebSocket connection, its handshake state, its namespaces, the
-// in-order dispatch queue (replies to server asks bypass it, spec §4.5), writes and teardown (§6.5).
+// Ports neffos conn.go:Conn: one WebSocket connection, its handshake (and the timer on it), its
+// namespaces, the in-order dispatch of its frames (replies to server asks bypass the queue, spec §4.5),
+// its writes and its teardown (§6.5).
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import {
-  Message,
-  OnNamespaceConnect,
-  OnNamespaceConnected,
-  OnNamespaceDisconnect,
-  OnAnyEvent,
-  encodeAck,
-  encodeAckRejection,
-  encodeFields,
-  isAckRequest,
-} from '../protocol/index.js';
-import type { ResolvedEngineOptions } from './engine-options.js';
+import { Message, decodeMessage, encodeAck, encodeAckRejection, encodeFields, isAckRequest, mayBeServerReply } from '../protocol/index.js';
 import { AskRegistry } from './ask-registry.js';
-import { BadNamespaceError, CloseCode, ConnectionClosedError, InvalidOptionError } from './engine.errors.js';
-import type { EngineInternals } from './engine-internals.js';
+import type { EngineHost } from './engine-host.js';
+import { CloseCode, ConnectionClosedError, InvalidOptionError } from './engine.errors.js';
+import {
+  ASK_TIMEOUT_INVALID,
+  CLOSE_FIRST_FRAME_NOT_ACK,
+  CLOSE_HANDSHAKE_TOO_SLOW,
+  CLOSE_NO_ACK_WITHIN,
+  CLOSE_QUEUE_FULL,
+  CLOSE_WRITE_BUFFER_FULL,
+  REJECTED,
+} from './engine.messages.js';
+import type { Events } from './engine.types.js';
 import { isPromiseLike } from './handler-result.js';
-import { dispatchFrame } from './message.dispatcher.js';
+import { InboundQueue } from './inbound-queue.js';
+import { routeFrame } from './message.router.js';
 import { NSConn } from './namespace-conn.js';
+import { connectNamespace, dropNamespace } from './namespace-lifecycle.js';
 import { Signal } from './signal.js';
+import { writeToSocket } from './socket-writer.js';
 
 const TEXT = { binary: false };
-const BINARY = { binary: true };
+
+const CONN = Symbol('neffos.conn');
+type SocketWithConn = WebSocket & { [CONN]: Conn };
 
 type State = 'handshaking' | 'open' | 'closed';
 
 export class Conn {
   /** Value of the `X-Websocket-Reconnect` header: how many times neffos.js has reconnected. */
   readonly reconnectTries: number;
-  /** @internal */
-  readonly namespaces = new Map<string, NSConn>();
-  /** @internal set by the engine's ping loop, cleared by each pong */
-  alive = true;
 
+  private readonly namespaces = new Map<string, NSConn>();
+  /** Set by each pong, cleared by each ping of the engine's heartbeat. */
+  private alive = true;
   private _id = '';
   private state: State = 'handshaking';
+  private handshakeTimer: NodeJS.Timeout | undefined;
   private ackReceived = false;
   /** `A<id>` went out (or native mode opened): teardown then owes the app an `onDisconnect`. */
   private ackSent = false;
   private readonly acknowledged = new Signal();
   private readinessReleased = false;
   private rejection: string | undefined;
+  /** A handler (or the handshake) is pending: frames wait in `inbound`. */
   private busy = false;
-  private corked = false;
-  private queuedBytes = 0;
-  private queue: Array<{ data: Buffer; binary: boolean }> | undefined;
+  private inbound: InboundQueue | undefined;
   private readonly closed = new Signal();
   private _store: Map<string, unknown> | undefined;
   private _asks: AskRegistry | undefined;
 
   constructor(
-    /** @internal */ readonly socket: WebSocket,
+    private readonly socket: WebSocket,
     /** The HTTP upgrade request; `X-Websocket-Header-*` query parameters are merged into its headers. */
     readonly request: IncomingMessage,
-    /** @internal */ readonly engine: EngineInternals,
+    /** @internal the engine, as far as a connection may see it */
+    readonly host: EngineHost,
   ) {
     const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? '0'), 10);
     this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
+    // Shared listeners, not per-connection closures: idle connections are what memory is spent on.
+    (socket as SocketWithConn)[CONN] = this;
+    socket.on('message', Conn.onSocketMessage);
+    socket.on('error', Conn.onSocketError);
+    socket.on('pong', Conn.onSocketPong);
+    socket.on('close', Conn.onSocketClose);
+    if (!host.options.nativeOnly) this.handshakeTimer = setTimeout(Conn.onHandshakeTimeout, host.options.handshakeTimeout, this);
+  }
+
+  private static onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    (this as SocketWithConn)[CONN].onFrame(data, isBinary);
+  }
+
+  /** ws closes the socket itself after a protocol error (1002, 1007, 1009); nothing to add here. */
+  private static onSocketError(): void {}
+
+  private static onSocketPong(this: WebSocket): void {
+    (this as SocketWithConn)[CONN].alive = true;
+  }
+
+  private static onSocketClose(this: WebSocket): void {
+    void (this as SocketWithConn)[CONN].teardown();
   }
 
   /** Per-connection values (neffos `Conn.Set/Get`); never sent on the wire. */
@@ -66,23 +93,8 @@ export class Conn {
     return (this._store ??= new Map());
   }
 
-  /** @internal pending server asks; created on the first one */
-  get asks(): AskRegistry {
-    return (this._asks ??= new AskRegistry());
-  }
-
-  /** @internal hands a reply to the ask waiting for its token; false when none is */
-  settleReply(reply: Message): boolean {
-    return this._asks?.settle(reply) ?? false;
-  }
-
   get id(): string {
     return this._id;
-  }
-
-  /** @internal */
-  get options(): ResolvedEngineOptions {
-    return this.engine.options;
   }
 
   get isClosed(): boolean {
@@ -110,7 +122,7 @@ export class Conn {
 
   // ---- handshake (spec §1.2–§1.4) -------------------------------------------------------------
 
-  /** @internal called by the engine once `authorize`, the id generator and `onConnect` have run */
+  /** @internal called by the engine once `authorize` and the id generator have run */
   ready(id: string): void {
     this._id = id;
   }
@@ -135,27 +147,26 @@ export class Conn {
     if (this.ackReceived) this.sendRejection();
   }
 
+  /** @internal Go native-only mode (spec §2.8): no handshake, pre-connected to namespace "" */
+  openNative(events: Events): void {
+    this.state = 'open';
+    this.ackReceived = true;
+    this.ackSent = true;
+    this.attachNamespace(new NSConn(this, '', events));
+    this.acknowledged.fire();
+    this.drain();
+  }
+
   private sendRejection(): void {
-    this.engine.clearHandshakeTimer(this);
-    const reason = this.rejection ?? 'rejected';
+    this.stopHandshakeTimer();
+    const reason = this.rejection ?? REJECTED;
     this.state = 'closed';
     this.socket.send(encodeAckRejection(reason), TEXT);
     this.socket.close(CloseCode.PolicyViolation, truncateReason(reason));
   }
 
-  /** @internal Go native-only mode (spec §2.8): no handshake, pre-connected to namespace "" */
-  openNative(id: string, events: NSConn['events']): void {
-    this._id = id;
-    this.state = 'open';
-    this.ackReceived = true;
-    this.ackSent = true;
-    this.addNamespace(new NSConn(this, '', events));
-    this.acknowledged.fire();
-    this.drain();
-  }
-
   private sendAck(): void {
-    this.engine.clearHandshakeTimer(this);
+    this.stopHandshakeTimer();
     this.state = 'open';
     this.ackSent = true;
     this.socket.send(encodeAck(this._id), TEXT);
@@ -163,15 +174,27 @@ export class Conn {
     this.drain();
   }
 
-  // ---- input --------------------------------------------------------------------------------------
+  private static onHandshakeTimeout(conn: Conn): void {
+    conn.handshakeTimer = undefined;
+    const ms = conn.host.options.handshakeTimeout;
+    if (!conn.ackReceived) conn.close(CloseCode.ProtocolError, CLOSE_NO_ACK_WITHIN(ms));
+    else conn.close(CloseCode.TryAgainLater, CLOSE_HANDSHAKE_TOO_SLOW(ms));
+  }
 
-  /** @internal every data frame of the socket */
-  onFrame(data: Buffer, binary: boolean): void {
+  private stopHandshakeTimer(): void {
+    if (this.handshakeTimer === undefined) return;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  // ---- input: every data frame, in order; a pending handler holds the rest in the inbound queue -------
+
+  private onFrame(data: Buffer, binary: boolean): void {
     if (data.length === 0 || this.state === 'closed') return;
     if (this.state === 'handshaking') {
-      if (!this.ackReceived && !this.options.nativeOnly) {
+      if (!this.ackReceived && !this.host.options.nativeOnly) {
         if (binary || !isAckRequest(data)) {
-          this.close(CloseCode.ProtocolError, 'neffos: the first frame must be the text ack "M"');
+          this.close(CloseCode.ProtocolError, CLOSE_FIRST_FRAME_NOT_ACK);
           return;
         }
         this.ackReceived = true;
@@ -184,36 +207,25 @@ export class Conn {
     }
     if (this.busy) {
       // A reply to a pending server ask must not wait behind the handler that is awaiting it.
-      if (this._asks !== undefined && this._asks.size > 0 && this.engine.trySettleReply(this, data, binary)) return;
+      if (this._asks !== undefined && this._asks.size > 0 && this.settleEarly(data, binary)) return;
       this.enqueue(data, binary);
       return;
     }
     this.run(data, binary);
   }
 
-  /** @internal the handshake timeout fired before `A<id>` or `H<error>` went out */
-  handshakeExpired(): void {
-    const ms = this.options.handshakeTimeout;
-    if (!this.ackReceived) this.close(CloseCode.ProtocolError, `neffos: no ack "M" within ${ms} ms`);
-    else this.close(CloseCode.TryAgainLater, `neffos: authorize/onConnect did not finish within ${ms} ms`);
-  }
-
-  /** Frames wait while a handler (or the handshake) is pending; a client may not pile up more than the limit. */
   private enqueue(data: Buffer, binary: boolean): void {
-    this.queuedBytes += data.length;
-    if (this.queuedBytes > this.options.maxQueuedBytes) {
-      this.close(CloseCode.PolicyViolation, 'neffos: too many messages queued behind a pending handler (maxQueuedBytes)');
-      return;
+    if (!(this.inbound ??= new InboundQueue(this.host.options.maxQueuedBytes)).push(data, binary)) {
+      this.close(CloseCode.PolicyViolation, CLOSE_QUEUE_FULL);
     }
-    (this.queue ??= []).push({ data, binary });
   }
 
   private run(data: Buffer, binary: boolean): void {
     let result: unknown;
     try {
-      result = dispatchFrame(this, data, binary);
+      result = routeFrame(this, data, binary);
     } catch (err) {
-      this.engine.reportError(err, this);
+      this.host.reportError(err, this);
       return;
     }
     if (isPromiseLike(result)) {
@@ -221,7 +233,7 @@ export class Conn {
       result.then(
         () => this.resume(),
         (err) => {
-          this.engine.reportError(err, this);
+          this.host.reportError(err, this);
           this.resume();
         },
       );
@@ -234,60 +246,57 @@ export class Conn {
   }
 
   private drain(): void {
-    const queue = this.queue;
-    while (queue !== undefined && !this.busy && queue.length > 0 && this.state === 'open') {
-      const next = queue.shift()!;
-      this.queuedBytes -= next.data.length;
+    const queue = this.inbound;
+    if (queue === undefined) return;
+    while (!this.busy && this.state === 'open') {
+      const next = queue.shift();
+      if (next === undefined) return;
       this.run(next.data, next.binary);
     }
   }
 
-  // ---- output -------------------------------------------------------------------------------------
-
-  /** @internal writes one encoded frame, applying the backpressure policy */
-  write(frame: Buffer | string, binary: boolean): boolean {
-    if (this.state !== 'open') return false;
-    if (this.socket.bufferedAmount > this.options.writeBufferHighWaterMark) {
-      if (this.options.onBackpressure === 'drop') return false;
-      this.close(CloseCode.TryAgainLater, 'neffos: write buffer over writeBufferHighWaterMark');
-      return false;
-    }
-    if (!this.corked) {
-      // Frames written in one tick (replies to a pipelined burst, a broadcast) leave in one writev.
-      this.corked = true;
-      (this.socket as unknown as { _socket: { cork(): void } })._socket.cork();
-      process.nextTick(uncork, this);
-    }
-    this.socket.send(frame, binary ? BINARY : TEXT);
-    return true;
-  }
-
-  /** @internal */
-  uncork(): void {
-    this.corked = false;
-    (this.socket as unknown as { _socket: { uncork(): void } })._socket.uncork();
-  }
-
-  /** @internal */
-  writeFields(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer | string, binary: boolean): boolean {
-    return this.write(encodeFields(token, namespace, room, event, isError, isNoOp, body), binary);
-  }
+  // ---- server asks (spec §4): a fresh server token out, the reply matched by it ----------------------
 
   /** @internal sends a request with a fresh server token and waits for the reply by that token */
   ask(namespace: string, room: string, event: string, body: Buffer | string, binary: boolean, timeout?: number): Promise<Message> {
     if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this._id));
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
-      return Promise.reject(new InvalidOptionError(`ask timeout must be a positive finite number of milliseconds, got ${timeout}`));
+      return Promise.reject(new InvalidOptionError(ASK_TIMEOUT_INVALID(timeout)));
     }
-    const token = this.engine.tokens.next();
-    const reply = this.asks.wait(token, event, timeout ?? this.options.askTimeout);
-    if (!this.writeFields(token, namespace, room, event, false, false, body, binary)) {
-      this.asks.cancel(token, new ConnectionClosedError(this._id));
+    const token = this.host.tokens.next();
+    const reply = (this._asks ??= new AskRegistry()).wait(token, event, timeout ?? this.host.options.askTimeout);
+    if (!this.write(encodeFields(token, namespace, room, event, false, false, body), binary)) {
+      this._asks.cancel(token, new ConnectionClosedError(this._id));
     }
     return reply;
   }
 
-  // ---- namespaces -------------------------------------------------------------------------------
+  /**
+   * @internal whether `msg` answers one of our asks: handed to its waiter, or dropped as late when its
+   * ask has already timed out (spec §4.6) rather than fired as an event.
+   */
+  takeReply(msg: Message): boolean {
+    if (!mayBeServerReply(msg.token)) return false;
+    return this._asks?.settle(msg) === true || this.host.tokens.owns(msg.token);
+  }
+
+  /** While a handler is pending: settles a reply at once, so the handler awaiting it can finish. */
+  private settleEarly(data: Buffer, binary: boolean): boolean {
+    const msg = decodeMessage(data, binary);
+    return msg !== undefined && mayBeServerReply(msg.token) && this._asks!.settle(msg);
+  }
+
+  // ---- output -------------------------------------------------------------------------------------
+
+  /** @internal writes one encoded frame; false when it was not (closed, or dropped under backpressure) */
+  write(frame: Buffer | string, binary: boolean): boolean {
+    if (this.state !== 'open') return false;
+    const outcome = writeToSocket(this.socket, frame, binary, this.host.options);
+    if (outcome === 'overflow') this.close(CloseCode.TryAgainLater, CLOSE_WRITE_BUFFER_FULL);
+    return outcome === 'sent';
+  }
+
+  // ---- namespaces (connect and disconnect themselves live in namespace-lifecycle.ts) ----------------
 
   /**
    * Server-forced namespace connect (spec §1.4, §3.5.2). Callable from `onConnect`: it releases the
@@ -297,58 +306,43 @@ export class Conn {
     this.releaseReadiness();
     await Promise.race([this.acknowledged.wait(), this.closed.wait()]);
     if (this.state !== 'open') throw new ConnectionClosedError(this._id);
-    const existing = this.namespaces.get(namespace);
-    if (existing !== undefined) return existing;
-    const events = this.options.namespaces[namespace];
-    if (events === undefined) throw new BadNamespaceError(namespace);
-    const nsConn = new NSConn(this, namespace, events);
-    await this.fire(nsConn, new Message({ namespace, event: OnNamespaceConnect, isLocal: true }));
-    await this.ask(namespace, '', OnNamespaceConnect, '', false, options.timeout);
-    // The client may have connected it itself meanwhile (spec §3.5.2): keep one NSConn, not two.
-    const raced = this.namespaces.get(namespace);
-    if (raced !== undefined) return raced;
-    this.addNamespace(nsConn);
-    await this.fire(nsConn, new Message({ namespace, event: OnNamespaceConnected, isLocal: true }));
-    return nsConn;
+    return connectNamespace(this, namespace, options.timeout);
+  }
+
+  /** @internal a new, not yet connected, NSConn of a registered namespace; undefined for others */
+  newNamespace(namespace: string): NSConn | undefined {
+    const events = this.host.options.namespaces[namespace];
+    return events === undefined ? undefined : new NSConn(this, namespace, events);
   }
 
   /** @internal */
-  addNamespace(nsConn: NSConn): void {
+  attachNamespace(nsConn: NSConn): void {
     this.namespaces.set(nsConn.namespace, nsConn);
-    this.engine.index.addNamespace(nsConn);
+    this.host.index.addNamespace(nsConn);
   }
 
-  /** @internal leaves every room (firing their hooks) and forgets the namespace */
-  async removeNamespace(nsConn: NSConn, isLocal: boolean): Promise<void> {
-    await nsConn.forceLeaveAll(isLocal);
+  /** @internal */
+  detachNamespace(nsConn: NSConn): void {
     this.namespaces.delete(nsConn.namespace);
-    this.engine.index.removeNamespace(nsConn);
+    this.host.index.removeNamespace(nsConn);
   }
 
-  /** @internal leaves every room, drops the namespace and fires `_OnNamespaceDisconnect` */
-  async dropNamespace(nsConn: NSConn, isLocal: boolean, isForced: boolean): Promise<void> {
-    await this.removeNamespace(nsConn, isLocal);
-    await this.fireQuietly(nsConn, new Message({ namespace: nsConn.namespace, event: OnNamespaceDisconnect, isLocal, isForced }));
-  }
+  // ---- liveness and close -----------------------------------------------------------------------------
 
-  // ---- handlers -----------------------------------------------------------------------------------
-
-  /** @internal runs the handler of `msg.event` (or `_OnAnyEvent`); a throw propagates */
-  fire(nsConn: NSConn, msg: Message): unknown {
-    const handler = nsConn.events[msg.event] ?? nsConn.events[OnAnyEvent];
-    return handler === undefined ? undefined : handler(msg, nsConn);
-  }
-
-  /** @internal like fire, for teardown: failures are reported, never thrown */
-  async fireQuietly(nsConn: NSConn, msg: Message): Promise<void> {
-    try {
-      await this.fire(nsConn, msg);
-    } catch (err) {
-      this.engine.reportError(err, this);
+  /** @internal one beat of the engine's ping loop: a peer that missed the last one is dropped */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
     }
+    this.alive = false;
+    this.socket.ping();
   }
 
-  // ---- close --------------------------------------------------------------------------------------
+  /** @internal drops the socket without a close handshake (shutdown of a peer that does not answer) */
+  terminate(): void {
+    this.socket.terminate();
+  }
 
   /** Closes the connection with a close frame (default 1000). Teardown hooks run on the close event. */
   close(code: number = CloseCode.Normal, reason = ''): void {
@@ -357,21 +351,18 @@ export class Conn {
     this.socket.close(code, truncateReason(reason));
   }
 
-  /** @internal the socket closed: tear down namespaces and rooms (spec §6.5), settle pending asks */
-  async teardown(): Promise<void> {
+  /** The socket closed: tear down namespaces and rooms (spec §6.5), settle pending asks. */
+  private async teardown(): Promise<void> {
+    this.stopHandshakeTimer();
     // Not `state === 'open'`: close() has already set 'closed' when the server itself closed.
     const wasAcknowledged = this.ackSent;
     this.state = 'closed';
-    this.queue = undefined;
+    this.inbound = undefined;
     this._asks?.rejectAll(new ConnectionClosedError(this._id));
-    for (const nsConn of [...this.namespaces.values()]) await this.dropNamespace(nsConn, true, true);
-    this.engine.connectionGone(this, wasAcknowledged);
+    for (const nsConn of [...this.namespaces.values()]) await dropNamespace(nsConn);
+    this.host.connectionGone(this, wasAcknowledged);
     this.closed.fire();
   }
-}
-
-function uncork(conn: Conn): void {
-  conn.uncork();
 }
 
 /** The protocol allows 123 bytes of close reason. */

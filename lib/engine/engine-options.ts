@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
-import type { EventHandler, Events, Namespaces } from './events.js';
+import type { EventHandler, Events, Namespaces } from './engine.types.js';
 
 export type OriginPolicy = '*' | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
 

@@ -1,5 +1,6 @@
 // Typed failures of the engine. Each carries the close code to use when it ends a connection, and
-// its message says what to do about it.
+// its message (from engine.messages.ts) says what to do about it.
+import { ASK_TIMED_OUT, BAD_NAMESPACE, BAD_ROOM, CONNECTION_CLOSED, CONNECTION_NOT_FOUND, UNPRINTABLE_ERROR } from './engine.messages.js';
 
 export const CloseCode = {
   Normal: 1000,
@@ -22,7 +23,7 @@ export class AskTimeoutError extends NeffosError {
     readonly event: string,
     readonly timeoutMs: number,
   ) {
-    super(`no reply to "${event}" within ${timeoutMs} ms; raise the timeout (option askTimeout or { timeout }) or make the client answer`);
+    super(ASK_TIMED_OUT(event, timeoutMs));
   }
 }
 
@@ -30,7 +31,7 @@ export class AskTimeoutError extends NeffosError {
 export class ConnectionClosedError extends NeffosError {
   override name = 'ConnectionClosedError';
   constructor(readonly connectionId: string) {
-    super(`connection "${connectionId}" is closed`);
+    super(CONNECTION_CLOSED(connectionId));
   }
 }
 
@@ -43,7 +44,7 @@ export class RemoteError extends NeffosError {
 export class BadNamespaceError extends NeffosError {
   override name = 'BadNamespaceError';
   constructor(readonly namespace: string) {
-    super(`namespace "${namespace}" is not registered on this server or not connected on this connection`);
+    super(BAD_NAMESPACE(namespace));
   }
 }
 
@@ -51,7 +52,7 @@ export class BadNamespaceError extends NeffosError {
 export class ConnectionNotFoundError extends NeffosError {
   override name = 'ConnectionNotFoundError';
   constructor(readonly connectionId: string) {
-    super(`no connection with id "${connectionId}"`);
+    super(CONNECTION_NOT_FOUND(connectionId));
   }
 }
 
@@ -62,7 +63,7 @@ export class BadRoomError extends NeffosError {
     readonly namespace: string,
     readonly room: string,
   ) {
-    super(`room "${room}" of namespace "${namespace}" is not joined by this connection`);
+    super(BAD_ROOM(namespace, room));
   }
 }
 
@@ -76,13 +77,24 @@ export class InvalidOptionError extends NeffosError {
   override name = 'InvalidOptionError';
 }
 
-/** The text an error reply carries for a thrown value. */
+/**
+ * The text an error reply (or a handshake rejection) carries for a thrown value. Never throws: a
+ * BigInt, a cycle, a symbol, `null` or an object whose `toString` throws all give some text.
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'string') return err;
   try {
-    return JSON.stringify(err) ?? String(err);
+    if (err instanceof Error) return typeof err.message === 'string' ? err.message : String(err.message);
+    if (typeof err === 'string') return err;
+    // JSON cannot write these two; String can.
+    if (typeof err === 'bigint' || typeof err === 'symbol') return String(err);
+    const json = JSON.stringify(err);
+    if (json !== undefined) return json;
   } catch {
+    // a cycle, a throwing toJSON or message getter: fall back to String below
+  }
+  try {
     return String(err);
+  } catch {
+    return UNPRINTABLE_ERROR;
   }
 }

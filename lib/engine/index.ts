@@ -1,8 +1,17 @@
 export { Conn } from './conn.js';
-export type { BroadcastMessage, BroadcastOptions } from './engine-internals.js';
 export type { EngineOptions, OriginPolicy } from './engine-options.js';
 export * from './engine.errors.js';
-export type { EventHandler, Events, HandlerResult, Namespaces } from './events.js';
-export { NeffosEngine, type TargetedMessage } from './neffos.engine.js';
-export { NSConn, type AskOptions, type BroadcastFromOptions } from './namespace-conn.js';
+export type {
+  AskOptions,
+  BroadcastFromOptions,
+  BroadcastMessage,
+  BroadcastOptions,
+  EventHandler,
+  Events,
+  HandlerResult,
+  Namespaces,
+  TargetedMessage,
+} from './engine.types.js';
+export { NeffosEngine } from './neffos.engine.js';
+export { NSConn } from './namespace-conn.js';
 export { Room } from './room.js';

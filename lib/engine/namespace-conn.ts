@@ -1,35 +1,18 @@
-// Ports neffos conn_namespace.go:NSConn: a connection inside one namespace, with the server-initiated
-// actions of spec §3.6.2, §3.7.2, §3.8.2 and §4 (asks with a timeout, settled on close).
-import { Message, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft } from '../protocol/index.js';
+// Ports neffos conn_namespace.go:NSConn: a connection inside one namespace, its hooks, and both halves
+// (the client's request and the server's) of room join and leave (spec §3.7, §3.8), each re-check once.
+import { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, Message, OnAnyEvent, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft, encodeFields } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { BadNamespaceError, BadRoomError, ConnectionClosedError } from './engine.errors.js';
-import type { Events, HandlerResult } from './events.js';
+import { REJECTED } from './engine.messages.js';
+import type { AskOptions, BroadcastFromOptions, Events, HandlerResult } from './engine.types.js';
 import { toBody } from './handler-result.js';
+import { disconnectNamespace } from './namespace-lifecycle.js';
+import { isRequest, writeEmptyReply, writeErrorReply } from './reply.writer.js';
 import { Room } from './room.js';
 
-export interface AskOptions {
-  /** Milliseconds to wait for the reply; defaults to the engine's `askTimeout`. */
-  timeout?: number;
-  /** Room of the request (default: namespace level). */
-  room?: string;
-  binary?: boolean;
-}
-
-export interface BroadcastFromOptions {
-  /** Only to members of this room. */
-  room?: string;
-  binary?: boolean;
-  /** Also deliver to this connection (default: everyone else). */
-  includeSelf?: boolean;
-}
 
 export class NSConn {
   private readonly joined = new Map<string, Room>();
-  /**
-   * Per-namespace-connection value, like Go's `NSConn.value`: the Nest layer keeps the
-   * per-connection controller instance here.
-   */
-  value: unknown;
 
   constructor(
     readonly conn: Conn,
@@ -48,8 +31,10 @@ export class NSConn {
   }
 
   room(name: string): Room | undefined {
-    return this.rooms.get(name);
+    return this.joined.get(name);
   }
+
+  // ---- writes ----------------------------------------------------------------------------------------
 
   /** Sends an event to this client in this namespace (a text frame; objects are sent as JSON). */
   emit(event: string, body?: HandlerResult): boolean {
@@ -62,13 +47,13 @@ export class NSConn {
 
   /** @internal */
   emitTo(room: string, event: string, body: HandlerResult, binary: boolean): boolean {
-    if (!this.conn.isConnectedTo(this) || (room !== '' && !this.rooms.has(room))) return false;
-    return this.conn.writeFields('', this.namespace, room, event, false, false, toBody(body) ?? '', binary);
+    if (!this.conn.isConnectedTo(this) || (room !== '' && !this.joined.has(room))) return false;
+    return this.conn.write(encodeFields('', this.namespace, room, event, false, false, toBody(body) ?? ''), binary);
   }
 
   /** Sends an event to the other connections of this namespace (or of `room`), through the engine. */
   broadcast(event: string, body?: HandlerResult, options: BroadcastFromOptions = {}): void {
-    this.conn.engine.broadcast(
+    this.conn.host.broadcast(
       { namespace: this.namespace, room: options.room, event, body, binary: options.binary },
       options.includeSelf ? {} : { except: this.conn.id },
     );
@@ -87,77 +72,131 @@ export class NSConn {
   private writeGuard(room: string): Error | undefined {
     if (this.conn.isClosed) return undefined;
     if (!this.conn.isConnectedTo(this)) return new BadNamespaceError(this.namespace);
-    if (room !== '' && !this.rooms.has(room)) return new BadRoomError(this.namespace, room);
+    if (room !== '' && !this.joined.has(room)) return new BadRoomError(this.namespace, room);
     return undefined;
   }
 
-  /**
-   * After an await: the connection may have closed, or the namespace been disconnected, meanwhile.
-   * Adding a room to a dropped NSConn would leave it in the index for ever, past the write guard.
-   */
-  private assertStillConnected(): void {
-    if (this.conn.isClosed) throw new ConnectionClosedError(this.id);
-    if (!this.conn.isConnectedTo(this)) throw new BadNamespaceError(this.namespace);
+  // ---- hooks -----------------------------------------------------------------------------------------
+
+  /** @internal runs the handler of `msg.event` (or `_OnAnyEvent`); a throw propagates */
+  fire(msg: Message): unknown {
+    const handler = this.events[msg.event] ?? this.events[OnAnyEvent];
+    return handler === undefined ? undefined : handler(msg, this);
   }
 
-  /** Server-forced join (spec §3.7.2): the server's `_OnRoomJoin` may veto before anything is sent. */
+  /** @internal like fire, for teardown and after-the-fact notices: failures are reported, never thrown */
+  async fireQuietly(msg: Message): Promise<void> {
+    try {
+      await this.fire(msg);
+    } catch (err) {
+      this.conn.host.reportError(err, this.conn);
+    }
+  }
+
+  /** @internal runs a lifecycle hook; resolves to the error to reply with, or undefined when it allowed the action */
+  async veto(msg: Message): Promise<unknown> {
+    try {
+      await this.fire(msg);
+      return undefined;
+    } catch (err) {
+      return err ?? new Error(REJECTED);
+    }
+  }
+
+  // ---- join (spec §3.7) ----------------------------------------------------------------------------------
+
+  /** @internal the client's `_OnRoomJoin` request (§3.7.1): the server's hook may veto it */
+  async replyJoin(msg: Message): Promise<void> {
+    if (!isRequest(msg)) return;
+    // Room "" is the namespace level itself; joining it would make namespace frames look like room ones.
+    if (msg.room === '') return writeErrorReply(this.conn, msg, ERR_BAD_ROOM);
+    if (this.joined.has(msg.room)) return writeEmptyReply(this.conn, msg.token);
+    const rejected = await this.veto(msg);
+    if (rejected !== undefined) return writeErrorReply(this.conn, msg, rejected);
+    const joined = this.commitJoin(msg.room);
+    if (joined === undefined) return writeErrorReply(this.conn, msg, ERR_BAD_NAMESPACE);
+    if (joined.added) await this.fireQuietly(new Message({ namespace: this.namespace, room: msg.room, event: OnRoomJoined }));
+    writeEmptyReply(this.conn, msg.token);
+  }
+
+  /** Server-forced join (§3.7.2): the server's `_OnRoomJoin` may veto before anything is sent. */
   async joinRoom(name: string, options: { timeout?: number } = {}): Promise<Room> {
     if (name === '') throw new BadRoomError(this.namespace, name);
-    const existing = this.rooms.get(name);
+    const existing = this.joined.get(name);
     if (existing !== undefined) return existing;
     const refused = this.writeGuard('');
     if (refused !== undefined) throw refused;
-    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
+    await this.fire(new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
     await this.conn.ask(this.namespace, name, OnRoomJoin, '', false, options.timeout);
-    this.assertStillConnected();
-    // The client may have joined it itself meanwhile: keep one Room, fire Joined once.
-    const joined = this.rooms.get(name);
-    if (joined !== undefined) return joined;
-    const room = this.addRoom(name);
-    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomJoined, isLocal: true }));
-    return room;
+    const joined = this.commitJoin(name);
+    if (joined === undefined) throw this.conn.isClosed ? new ConnectionClosedError(this.id) : new BadNamespaceError(this.namespace);
+    if (joined.added) await this.fire(new Message({ namespace: this.namespace, room: name, event: OnRoomJoined, isLocal: true }));
+    return joined.room;
   }
 
-  /** Server-forced leave (spec §3.8.2): the server's `_OnRoomLeave` may veto before anything is sent. */
-  async leaveRoom(name: string, options: { timeout?: number } = {}): Promise<void> {
-    if (!this.rooms.has(name)) throw new BadRoomError(this.namespace, name);
-    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal: true }));
-    await this.conn.ask(this.namespace, name, OnRoomLeave, '', false, options.timeout);
-    // Left meanwhile (close, namespace disconnect, the client's own leave): its hooks have fired.
-    if (!this.rooms.has(name)) return;
-    this.removeRoom(name);
-    await this.conn.fire(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeft, isLocal: true }));
-  }
-
-  /** Server-forced disconnect (spec §3.6.2); neffos.js never refuses it. */
-  async disconnect(options: { timeout?: number } = {}): Promise<void> {
-    if (!this.conn.isConnectedTo(this)) return;
-    await this.conn.ask(this.namespace, '', OnNamespaceDisconnect, '', false, options.timeout);
-    // Dropped meanwhile (close, the client's own disconnect): torn down already.
-    if (!this.conn.isConnectedTo(this)) return;
-    await this.conn.dropNamespace(this, true, false);
-  }
-
-  /** @internal */
-  addRoom(name: string): Room {
+  /**
+   * After a join's awaits: the connection may have closed or the namespace been dropped (undefined: a
+   * room of a dropped NSConn would stay in the index for ever, past the write guard), or the other
+   * side's join of the same room completed meanwhile (`added` false: one Room, Joined fired once).
+   */
+  private commitJoin(name: string): { room: Room; added: boolean } | undefined {
+    if (!this.conn.isConnectedTo(this)) return undefined;
+    const existing = this.joined.get(name);
+    if (existing !== undefined) return { room: existing, added: false };
     const room = new Room(this, name);
     this.joined.set(name, room);
-    this.conn.engine.index.addRoom(this, name);
-    return room;
+    this.conn.host.index.addRoom(this, name);
+    return { room, added: true };
   }
 
-  /** @internal */
-  removeRoom(name: string): void {
-    this.joined.delete(name);
-    this.conn.engine.index.removeRoom(this, name);
+  // ---- leave (spec §3.8) ---------------------------------------------------------------------------------
+
+  /** @internal the client's `_OnRoomLeave` request (§3.8.1): the server's hook may veto it */
+  async replyLeave(msg: Message): Promise<void> {
+    if (!isRequest(msg)) return;
+    if (!this.joined.has(msg.room)) return writeEmptyReply(this.conn, msg.token);
+    const rejected = await this.veto(msg);
+    if (rejected !== undefined) return writeErrorReply(this.conn, msg, rejected);
+    if (this.commitLeave(msg.room)) await this.fireQuietly(new Message({ namespace: this.namespace, room: msg.room, event: OnRoomLeft }));
+    writeEmptyReply(this.conn, msg.token);
   }
 
-  /** @internal Leaves every room locally, firing Leave then Left for each (spec §6.5). */
+  /** Server-forced leave (§3.8.2): the server's `_OnRoomLeave` may veto before anything is sent. */
+  async leaveRoom(name: string, options: { timeout?: number } = {}): Promise<void> {
+    if (!this.joined.has(name)) throw new BadRoomError(this.namespace, name);
+    await this.fire(new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal: true }));
+    await this.conn.ask(this.namespace, name, OnRoomLeave, '', false, options.timeout);
+    if (this.commitLeave(name)) await this.fire(new Message({ namespace: this.namespace, room: name, event: OnRoomLeft, isLocal: true }));
+  }
+
+  /**
+   * After a leave's awaits: left meanwhile (close, namespace disconnect, the other side's leave) means
+   * its Leave/Left hooks have fired already (false). Otherwise leaves the room now (true).
+   */
+  private commitLeave(name: string): boolean {
+    if (!this.conn.isConnectedTo(this) || !this.joined.has(name)) return false;
+    this.removeRoom(name);
+    return true;
+  }
+
+  /** @internal leaves every room locally, firing Leave then Left for each (spec §6.5) */
   async forceLeaveAll(isLocal: boolean): Promise<void> {
-    for (const name of [...this.rooms.keys()]) {
-      await this.conn.fireQuietly(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal, isForced: true }));
+    for (const name of [...this.joined.keys()]) {
+      await this.fireQuietly(new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal, isForced: true }));
       this.removeRoom(name);
-      await this.conn.fireQuietly(this, new Message({ namespace: this.namespace, room: name, event: OnRoomLeft, isLocal, isForced: true }));
+      await this.fireQuietly(new Message({ namespace: this.namespace, room: name, event: OnRoomLeft, isLocal, isForced: true }));
     }
+  }
+
+  private removeRoom(name: string): void {
+    this.joined.delete(name);
+    this.conn.host.index.removeRoom(this, name);
+  }
+
+  // ---- disconnect ----------------------------------------------------------------------------------------
+
+  /** Server-forced disconnect (spec §3.6.2); neffos.js never refuses it. */
+  disconnect(options: { timeout?: number } = {}): Promise<void> {
+    return disconnectNamespace(this, options.timeout);
   }
 }

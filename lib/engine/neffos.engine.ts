@@ -3,43 +3,27 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Message, ServerTokenSource, decodeMessage, encodeFrame, mayBeServerReply } from '../protocol/index.js';
+import { type Message, ServerTokenSource, encodeFrame } from '../protocol/index.js';
 import { Conn } from './conn.js';
-import type { BroadcastMessage, BroadcastOptions, EngineInternals } from './engine-internals.js';
+import type { EngineHost } from './engine-host.js';
 import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
 import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, errorText } from './engine.errors.js';
+import { ALREADY_ATTACHED, CLOSE_SHUTTING_DOWN, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
+import type { AskOptions, BroadcastMessage, BroadcastOptions, TargetedMessage } from './engine.types.js';
 import { toBody } from './handler-result.js';
 import { attachToHttpServer, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
-import type { AskOptions } from './namespace-conn.js';
+
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
-const CONN = Symbol('neffos.conn');
-type SocketWithConn = WebSocket & { [CONN]: Conn };
-
-function onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  (this as SocketWithConn)[CONN].onFrame(data, isBinary);
-}
-
-/** ws closes the socket itself after a protocol error (1002, 1007, 1009); nothing to add here. */
-function onSocketError(): void {}
-
-function onSocketPong(this: WebSocket): void {
-  (this as SocketWithConn)[CONN].alive = true;
-}
-
-/** A message for one connection (its token-free form, like a broadcast). */
-export type TargetedMessage = BroadcastMessage;
-
-export class NeffosEngine {
+export class NeffosEngine implements EngineHost {
   /** @internal */ readonly options: ResolvedEngineOptions;
   /** @internal */ readonly tokens = new ServerTokenSource();
   /** @internal */ readonly index = new MembershipIndex();
   private readonly wss: WebSocketServer;
   private readonly byId = new Map<string, Set<Conn>>();
   private readonly live = new Set<Conn>();
-  private readonly handshakeTimers = new Map<Conn, NodeJS.Timeout>();
   private pingTimer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -64,7 +48,7 @@ export class NeffosEngine {
 
   /** Serves the protocol on `server` at `options.path`; other paths and upgrades are left alone. */
   attach(server: Server): this {
-    if (this.detach !== undefined) throw new Error('this engine is already attached to an HTTP server; create one engine per server');
+    if (this.detach !== undefined) throw new Error(ALREADY_ATTACHED);
     this.detach = attachToHttpServer(server, this);
     return this;
   }
@@ -100,26 +84,10 @@ export class NeffosEngine {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
+    // The Conn listens to its socket and runs its own handshake timer.
     const conn = new Conn(ws, req, this);
     this.live.add(conn);
-    // Shared listeners, not per-connection closures: idle connections are what memory is spent on.
-    (ws as SocketWithConn)[CONN] = conn;
-    ws.on('message', onSocketMessage);
-    ws.on('error', onSocketError);
-    ws.on('pong', onSocketPong);
-    ws.once('close', () => {
-      this.clearHandshakeTimer(conn);
-      void conn.teardown();
-    });
-    if (this.options.nativeOnly) {
-      void this.openNative(conn);
-      return;
-    }
-    this.handshakeTimers.set(
-      conn,
-      setTimeout(() => conn.handshakeExpired(), this.options.handshakeTimeout),
-    );
-    void this.handshake(conn);
+    void (this.options.nativeOnly ? this.openNative(conn) : this.handshake(conn));
   }
 
   private async handshake(conn: Conn): Promise<void> {
@@ -127,7 +95,7 @@ export class NeffosEngine {
       const { authorize, onConnect } = this.options;
       if (authorize !== undefined) {
         const verdict = await authorize(conn.request);
-        if (verdict === false) throw new HandshakeRejectedError('unauthorized');
+        if (verdict === false) throw new HandshakeRejectedError(UNAUTHORIZED);
         if (typeof verdict === 'string') throw new HandshakeRejectedError(verdict);
       }
       const id = await this.generateId(conn);
@@ -137,13 +105,13 @@ export class NeffosEngine {
       await onConnect?.(conn);
       conn.releaseReadiness();
     } catch (err) {
-      conn.reject(errorText(err) || 'rejected');
+      conn.reject(errorText(err) || REJECTED);
     }
   }
 
   private async generateId(conn: Conn): Promise<string> {
     const id = await this.options.idGenerator(conn.request);
-    if (typeof id !== 'string' || id === '') throw new HandshakeRejectedError('the connection id generator returned no id');
+    if (typeof id !== 'string' || id === '') throw new HandshakeRejectedError(NO_CONNECTION_ID);
     return flat(id);
   }
 
@@ -153,7 +121,7 @@ export class NeffosEngine {
       if (conn.isClosed) return;
       conn.ready(id);
       this.register(conn);
-      conn.openNative(id, this.options.namespaces['']!);
+      conn.openNative(this.options.namespaces['']!);
     } catch (err) {
       conn.close(CloseCode.InternalError, errorText(err));
     }
@@ -163,14 +131,6 @@ export class NeffosEngine {
     let set = this.byId.get(conn.id);
     if (set === undefined) this.byId.set(conn.id, (set = new Set()));
     set.add(conn);
-  }
-
-  /** @internal */
-  clearHandshakeTimer(conn: Conn): void {
-    const timer = this.handshakeTimers.get(conn);
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    this.handshakeTimers.delete(conn);
   }
 
   /** @internal */
@@ -190,12 +150,6 @@ export class NeffosEngine {
   }
 
   /** @internal */
-  trySettleReply(conn: Conn, data: Buffer, binary: boolean): boolean {
-    const msg = decodeMessage(data, binary);
-    return msg !== undefined && mayBeServerReply(msg.token) && conn.settleReply(msg);
-  }
-
-  /** @internal */
   reportError(err: unknown, conn?: Conn): void {
     try {
       this.options.onError(err, conn);
@@ -207,14 +161,7 @@ export class NeffosEngine {
   }
 
   private pingAll(): void {
-    for (const conn of this.live) {
-      if (!conn.alive) {
-        conn.socket.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.socket.ping();
-    }
+    for (const conn of this.live) conn.heartbeat();
   }
 
   // ---- the server API --------------------------------------------------------------------------
@@ -309,14 +256,14 @@ export class NeffosEngine {
     this.detach?.();
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     const conns = [...this.live];
-    for (const conn of conns) conn.close(CloseCode.GoingAway, 'server shutting down');
+    for (const conn of conns) conn.close(CloseCode.GoingAway, CLOSE_SHUTTING_DOWN);
     let tornDown = 0;
     const all = Promise.all(conns.map((c) => c.whenClosed().then(() => tornDown++)));
     if (!(await settlesWithin(all, SHUTDOWN_GRACE_MS))) {
-      for (const conn of conns) conn.socket.terminate();
+      for (const conn of conns) conn.terminate();
       // Teardown hooks that never settle must not hold app.close() for ever.
       if (!(await settlesWithin(all, SHUTDOWN_GRACE_MS))) {
-        this.reportError(new Error(`neffos: the teardown hooks of ${conns.length - tornDown} connection(s) were still running ${SHUTDOWN_GRACE_MS} ms after their sockets were terminated; shutdown goes on without them`));
+        this.reportError(new Error(TEARDOWN_HOOKS_STUCK(conns.length - tornDown, SHUTDOWN_GRACE_MS)));
       }
     }
     this.wss.close();

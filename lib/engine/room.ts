@@ -1,5 +1,5 @@
 // Ports neffos conn_room.go:Room: one connection's membership of one room.
-import type { HandlerResult } from './events.js';
+import type { HandlerResult } from './engine.types.js';
 import type { NSConn } from './namespace-conn.js';
 
 export class Room {

@@ -1,7 +1,7 @@
 // The layers point one way (DESIGN.md): nest → engine → protocol. The protocol codec has no I/O, and
 // nothing below lib/nest imports Nest, so the engine entry works in apps without it.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const LIB = join(import.meta.dirname, '../../lib');
@@ -17,6 +17,37 @@ function sources(dir: string): string[] {
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
+}
+
+/** Relative imports that load a module at run time (not `import type` / `export type`), resolved to files. */
+function valueImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)(\s+type)?\b[^'"]*?from\s+'(\.[^']+)'/gm)]
+    .filter((m) => m[1] === undefined)
+    .map((m) => join(dirname(file), m[2]!.replace(/\.js$/, '.ts')));
+}
+
+/** Every file reachable from `start` over the edges of `graph` (start included). */
+function reachable(graph: ReadonlyMap<string, readonly string[]>, start: string): Set<string> {
+  const seen = new Set<string>([start]);
+  const todo = [start];
+  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+    for (const next of graph.get(file) ?? []) if (!seen.has(next)) seen.add(next), todo.push(next);
+  }
+  return seen;
+}
+
+/**
+ * Value imports of a target from a file that the target itself loads (at run time): imports "back
+ * toward" it, which close a cycle and must be `import type`.
+ */
+function importsBackToward(graph: ReadonlyMap<string, readonly string[]>, targets: readonly string[]): string[] {
+  return targets.flatMap((target) => {
+    const below = reachable(graph, target);
+    return [...graph]
+      .filter(([file, deps]) => below.has(file) && deps.includes(target))
+      .map(([file]) => `${relative(LIB, file)} imports ${relative(LIB, target)}`);
+  });
 }
 
 function violations(files: string[], forbidden: (spec: string) => boolean): string[] {
@@ -37,5 +68,25 @@ describe('layering', () => {
   it('the engine entry (lib/core.ts) needs no Nest', () => {
     const bad = violations([join(LIB, 'core.ts')], (s) => s.startsWith('@nestjs') || s.startsWith('./nest/'));
     expect(bad).toEqual([]);
+  });
+
+  describe('inside lib/engine, an import back toward conn or namespace-conn is `import type`', () => {
+    const engine = join(LIB, 'engine');
+    const targets = [join(engine, 'conn.ts'), join(engine, 'namespace-conn.ts')];
+
+    it('holds for the engine', () => {
+      const graph = new Map(sources(engine).map((f) => [f, valueImports(f)] as const));
+      expect(importsBackToward(graph, targets)).toEqual([]);
+    });
+
+    it('the check finds such an import (a router that conn loads importing Conn as a value)', () => {
+      const router = join(engine, 'message.router.ts');
+      const graph = new Map<string, string[]>([
+        [targets[0]!, [router]],
+        [router, [targets[0]!]],
+        [targets[1]!, []],
+      ]);
+      expect(importsBackToward(graph, targets)).toEqual(['engine/message.router.ts imports engine/conn.ts']);
+    });
   });
 });

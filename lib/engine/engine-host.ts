@@ -1,0 +1,20 @@
+// What a Conn (and its NSConns) sees of the engine that accepted it; an interface, so conn.ts does not
+// import the engine class and a test or a cluster layer can stand in for it.
+import type { ServerTokenSource } from '../protocol/index.js';
+import type { Conn } from './conn.js';
+import type { ResolvedEngineOptions } from './engine-options.js';
+import type { BroadcastMessage, BroadcastOptions } from './engine.types.js';
+import type { MembershipIndex } from './membership.index.js';
+
+export interface EngineHost {
+  readonly options: ResolvedEngineOptions;
+  /** Tokens of server-initiated asks, unique across the engine's connections. */
+  readonly tokens: ServerTokenSource;
+  /** Who is in which namespace and room; NSConn keeps it current on join, leave, connect, disconnect. */
+  readonly index: MembershipIndex;
+  broadcast(msg: BroadcastMessage, options?: BroadcastOptions): number;
+  /** The connection's teardown has run; `wasAcknowledged`: it got `A<id>`, so `onDisconnect` is owed. */
+  connectionGone(conn: Conn, wasAcknowledged: boolean): void;
+  /** A failure with no client to answer; never throws. */
+  reportError(err: unknown, conn?: Conn): void;
+}

@@ -1,0 +1,52 @@
+// Every text the engine writes: close reasons, error replies, handshake rejections, option and
+// startup errors. One home (as @nestjs/schedule's schedule.messages.ts), so tests import the words
+// instead of copying them.
+
+// ---- close reasons (the close frame's reason; the protocol allows 123 bytes) ------------------------
+
+export const CLOSE_FIRST_FRAME_NOT_ACK = 'neffos: the first frame must be the text ack "M"';
+export const CLOSE_NO_ACK_WITHIN = (ms: number): string => `neffos: no ack "M" within ${ms} ms`;
+export const CLOSE_HANDSHAKE_TOO_SLOW = (ms: number): string => `neffos: authorize/onConnect did not finish within ${ms} ms`;
+export const CLOSE_QUEUE_FULL = 'neffos: too many messages queued behind a pending handler (maxQueuedBytes)';
+export const CLOSE_WRITE_BUFFER_FULL = 'neffos: write buffer over writeBufferHighWaterMark';
+export const CLOSE_SHUTTING_DOWN = 'server shutting down';
+
+// ---- handshake rejections (`H<text>`) ------------------------------------------------------------
+
+/** Sent when a hook rejects without a text of its own (or `throw new Error('')`). */
+export const REJECTED = 'rejected';
+export const UNAUTHORIZED = 'unauthorized';
+export const NO_CONNECTION_ID = 'the connection id generator returned no id';
+
+// ---- error replies (`is-error=1` bodies) -----------------------------------------------------------
+
+/** For a thrown value that neither JSON nor String can print (e.g. a revoked Proxy). */
+export const UNPRINTABLE_ERROR = 'error (unprintable thrown value)';
+export const UNKNOWN_EVENT = (event: string, namespace: string): string => `unknown event "${event}" in namespace "${namespace}"`;
+
+// ---- errors thrown to server code ----------------------------------------------------------------------
+
+export const ASK_TIMED_OUT = (event: string, timeoutMs: number): string =>
+  `no reply to "${event}" within ${timeoutMs} ms; raise the timeout (option askTimeout or { timeout }) or make the client answer`;
+export const CONNECTION_CLOSED = (connectionId: string): string => `connection "${connectionId}" is closed`;
+export const BAD_NAMESPACE = (namespace: string): string =>
+  `namespace "${namespace}" is not registered on this server or not connected on this connection`;
+export const CONNECTION_NOT_FOUND = (connectionId: string): string => `no connection with id "${connectionId}"`;
+export const BAD_ROOM = (namespace: string, room: string): string => `room "${room}" of namespace "${namespace}" is not joined by this connection`;
+export const ALREADY_ATTACHED = 'this engine is already attached to an HTTP server; create one engine per server';
+export const TEARDOWN_HOOKS_STUCK = (connections: number, graceMs: number): string =>
+  `neffos: the teardown hooks of ${connections} connection(s) were still running ${graceMs} ms after their sockets were terminated; shutdown goes on without them`;
+
+// ---- option errors (thrown once, by the constructor) -------------------------------------------------
+
+const BYTE_OPTIONS: ReadonlySet<string> = new Set(['maxPayload', 'writeBufferHighWaterMark', 'maxQueuedBytes']);
+
+export const OPTION_NOT_POSITIVE = (name: string, value: number, allowZero: boolean): string =>
+  `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${BYTE_OPTIONS.has(name) ? 'bytes' : 'milliseconds'}, got ${value}`;
+export const OPTION_BAD_PATH = (path: unknown): string => `option path must start with "/", got ${JSON.stringify(path)}`;
+export const OPTION_NO_NAMESPACES = 'option namespaces must name at least one namespace';
+export const OPTION_BAD_BACKPRESSURE = (value: unknown): string => `option onBackpressure must be "close" or "drop", got ${JSON.stringify(value)}`;
+export const OPTION_HANDLER_NOT_FUNCTION = (event: string, namespace: string): string =>
+  `handler of event "${event}" in namespace "${namespace}" must be a function`;
+export const ASK_TIMEOUT_INVALID = (timeout: number): string =>
+  `ask timeout must be a positive finite number of milliseconds, got ${timeout}`;
