@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
+import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_PATH, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
 
 export type OriginPolicy = '*' | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
@@ -77,7 +78,7 @@ export interface ResolvedEngineOptions {
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidOptionError(`option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${name === 'maxPayload' || name === 'writeBufferHighWaterMark' || name === 'maxQueuedBytes' ? 'bytes' : 'milliseconds'}, got ${value}`);
+    throw new InvalidOptionError(OPTION_NOT_POSITIVE(name, value, allowZero));
   }
   return value;
 }
@@ -91,7 +92,7 @@ function ownEntriesOnly(namespaces: Namespaces): Namespaces {
   for (const [name, events] of Object.entries(namespaces)) {
     const copy: Record<string, EventHandler> = Object.create(null);
     for (const [event, handler] of Object.entries(events)) {
-      if (typeof handler !== 'function') throw new InvalidOptionError(`handler of event "${event}" in namespace "${name}" must be a function`);
+      if (typeof handler !== 'function') throw new InvalidOptionError(OPTION_HANDLER_NOT_FUNCTION(event, name));
       copy[event] = handler;
     }
     out[name] = copy;
@@ -101,14 +102,14 @@ function ownEntriesOnly(namespaces: Namespaces): Namespaces {
 
 export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   if (typeof options.path !== 'string' || !options.path.startsWith('/')) {
-    throw new InvalidOptionError(`option path must start with "/", got ${JSON.stringify(options.path)}`);
+    throw new InvalidOptionError(OPTION_BAD_PATH(options.path));
   }
   const names = Object.keys(options.namespaces ?? {});
-  if (names.length === 0) throw new InvalidOptionError('option namespaces must name at least one namespace');
+  if (names.length === 0) throw new InvalidOptionError(OPTION_NO_NAMESPACES);
   const empty = options.namespaces[''];
   const nativeOnly = names.length === 1 && empty !== undefined && Object.keys(empty).join() === '_OnNativeMessage';
   if (options.onBackpressure !== undefined && options.onBackpressure !== 'close' && options.onBackpressure !== 'drop') {
-    throw new InvalidOptionError(`option onBackpressure must be "close" or "drop", got ${JSON.stringify(options.onBackpressure)}`);
+    throw new InvalidOptionError(OPTION_BAD_BACKPRESSURE(options.onBackpressure));
   }
   return {
     path: options.path,
