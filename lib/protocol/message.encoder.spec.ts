@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { frameBytes, wireFrames, type WireFrameFixture } from './fixtures/wire-frames.js';
 import { decodeMessage } from './message.decoder.js';
-import { encodeEmptyReply, encodeFrame, encodeMessage, type FrameFields } from './message.encoder.js';
-import { Message } from './message.js';
+import { encodeEmptyReply, encodeFrame, type FrameFields } from './message.encoder.js';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -22,8 +21,6 @@ describe('encode(decode(frame)) reproduces captured frames byte for byte', () =>
       expect(msg).toBeDefined();
       const out = encodeFrame(msg);
       expect(out.toString('hex')).toBe(bytes.toString('hex'));
-      // encodeMessage is encodeFrame for framed messages
-      expect(encodeMessage(msg).equals(bytes)).toBe(true);
     },
   );
 
@@ -156,28 +153,6 @@ describe('encodeFrame', () => {
         body: Buffer.alloc(0),
       }).toString(),
     ).toBe(';;;;0;0;');
-  });
-});
-
-describe('encodeMessage', () => {
-  it('encodes a framed Message like encodeFrame', () => {
-    const msg = new Message({ token: '$2', namespace: 'default', event: 'echo', body: buf('hello;world') });
-    expect(encodeMessage(msg).toString()).toBe('$2;default;;echo;0;0;hello;world');
-  });
-
-  it('uses default (empty) fields for a bare Message', () => {
-    expect(encodeMessage(new Message()).toString()).toBe(';;;;0;0;');
-  });
-
-  it('sends a native Message as its raw body, unframed (spec §2.8)', () => {
-    const body = buf('{"raw":true};;;;;;');
-    const msg = new Message({ namespace: 'ignored', event: '_OnNativeMessage', body, isNative: true });
-    expect(encodeMessage(msg).equals(body)).toBe(true);
-  });
-
-  it('a framed _OnNativeMessage (not isNative) is framed, as neffos.js needs (spec §2.8)', () => {
-    const msg = new Message({ event: '_OnNativeMessage', body: buf('payload') });
-    expect(encodeMessage(msg).toString()).toBe(';;;_OnNativeMessage;0;0;payload');
   });
 });
 

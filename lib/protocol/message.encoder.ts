@@ -1,6 +1,5 @@
 // Ports neffos message.go:serializeOutput and genEmptyReplyToWait (spec §2.1, §2.2).
 import { escapeField } from './escape.js';
-import type { Message } from './message.js';
 
 /** The fields of an outgoing frame; the body may be bytes or text (text is written as UTF-8). */
 export interface FrameFields {
@@ -30,10 +29,6 @@ export function encodeFields(token: string, namespace: string, room: string, eve
 
 export function encodeFrame(f: FrameFields): Buffer {
   return encodeFields(f.token, f.namespace, f.room, f.event, f.isError, f.isNoOp, f.body);
-}
-
-export function encodeMessage(msg: Message): Buffer {
-  return msg.isNative ? msg.body : encodeFrame(msg);
 }
 
 /** The success answer to a system request: the token and six empty fields, flags empty too (spec §2.2). */

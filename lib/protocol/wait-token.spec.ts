@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from './message.decoder.js';
 import { encodeFrame } from './message.encoder.js';
-import { isClientToken, isReservedByClients, mayBeServerReply, ServerTokenSource } from './wait-token.js';
+import { mayBeServerReply, ServerTokenSource } from './wait-token.js';
 
 // Tokens seen on the wire (transcript) and in the spec §4.1 table.
 const clientTokens = [
@@ -16,28 +16,11 @@ const clientTokens = [
 ];
 const serverTokens = ['1795375266447183880', '1795371920920468038', '1', '0'];
 
-describe('isClientToken (spec §4.1)', () => {
-  it.each(clientTokens)('%s => true', (t) => expect(isClientToken(t)).toBe(true));
-  it.each([...serverTokens, '', '#1', 'R795372103028946731', 'neffos(0x1)', ' $1', 'x$1'])('%j => false', (t) =>
-    expect(isClientToken(t)).toBe(false),
-  );
-});
-
 describe('mayBeServerReply (Go IsWait(false), spec §3.3 step 4 and §4.2)', () => {
   it.each([...serverTokens, '#1', 'R795372103028946731', 'abc', 'neffos(0x1)'])('%j => true', (t) =>
     expect(mayBeServerReply(t)).toBe(true),
   );
   it.each([...clientTokens, ''])('%j => false', (t) => expect(mayBeServerReply(t)).toBe(false));
-});
-
-describe('isReservedByClients (spec §4.1, §2.9)', () => {
-  it.each([...clientTokens, '#', '#1', 'neffos(0x', 'neffos(0xabc(conn1 0xc000))'])('%j => true', (t) =>
-    expect(isReservedByClients(t)).toBe(true),
-  );
-  it.each([...serverTokens, '', 'neffos(0', 'neffos(1x', 'Neffos(0x', ' $1', 'R795372103028946731'])(
-    '%j => false',
-    (t) => expect(isReservedByClients(t)).toBe(false),
-  );
 });
 
 describe('ServerTokenSource (spec §4.1)', () => {
@@ -50,8 +33,7 @@ describe('ServerTokenSource (spec §4.1)', () => {
         !/^[0-9]+$/.test(t) ||
         t.startsWith('$') ||
         t.startsWith('#') ||
-        isReservedByClients(t) ||
-        isClientToken(t) ||
+        t.startsWith('neffos(0x') ||
         !mayBeServerReply(t),
     );
     expect(bad).toEqual([]);

@@ -2,7 +2,8 @@
 // One test (or more) per row of the neffos.js checklist (spec §8).
 import { describe, expect, it } from 'vitest';
 import { AskTimeoutError, RemoteError, type Conn, type EngineOptions, type Events, type NSConn } from '../../lib/engine/index.js';
-import type { Message } from '../../lib/protocol/index.js';
+import { UNAUTHORIZED, UNKNOWN_EVENT } from '../../lib/engine/engine.messages.js';
+import { ERR_BAD_NAMESPACE, type Message } from '../../lib/protocol/index.js';
 import { useEngineHarness, type EngineHarness } from '../utils/engine-harness.js';
 import { bodyText, closeNeffos, reply, socketClosed, type ClientHandler, type NeffosConn, type NeffosMessage } from '../utils/neffos-client.js';
 import { EventLog, waitFor, withTimeout } from '../utils/wait.js';
@@ -137,7 +138,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
     it('connect to a namespace the server does not serve rejects with "bad namespace"', async () => {
       await start();
       const conn = await h.dial({ default: {}, other: {} });
-      await expect(withTimeout(conn.connect('other'), 2_000, 'connect("other")')).rejects.toThrow('bad namespace');
+      await expect(withTimeout(conn.connect('other'), 2_000, 'connect("other")')).rejects.toThrow(ERR_BAD_NAMESPACE);
       expect(conn.namespace('other')).toBeUndefined();
     });
 
@@ -195,7 +196,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
     it('ask to an unknown event rejects (never hangs)', async () => {
       await start();
       const { ns } = await dialConnected();
-      await expect(withTimeout(ns.ask('no-such-event', 'x'), 2_000, 'ask unknown')).rejects.toThrow(/unknown event/);
+      await expect(withTimeout(ns.ask('no-such-event', 'x'), 2_000, 'ask unknown')).rejects.toThrow(UNKNOWN_EVENT('no-such-event', 'default'));
     });
 
     it('emitBinary: the server sees a binary message with the exact bytes, and replies in binary', async () => {
@@ -539,7 +540,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
   describe('handshake rejection (H<text>)', () => {
     it('authorize returning false: dial rejects with "unauthorized"', async () => {
       await start({ authorize: () => false });
-      await expect(h.dial({ default: {} })).rejects.toThrow('unauthorized');
+      await expect(h.dial({ default: {} })).rejects.toThrow(UNAUTHORIZED);
       await withTimeout(h.engine.close(), 5_000, 'engine.close()'); // waits for the rejected socket to close
       expect(disconnected.entries).toEqual([]);
     });

@@ -13,13 +13,14 @@ import {
   type NSConn,
   trimPrefix,
 } from '../../lib/index.js';
+import { UNKNOWN_EVENT } from '../../lib/engine/engine.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 import { EventLog } from '../utils/wait.js';
 
 useNestApps();
 
-const unknown = (event: string, ns: string) => `unknown event "${event}" in namespace "${ns}"`;
+const unknown = UNKNOWN_EVENT;
 
 describe('public methods are events', () => {
   const lifecycle: string[] = [];

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { type CanActivate, type ExecutionContext, Injectable, Module, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { HandshakeRequest, NeffosController, NeffosModule, NeffosServer, type NSConn } from '../../lib/index.js';
+import { NO_CONNECTION_ID } from '../../lib/engine/engine.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
@@ -151,6 +152,6 @@ describe('idGenerator(req)', () => {
       neffos: { idGenerator: async (req) => (req.headers['x-user-id'] === undefined ? '' : `async-${String(req.headers['x-user-id'])}`) },
     });
     expect((await h.dial({ default: {} }, { headers: { 'X-User-Id': '7' } })).ID).toBe('async-7');
-    await expect(h.dial({ default: {} })).rejects.toThrow('the connection id generator returned no id');
+    await expect(h.dial({ default: {} })).rejects.toThrow(NO_CONNECTION_ID);
   });
 });
