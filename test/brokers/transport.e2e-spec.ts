@@ -9,7 +9,7 @@ import { BrokerUnavailableError } from '../../lib/exchange/broker.errors.js';
 import type { ExchangeTransport } from '../../lib/exchange/exchange-transport.js';
 import { NatsTransport } from '../../lib/exchange/nats.transport.js';
 import { RedisTransport } from '../../lib/exchange/redis.transport.js';
-import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
+import { BrokerBinaryMissingError, findBinary, type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
 import { EventLog, deferred, waitFor } from '../utils/wait.js';
 
 interface Harness {
@@ -169,6 +169,23 @@ describe.each(harnesses)('$name transport', (h) => {
       expect(nc.isClosed()).toBe(false);
       await nc.flush();
       await nc.close();
+    }
+  });
+});
+
+describe('broker harness', () => {
+  it('names the Debian package to install when a broker binary is missing', () => {
+    expect(() => findBinary('no-such-broker-server', 'no-such-broker-package')).toThrow(BrokerBinaryMissingError);
+    expect(() => findBinary('no-such-broker-server', 'no-such-broker-package')).toThrow(/apt-get install .*no-such-broker-package/);
+  });
+
+  it('finds nats-server where Debian puts it, even when /usr/sbin is not on PATH', () => {
+    const path = process.env.PATH;
+    process.env.PATH = (path ?? '').split(':').filter((d) => !d.endsWith('sbin')).join(':');
+    try {
+      expect(findBinary('nats-server', 'nats-server')).toMatch(/\/nats-server$/);
+    } finally {
+      process.env.PATH = path;
     }
   });
 });
