@@ -1,0 +1,77 @@
+// What RedisExchange and NatsExchange share: a StackExchange over one broker transport, either our own
+// cluster protocol (default) or Go neffos' bus format (`goCompatible`), chosen once at construction.
+import type {
+  ExchangeEmit,
+  ExchangeNode,
+  PresenceAnswer,
+  PresenceQuery,
+  RemoteAction,
+  RemoteOutcome,
+  StackExchange,
+} from '../engine/stack-exchange.js';
+import { ClusterExchange, type ClusterExchangeOptions } from './cluster.exchange.js';
+import type { ExchangeTransport } from './exchange-transport.js';
+import type { GoBusLayout } from './go-compat.codec.js';
+import { GoCompatExchange } from './go-compat.exchange.js';
+
+export interface BrokerExchangeOptions extends ClusterExchangeOptions {
+  /**
+   * Join a cluster of Go neffos servers on the same broker, in Go's channel layout and frame format
+   * (`prefix` = Go's channel/subject prefix). Between our own nodes everything keeps working; what
+   * Go's StackExchange cannot carry does not reach Go nodes (see the README, "Joining a Go neffos cluster").
+   */
+  goCompatible?: boolean;
+}
+
+export abstract class BrokerExchange implements StackExchange {
+  private readonly inner: ClusterExchange | GoCompatExchange;
+  /** Set only in Go-compatible mode, where every connection listens on its own channel. */
+  readonly connectionOpened?: (connectionId: string) => void;
+  readonly connectionClosed?: (connectionId: string) => void;
+
+  protected constructor(
+    private readonly transport: ExchangeTransport,
+    options: BrokerExchangeOptions,
+    layout: GoBusLayout,
+  ) {
+    const { goCompatible, ...rest } = options;
+    if (goCompatible === true) {
+      const go = new GoCompatExchange(transport, { ...rest, layout });
+      this.inner = go;
+      this.connectionOpened = (id) => go.connectionOpened(id);
+      this.connectionClosed = (id) => go.connectionClosed(id);
+    } else {
+      this.inner = new ClusterExchange(transport, rest);
+    }
+  }
+
+  /** This node's id in the cluster. */
+  get nodeId(): string {
+    return this.inner.nodeId;
+  }
+
+  /** Whether the broker connection is up right now. */
+  get isUp(): boolean {
+    return this.transport.isUp;
+  }
+
+  attach(node: ExchangeNode): Promise<void> {
+    return this.inner.attach(node);
+  }
+
+  publish(msg: ExchangeEmit): void {
+    this.inner.publish(msg);
+  }
+
+  request(connectionId: string, action: RemoteAction): Promise<RemoteOutcome> {
+    return this.inner.request(connectionId, action);
+  }
+
+  query(query: PresenceQuery): Promise<PresenceAnswer[]> {
+    return this.inner.query(query);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,117 @@
+// Joins a cluster of Go neffos servers on their own bus (spec §5.4), so an Iris shop can move one node
+// at a time: emits travel on Go's channels in Go's frame format (a namespace channel per namespace, a
+// channel per connection for `To`), while what Go's StackExchange cannot do at all (asks, remote
+// joins/leaves/closes, presence) runs between our own nodes through a ClusterExchange on channels Go
+// never touches (`<prefix>-nest.*`). Go nodes take no part in those: spec §5.5.
+import type { ExchangeEmit, ExchangeNode, PresenceAnswer, PresenceQuery, RemoteAction, RemoteOutcome, StackExchange } from '../engine/stack-exchange.js';
+import { ClusterExchange, type ClusterExchangeOptions } from './cluster.exchange.js';
+import type { ExchangeTransport } from './exchange-transport.js';
+import { type GoBusLayout, decodeGoFrame, encodeGoFrame, goChannelNamer } from './go-compat.codec.js';
+
+export interface GoCompatExchangeOptions extends Omit<ClusterExchangeOptions, 'prefix'> {
+  /** Go's channel prefix: the redis `channel` argument of Go's NewStackExchange, or the NATS `SubjectPrefix` (default `neffos`). */
+  prefix?: string;
+  /** Redis channels end with a dot, NATS subjects do not (Go's two StackExchanges differ there). */
+  layout: GoBusLayout;
+}
+
+export class GoCompatExchange implements StackExchange {
+  /** Asks, remote actions and presence between our own nodes. */
+  private readonly cluster: ClusterExchange;
+  private readonly channel: (name: string) => string;
+  private readonly subscribed = new Set<string>();
+  private node: ExchangeNode | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly transport: ExchangeTransport,
+    options: GoCompatExchangeOptions,
+  ) {
+    const prefix = options.prefix ?? 'neffos';
+    const { layout, ...clusterOptions } = options;
+    this.cluster = new ClusterExchange(transport, { ...clusterOptions, prefix: `${prefix}-nest` });
+    this.channel = goChannelNamer(prefix, layout);
+  }
+
+  get nodeId(): string {
+    return this.cluster.nodeId;
+  }
+
+  async attach(node: ExchangeNode): Promise<void> {
+    await this.cluster.attach(node);
+    this.node = node;
+    // Go subscribes a namespace channel per connected namespace; we hold one per served namespace.
+    await Promise.all(node.namespaces.map((ns) => this.listen(this.channel(ns))));
+  }
+
+  publish(msg: ExchangeEmit): void {
+    if (this.closed || this.node === undefined) return;
+    const channel = this.channel(msg.to ?? msg.namespace);
+    let payload: Buffer;
+    try {
+      payload = encodeGoFrame(this.nodeId, msg);
+    } catch (err) {
+      this.node.logger.warn(`exchange: could not encode an emit for the Go bus: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    // Failures while the broker is down are reported once by the cluster exchange's status handling.
+    this.transport.publish(channel, payload).catch(() => {});
+  }
+
+  request(connectionId: string, action: RemoteAction): Promise<RemoteOutcome> {
+    return this.cluster.request(connectionId, action);
+  }
+
+  query(query: PresenceQuery): Promise<PresenceAnswer[]> {
+    return this.cluster.query(query);
+  }
+
+  /** Go routes `To` by a channel per connection id, so every connection here listens on its own. */
+  connectionOpened(connectionId: string): void {
+    if (this.closed || this.node === undefined) return;
+    void this.listen(this.channel(connectionId), connectionId);
+  }
+
+  connectionClosed(connectionId: string): void {
+    const channel = this.channel(connectionId);
+    if (!this.subscribed.delete(channel)) return;
+    this.transport.unsubscribe(channel).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const channels = [...this.subscribed];
+    this.subscribed.clear();
+    await Promise.allSettled(channels.map((c) => this.transport.unsubscribe(c)));
+    await this.cluster.close();
+  }
+
+  private async listen(channel: string, to?: string): Promise<void> {
+    if (this.subscribed.has(channel)) return;
+    this.subscribed.add(channel);
+    try {
+      await this.transport.subscribe(channel, (payload) => this.onPayload(payload, to));
+    } catch (err) {
+      this.subscribed.delete(channel);
+      this.node?.logger.warn(`exchange: could not subscribe to the Go bus channel "${channel}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private onPayload(payload: Buffer, to: string | undefined): void {
+    const node = this.node;
+    if (this.closed || node === undefined) return;
+    const decoded = decodeGoFrame(payload);
+    if (!decoded.ok) {
+      node.logger.warn(`exchange: dropped a ${payload.length}-byte message on the Go bus: ${decoded.reason}`);
+      return;
+    }
+    const { msg, origin } = decoded;
+    if (origin.nodeId === this.nodeId) return; // our own echo
+    try {
+      node.deliver({ namespace: msg.namespace, room: msg.room, event: msg.event, body: msg.body, binary: msg.isBinary, except: origin.except, to });
+    } catch (err) {
+      node.logger.error(`exchange: failed to deliver a message from the Go bus: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
