@@ -78,13 +78,17 @@ export class InvalidOptionError extends NeffosError {
 }
 
 /**
- * The text an error reply (or a handshake rejection) carries for a thrown value. Never throws: a
- * BigInt, a cycle, a symbol, `null` or an object whose `toString` throws all give some text.
+ * The text an error reply (or a handshake rejection) carries for a thrown value, for both layers (the
+ * Nest layer only unwraps its exceptions in front of it). Never throws: a BigInt, a cycle, a symbol,
+ * `null` or an object whose `toString` throws all give some text.
  */
 export function errorText(err: unknown): string {
   try {
     if (err instanceof Error) return typeof err.message === 'string' ? err.message : String(err.message);
     if (typeof err === 'string') return err;
+    // An Error of another realm (vm, worker) is no `instanceof Error`; a plain `{ message }` reads the same.
+    const message = err !== null && typeof err === 'object' ? (err as { message?: unknown }).message : undefined;
+    if (typeof message === 'string') return message;
     // JSON cannot write these two; String can.
     if (typeof err === 'bigint' || typeof err === 'symbol') return String(err);
     const json = JSON.stringify(err);
