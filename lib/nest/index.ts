@@ -5,5 +5,12 @@ export type { NeffosControllerOptions } from './interfaces/neffos-controller-opt
 export type { EventNameMapper, NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 export { NeffosModule } from './neffos.module.js';
 export { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
-export { DuplicateEventError, NeffosNotReadyError, NoControllersError } from './neffos.errors.js';
+export {
+  AckOnLifecycleHookError,
+  DuplicateEventError,
+  NeffosNotReadyError,
+  NoControllersError,
+  NoScopedInstanceError,
+  UnsupportedParamDecoratorError,
+} from './neffos.errors.js';
 export { NeffosServer } from './neffos-server.js';

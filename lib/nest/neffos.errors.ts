@@ -1,23 +1,48 @@
-// Start-up and usage errors of the Nest layer; messages say what to change.
+// Start-up and usage errors of the Nest layer; the texts (neffos.messages.ts) say what to change.
 import { NeffosError } from '../engine/index.js';
+import { ACK_ON_LIFECYCLE_HOOK, DUPLICATE_EVENT, NO_CONTROLLERS, NO_SCOPED_INSTANCE, NOT_READY, UNSUPPORTED_PARAM_DECORATOR } from './neffos.messages.js';
 
 export class DuplicateEventError extends NeffosError {
   override name = 'DuplicateEventError';
   constructor(namespace: string, event: string, first: string, second: string) {
-    super(`event "${event}" of namespace "${namespace}" is handled by both ${first} and ${second}; rename one method, or give it another name with @NeffosEvent('…')`);
+    super(DUPLICATE_EVENT(namespace, event, first, second));
   }
 }
 
 export class NoControllersError extends NeffosError {
   override name = 'NoControllersError';
   constructor() {
-    super('NeffosModule found no @NeffosController() provider; add your controller class to the providers of a module');
+    super(NO_CONTROLLERS);
   }
 }
 
 export class NeffosNotReadyError extends NeffosError {
   override name = 'NeffosNotReadyError';
   constructor() {
-    super('the neffos server starts in onApplicationBootstrap; call NeffosServer after app.init() or app.listen()');
+    super(NOT_READY);
+  }
+}
+
+/** A handler parameter carries a decorator whose value neffos cannot supply (an HTTP `@Query()`, a future Nest param type). */
+export class UnsupportedParamDecoratorError extends NeffosError {
+  override name = 'UnsupportedParamDecoratorError';
+  constructor(controller: string, methodName: string, index: number, paramType: string) {
+    super(UNSUPPORTED_PARAM_DECORATOR(controller, methodName, index, paramType));
+  }
+}
+
+/** `@Ack()` on a lifecycle hook, which has no reply to acknowledge with. */
+export class AckOnLifecycleHookError extends NeffosError {
+  override name = 'AckOnLifecycleHookError';
+  constructor(controller: string, methodName: string, event: string) {
+    super(ACK_ON_LIFECYCLE_HOOK(controller, methodName, event));
+  }
+}
+
+/** An invariant broke: an event of a per-connection controller ran before its namespace connect built the instance. */
+export class NoScopedInstanceError extends NeffosError {
+  override name = 'NoScopedInstanceError';
+  constructor(controller: string) {
+    super(NO_SCOPED_INSTANCE(controller));
   }
 }

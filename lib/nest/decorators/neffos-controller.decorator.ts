@@ -1,6 +1,7 @@
 import { Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
 import type { NeffosControllerOptions } from '../interfaces/neffos-controller-options.interface.js';
 import { NEFFOS_CONTROLLER_METADATA } from '../neffos.constants.js';
+import { CONTROLLER_NEEDS_NAMESPACE } from '../neffos.messages.js';
 
 /**
  * Makes a provider a neffos controller: every public method becomes an event of `namespace`,
@@ -19,7 +20,7 @@ export function NeffosController(namespaceOrOptions: string | NeffosControllerOp
   const options: NeffosControllerOptions =
     typeof namespaceOrOptions === 'string' ? { namespace: namespaceOrOptions } : namespaceOrOptions;
   if (typeof options.namespace !== 'string') {
-    throw new TypeError('@NeffosController needs a namespace string, e.g. @NeffosController("default")');
+    throw new TypeError(CONTROLLER_NEEDS_NAMESPACE);
   }
   return applyDecorators(
     Injectable(options.scope === undefined ? {} : { scope: options.scope }),
