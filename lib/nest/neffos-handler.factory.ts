@@ -1,183 +1,134 @@
-// Turns the explorer's plans into the engine's namespace → event → handler map. Scope is decided once
-// per controller: static ones are called directly on their singleton; per-connection ones are resolved
-// when the namespace connects (ContextIdFactory + ModuleRef.resolve) and cached on that connection.
-// The enhancer pipeline (ExternalContextCreator) is built once per handler, and only where something
-// uses it.
-import { Injectable, type Type } from '@nestjs/common';
-import { ApplicationConfig, ContextIdFactory, ExternalContextCreator, ModuleRef } from '@nestjs/core';
-import type { ContextId } from '@nestjs/core/injector/instance-wrapper.js';
+// Builds the function the engine calls for one handler, on one instance. Three plain builders: direct
+// (no enhancer, no parameter decorator: nothing to pay for), enhanced (Nest's guards, pipes,
+// interceptors and filters through ExternalContextCreator, built once per handler and instance), and
+// guards-only (a class's guards on namespace connect when it has no connect hook of its own).
+import { Injectable } from '@nestjs/common';
+import { type ContextId, ExternalContextCreator } from '@nestjs/core';
 import { firstValueFrom, isObservable } from 'rxjs';
-import type { EventHandler, Namespaces, NSConn } from '../engine/index.js';
-import { type Message, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave, isSystemEvent } from '../protocol/index.js';
-import type { ControllerPlan } from './neffos.explorer.js';
-import { DuplicateEventError } from './neffos.errors.js';
+import type { NSConn } from '../engine/index.js';
+import { type Message, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
+import type { ControllerPlan, HandlerPlan } from './neffos.explorer.js';
+import { ROUTE_ARGS_METADATA } from './neffos.constants.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
 import { messageData, neffosParamsFactory } from './neffos-params.factory.js';
 import { EventReplyError } from './neffos-reply.errors.js';
-import { ROUTE_ARGS_METADATA } from './neffos.constants.js';
 
-type Invoker = (msg: Message, nsConn: NSConn) => unknown;
+export type Invoker = (msg: Message, nsConn: NSConn) => unknown;
 
-/** Lifecycle hooks whose throw refuses the action (DESIGN.md). */
+/** Lifecycle hooks whose throw refuses the action (README, "Controllers"). */
 const VETO_HOOKS: ReadonlySet<string> = new Set([OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave]);
 
-/** A pseudo-method that runs only the class's guards on namespace connect. */
-const GUARDS_ONLY = '\0guards';
+type Method = (...args: unknown[]) => unknown;
 
-interface ScopedController {
-  instance: Record<string, Function>;
-  invokers: Map<string, Invoker>;
-}
-
-interface ConnectionScope {
-  contextId: ContextId;
-  controllers: Map<ControllerPlan, ScopedController>;
+/** `ExternalContextCreator.create`'s positional arguments, by name; the rest is fixed for neffos. */
+interface PipelineSpec {
+  instance: object;
+  callback: Method;
+  methodName: string;
+  /** For a per-connection instance: its context, and the provider that asked for it. */
+  scope: { contextId: ContextId; inquirerId: string } | undefined;
+  guards: boolean;
+  interceptors: boolean;
+  filters: boolean;
 }
 
 @Injectable()
 export class NeffosHandlerFactory {
-  private readonly scopes = new WeakMap<NSConn, ConnectionScope>();
-  private globalEnhancers = false;
-  private globalGuards = false;
-
   constructor(
     private readonly contextCreator: ExternalContextCreator,
-    private readonly moduleRef: ModuleRef,
     private readonly accessor: NeffosMetadataAccessor,
-    private readonly appConfig: ApplicationConfig,
   ) {}
 
-  createNamespaces(plans: ControllerPlan[]): Namespaces {
-    const c = this.appConfig;
-    this.globalGuards = c.getGlobalGuards().length + c.getGlobalRequestGuards().length > 0;
-    this.globalEnhancers =
-      this.globalGuards ||
-      c.getGlobalPipes().length + c.getGlobalRequestPipes().length > 0 ||
-      c.getGlobalInterceptors().length + c.getGlobalRequestInterceptors().length > 0 ||
-      c.getGlobalFilters().length + c.getGlobalRequestFilters().length > 0;
-
-    const byNamespace = new Map<string, ControllerPlan[]>();
-    for (const plan of plans) {
-      const list = byNamespace.get(plan.namespace) ?? [];
-      list.push(plan);
-      byNamespace.set(plan.namespace, list);
+  /**
+   * The handler of `plan` on `instance`: direct unless a parameter decorator or an enhancer (its own,
+   * its class's, or a global one) needs the pipeline. `contextId` is given for a per-connection instance.
+   */
+  create(plan: HandlerPlan, instance: object, contextId: ContextId | undefined, globalEnhancers: boolean): Invoker {
+    const method = (instance as Record<string, Method>)[plan.methodName]!;
+    if (plan.decoratedParams || globalEnhancers || this.accessor.hasEnhancers(plan.controller.metatype, method)) {
+      return this.enhanced(plan, instance, method, contextId);
     }
-    // No prototype: an event or namespace named "__proto__" must be stored as a key, not set a prototype.
-    const namespaces: Record<string, Record<string, EventHandler>> = Object.create(null);
-    for (const [namespace, nsPlans] of byNamespace) namespaces[namespace] = this.createEvents(namespace, nsPlans);
-    return namespaces;
+    return this.direct(instance, method);
   }
 
-  private createEvents(namespace: string, plans: ControllerPlan[]): Record<string, EventHandler> {
-    const events: Record<string, EventHandler> = Object.create(null);
-    const owners = new Map<string, Type>();
-    const hooks = new Map<string, Invoker[]>();
-    const addHook = (event: string, invoker: Invoker): void => {
-      hooks.set(event, [...(hooks.get(event) ?? []), invoker]);
-    };
-
-    for (const plan of plans) {
-      for (const { event, methodName } of plan.events) {
-        const invoker = this.invokerFor(plan, methodName, VETO_HOOKS.has(event));
-        if (isSystemEvent(event)) {
-          addHook(event, invoker);
-          continue;
-        }
-        const owner = owners.get(event);
-        if (owner !== undefined) throw new DuplicateEventError(namespace, event, owner.name, plan.metatype.name);
-        owners.set(event, plan.metatype);
-        events[event] = invoker as EventHandler;
-      }
-      const guardsOnConnect = this.globalGuards || this.accessor.hasGuards(plan.metatype);
-      if (guardsOnConnect && !plan.events.some((e) => e.event === OnNamespaceConnect)) {
-        addHook(OnNamespaceConnect, this.invokerFor(plan, GUARDS_ONLY, true));
-      }
-    }
-
-    for (const [event, list] of hooks) events[event] = sequence(list) as EventHandler;
-
-    const perConnection = plans.filter((p) => p.perConnection);
-    if (perConnection.length > 0) {
-      const connectHooks = events[OnNamespaceConnect];
-      events[OnNamespaceConnect] = async (msg, nsConn) => {
-        await this.openScope(nsConn, perConnection);
-        try {
-          return await connectHooks?.(msg, nsConn);
-        } catch (err) {
-          this.scopes.delete(nsConn);
-          throw err;
-        }
-      };
-    }
-    return events;
-  }
-
-  private invokerFor(plan: ControllerPlan, methodName: string, veto: boolean): Invoker {
-    if (!plan.perConnection) {
-      return this.createInvoker(plan, plan.wrapper.instance as Record<string, Function>, methodName, undefined, veto);
-    }
+  /** The fast path: the method itself, with `(msg, nsConn)`. */
+  direct(instance: object, method: Method): Invoker {
     return (msg, nsConn) => {
-      const scoped = this.scopes.get(nsConn)?.controllers.get(plan);
-      if (scoped === undefined) throw new Error(`no ${plan.metatype.name} instance for this connection; it was not created on namespace connect`);
-      let invoker = scoped.invokers.get(methodName);
-      if (invoker === undefined) {
-        invoker = this.createInvoker(plan, scoped.instance, methodName, this.scopes.get(nsConn)!.contextId, veto);
-        scoped.invokers.set(methodName, invoker);
+      try {
+        const result = firstValue(method.call(instance, msg, nsConn));
+        return result instanceof Promise ? result.catch(rethrowAsReply) : result;
+      } catch (err) {
+        throw new EventReplyError(err);
       }
-      return invoker(msg, nsConn);
     };
   }
 
-  private createInvoker(plan: ControllerPlan, instance: Record<string, Function>, methodName: string, contextId: ContextId | undefined, veto: boolean): Invoker {
-    const guardsOnly = methodName === GUARDS_ONLY;
-    const method: Function = guardsOnly ? function onNamespaceConnect(): void {} : instance[methodName]!;
-    const hasParams = !guardsOnly && this.accessor.hasParamDecorators(plan.metatype, methodName);
-    const enhanced = guardsOnly || hasParams || this.globalEnhancers || this.accessor.hasEnhancers(plan.metatype, method);
-    if (!enhanced) {
-      // The fast path: no enhancer, no parameter decorator, nothing to pay for.
-      return (msg, nsConn) => {
-        try {
-          const result = firstValue(method.call(instance, msg, nsConn));
-          return result instanceof Promise ? result.catch(rethrowAsReply) : result;
-        } catch (err) {
-          throw new EventReplyError(err);
-        }
-      };
-    }
-    const target = hasParams
-      ? (...args: unknown[]): unknown => firstValue(method.apply(instance, args))
-      : (nsConn: unknown, _data: unknown, msg: unknown): unknown => firstValue(method.call(instance, msg, nsConn));
-    // ExternalContextCreator reads method-level enhancers from the function it is given.
-    for (const key of Reflect.getMetadataKeys(method)) Reflect.defineMetadata(key, Reflect.getMetadata(key, method), target);
-    const call = this.contextCreator.create(
+  /** The method behind Nest's pipeline; with parameter decorators its arguments come from the params factory. */
+  enhanced(plan: HandlerPlan, instance: object, method: Method, contextId: ContextId | undefined): Invoker {
+    const target: Method = plan.decoratedParams
+      ? (...args) => firstValue(method.apply(instance, args))
+      : (nsConn, _data, msg) => firstValue(method.call(instance, msg, nsConn));
+    this.accessor.copyMethodMetadata(method, target);
+    const call = this.pipeline({
       instance,
-      target,
-      guardsOnly ? 'onNamespaceConnect' : methodName,
-      ROUTE_ARGS_METADATA,
-      neffosParamsFactory,
-      contextId,
-      contextId === undefined ? undefined : plan.wrapper.id,
+      callback: target,
+      methodName: plan.methodName,
+      scope: scopeOf(plan.controller, contextId),
+      guards: true,
+      interceptors: true,
       // No filters on the hooks that veto by throwing: a filter returning a value (a catch-all
       // "AllExceptionsFilter") would turn a refused connect, join or leave into an accepted one.
-      { guards: true, interceptors: !guardsOnly, filters: !veto },
-      'ws',
-    );
+      filters: !VETO_HOOKS.has(plan.event),
+    });
+    if (plan.ack) return (msg, nsConn) => acknowledged((ack) => call(nsConn, messageData(msg), msg, ack, msg.event));
     // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
     return (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(rethrowAsReply);
   }
 
-  private async openScope(nsConn: NSConn, plans: ControllerPlan[]): Promise<void> {
-    const contextId = ContextIdFactory.getByRequest(nsConn);
-    // For durable trees REQUEST is the strategy's payload, as Nest does for HTTP (nest#10504).
-    const request = plans.every((p) => p.durable) && contextId.payload !== undefined ? contextId.payload : nsConn;
-    this.moduleRef.registerRequestByContextId(request, contextId);
-    const controllers = new Map<ControllerPlan, ScopedController>();
-    for (const plan of plans) {
-      const instance = await this.moduleRef.resolve(plan.metatype, contextId, { strict: false });
-      controllers.set(plan, { instance: instance as Record<string, Function>, invokers: new Map() });
-    }
-    this.scopes.set(nsConn, { contextId, controllers });
+  /** Runs only the class's (and the global) guards on namespace connect; a refusal is the connect's error reply. */
+  guardsOnly(controller: ControllerPlan, instance: object, contextId: ContextId | undefined): Invoker {
+    const call = this.pipeline({
+      instance,
+      callback: function onNamespaceConnect(): void {},
+      methodName: 'onNamespaceConnect',
+      scope: scopeOf(controller, contextId),
+      guards: true,
+      interceptors: false,
+      filters: false,
+    });
+    return (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).catch(rethrowAsReply);
   }
+
+  /** The one call of ExternalContextCreator.create: context type 'ws', Nest's route-args key, our params factory. */
+  private pipeline(spec: PipelineSpec): (...args: unknown[]) => Promise<unknown> {
+    const { instance, callback, methodName, scope, guards, interceptors, filters } = spec;
+    return this.contextCreator.create(
+      instance,
+      callback,
+      methodName,
+      ROUTE_ARGS_METADATA,
+      neffosParamsFactory,
+      scope?.contextId,
+      scope?.inquirerId,
+      { guards, interceptors, filters },
+      'ws',
+    );
+  }
+}
+
+function scopeOf(controller: ControllerPlan, contextId: ContextId | undefined): PipelineSpec['scope'] {
+  return contextId === undefined ? undefined : { contextId, inquirerId: controller.wrapper.id };
+}
+
+/**
+ * `@Ack()`: the reply is the first value the handler acknowledges with, whenever that comes (frames of
+ * a connection wait behind it, as behind any pending handler); its return value is not the reply, as
+ * with Nest gateways. A throw before the ack (handler, guard, pipe, interceptor) is the error reply.
+ */
+function acknowledged(run: (ack: (value?: unknown) => void) => Promise<unknown>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    run((value) => resolve(value)).catch((err: unknown) => reject(new EventReplyError(err)));
+  });
 }
 
 function rethrowAsReply(err: unknown): never {
@@ -186,12 +137,4 @@ function rethrowAsReply(err: unknown): never {
 
 function firstValue(result: unknown): unknown {
   return isObservable(result) ? firstValueFrom(result, { defaultValue: undefined }) : result;
-}
-
-/** Several controllers' hooks of one lifecycle event run in order; the first throw vetoes. */
-function sequence(invokers: Invoker[]): Invoker {
-  if (invokers.length === 1) return invokers[0]!;
-  return async (msg, nsConn) => {
-    for (const invoke of invokers) await invoke(msg, nsConn);
-  };
 }

@@ -1,7 +1,10 @@
+// The one place that reads this package's metadata and the Nest enhancer and parameter metadata it
+// checks for, and the one place that copies metadata from a method to the function that wraps it.
 import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { NeffosControllerOptions } from './interfaces/neffos-controller-options.interface.js';
 import {
+  CUSTOM_ROUTE_ARGS_METADATA,
   EXCEPTION_FILTERS_METADATA,
   GUARDS_METADATA,
   INTERCEPTORS_METADATA,
@@ -14,7 +17,15 @@ import {
 
 const ENHANCER_KEYS = [GUARDS_METADATA, PIPES_METADATA, INTERCEPTORS_METADATA, EXCEPTION_FILTERS_METADATA];
 
-/** The one place that reads this package's metadata (and the Nest enhancer metadata it checks for). */
+/** One decorated parameter of a handler, as `ROUTE_ARGS_METADATA` records it. */
+export interface ParamDecoratorInfo {
+  index: number;
+  /** `createParamDecorator()` ones carry their own factory; the others a Nest param type. */
+  custom: boolean;
+  /** The param type as written in the key (a number for Nest's built-in decorators). */
+  type: string;
+}
+
 @Injectable()
 export class NeffosMetadataAccessor {
   constructor(private readonly reflector: Reflector) {}
@@ -40,10 +51,25 @@ export class NeffosMetadataAccessor {
     return hasItems(this.reflector.get(GUARDS_METADATA, controller));
   }
 
-  /** Whether the method has parameter decorators (`@MessageBody()`, `@NamespaceConn()` …). */
-  hasParamDecorators(controller: Type, methodName: string): boolean {
-    const meta: unknown = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName);
-    return meta !== undefined && Object.keys(meta as object).length > 0;
+  /** The method's parameter decorators (`@MessageBody()`, `@NamespaceConn()` …); empty when it has none. */
+  getParamDecorators(controller: Type, methodName: string): ParamDecoratorInfo[] {
+    const meta = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) as Record<string, unknown> | undefined;
+    if (meta === undefined) return [];
+    // Keys are `<type>:<index>`, or `<type>__customRouteArgs__:<index>` (@nestjs/common assignMetadata).
+    return Object.keys(meta).map((key) => {
+      const colon = key.lastIndexOf(':');
+      const head = key.slice(0, colon);
+      const custom = head.endsWith(CUSTOM_ROUTE_ARGS_METADATA);
+      return { index: Number(key.slice(colon + 1)), custom, type: custom ? head.slice(0, -CUSTOM_ROUTE_ARGS_METADATA.length) : head };
+    });
+  }
+
+  /**
+   * Gives `to` the metadata of `from`: ExternalContextCreator reads method-level enhancers from the
+   * function it is handed, and the handlers hand it a wrapper of the method.
+   */
+  copyMethodMetadata(from: Function, to: Function): void {
+    for (const key of Reflect.getMetadataKeys(from) as unknown[]) Reflect.defineMetadata(key, Reflect.getMetadata(key, from), to);
   }
 }
 

@@ -3,11 +3,11 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
-import { NeffosEngine } from '../engine/index.js';
+import { errorText, NeffosEngine } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { NeffosExplorer } from './neffos.explorer.js';
 import { NoControllersError } from './neffos.errors.js';
-import { NeffosHandlerFactory } from './neffos-handler.factory.js';
+import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
 import { NeffosServer } from './neffos-server.js';
 import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
 
@@ -19,7 +19,7 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly explorer: NeffosExplorer,
-    private readonly handlers: NeffosHandlerFactory,
+    private readonly namespaces: NeffosNamespacesFactory,
     private readonly server: NeffosServer,
     @Inject(NEFFOS_MODULE_OPTIONS) private readonly options: NeffosModuleOptions,
   ) {}
@@ -31,8 +31,8 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     const { eventNameMapper: _mapper, ...engineOptions } = this.options;
     this.engine = new NeffosEngine({
       ...engineOptions,
-      namespaces: this.handlers.createNamespaces(plans),
-      onError: this.options.onError ?? ((err) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err))),
+      namespaces: this.namespaces.create(plans),
+      onError: this.options.onError ?? ((err) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err))),
     });
     const httpServer = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.engine.attach(httpServer);

@@ -1,27 +1,81 @@
-// Finds @NeffosController providers and plans their events; it only finds, the host mounts.
+// Finds @NeffosController providers and plans them per namespace: which method answers which event,
+// which methods run on which lifecycle event, and which classes need one instance per connection.
+// It only finds and checks; NeffosNamespacesFactory turns the plans into handlers, the host mounts them.
 import { Inject, Injectable, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+import {
+  isSystemEvent,
+  OnNamespaceConnect,
+  OnNamespaceConnected,
+  OnNamespaceDisconnect,
+  OnNativeMessage,
+  OnRoomJoin,
+  OnRoomJoined,
+  OnRoomLeave,
+  OnRoomLeft,
+} from '../protocol/index.js';
+import type { EventNameMapper, NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+import { AckOnLifecycleHookError, DuplicateEventError, UnsupportedParamDecoratorError } from './neffos.errors.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
-import { NEST_LIFECYCLE_METHODS, SYSTEM_HOOK_METHODS } from './neffos.constants.js';
 import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
+import { ACK_PARAM_TYPE, isSupportedParamType } from './neffos-params.factory.js';
 
-export interface EventPlan {
-  /** Wire name of the event (`_On…` for lifecycle hooks). */
-  event: string;
-  methodName: string;
-}
+/** What DiscoveryService hands out (Nest's InstanceWrapper), named without a deep import. */
+export type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
 export interface ControllerPlan {
   metatype: Type;
-  wrapper: InstanceWrapper;
+  wrapper: ProviderWrapper;
   namespace: string;
   /** One instance per namespace connection (request scope somewhere in its tree). */
   perConnection: boolean;
   durable: boolean;
-  events: EventPlan[];
 }
+
+export interface HandlerPlan {
+  controller: ControllerPlan;
+  /** Wire name of the event (`_On…` for lifecycle hooks). */
+  event: string;
+  methodName: string;
+  /** Parameter decorators fill the arguments, so the call goes through the params factory. */
+  decoratedParams: boolean;
+  /** `@Ack()`: the reply is what the handler acknowledges with, not what it returns. */
+  ack: boolean;
+}
+
+export interface NamespacePlan {
+  namespace: string;
+  /** In discovery order, which is the order their lifecycle hooks run in. */
+  controllers: ControllerPlan[];
+  /** Custom events; each has exactly one handler in the namespace. */
+  events: Map<string, HandlerPlan>;
+  /** Lifecycle events, every handler of every controller, in controller then method order. */
+  hooks: Map<string, HandlerPlan[]>;
+}
+
+/** Nest lifecycle hooks: never events. */
+const NEST_LIFECYCLE_METHODS: ReadonlySet<string> = new Set([
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
+
+/**
+ * Method names that bind to neffos lifecycle events (README, "Controllers"): `onX` and the Go spelling
+ * `OnX` both map to `_OnX`, as Go's struct handler does; `onNativeMessage` (lower-case only) to
+ * `_OnNativeMessage`. A Map, so a method named like an Object.prototype member finds nothing.
+ */
+const SYSTEM_HOOK_METHODS: ReadonlyMap<string, string> = new Map([
+  ...[OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft].flatMap(
+    (event): Array<[string, string]> => [
+      [`o${event.slice(2)}`, event],
+      [event.slice(1), event],
+    ],
+  ),
+  ['onNativeMessage', OnNativeMessage],
+]);
 
 @Injectable()
 export class NeffosExplorer {
@@ -32,8 +86,9 @@ export class NeffosExplorer {
     @Inject(NEFFOS_MODULE_OPTIONS) private readonly options: NeffosModuleOptions,
   ) {}
 
-  explore(): ControllerPlan[] {
-    const plans: ControllerPlan[] = [];
+  /** One plan per namespace; throws what would make a handler ambiguous or unfillable. */
+  explore(): NamespacePlan[] {
+    const namespaces = new Map<string, NamespacePlan>();
     const seen = new Set<Type>();
     for (const wrapper of this.discovery.getProviders()) {
       const metatype = wrapper.metatype as Type | undefined;
@@ -42,39 +97,67 @@ export class NeffosExplorer {
       if (meta === undefined) continue;
       seen.add(metatype);
       const perConnection = !wrapper.isDependencyTreeStatic();
-      plans.push({
+      const controller: ControllerPlan = {
         metatype,
         wrapper,
         namespace: meta.namespace,
         perConnection,
         durable: perConnection && wrapper.isDependencyTreeDurable(),
-        events: this.planEvents(metatype, meta.eventNameMapper ?? this.options.eventNameMapper),
-      });
+      };
+      let plan = namespaces.get(meta.namespace);
+      if (plan === undefined) {
+        plan = { namespace: meta.namespace, controllers: [], events: new Map(), hooks: new Map() };
+        namespaces.set(meta.namespace, plan);
+      }
+      this.addController(plan, controller, meta.eventNameMapper ?? this.options.eventNameMapper);
     }
-    return plans;
+    return [...namespaces.values()];
   }
 
-  private planEvents(metatype: Type, mapper: NeffosModuleOptions['eventNameMapper']): EventPlan[] {
-    const prototype = metatype.prototype as Record<string, Function>;
-    const events: EventPlan[] = [];
+  private addController(plan: NamespacePlan, controller: ControllerPlan, mapper: EventNameMapper | undefined): void {
+    plan.controllers.push(controller);
+    const prototype = controller.metatype.prototype as Record<string, Function>;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-      if (methodName.startsWith('_') || NEST_LIFECYCLE_METHODS.has(methodName)) continue;
-      const handler = prototype[methodName]!;
-      if (this.accessor.isIgnored(handler)) continue;
-      const explicit = this.accessor.getEventName(handler);
-      if (explicit !== undefined) {
-        events.push({ event: explicit, methodName });
+      const event = this.eventOf(controller.metatype, methodName, prototype[methodName]!, mapper);
+      if (event === undefined) continue;
+      const handler = this.planHandler(controller, event, methodName);
+      if (isSystemEvent(event)) {
+        if (handler.ack) throw new AckOnLifecycleHookError(controller.metatype.name, methodName, event);
+        const list = plan.hooks.get(event);
+        if (list === undefined) plan.hooks.set(event, [handler]);
+        else list.push(handler);
         continue;
       }
-      const system = SYSTEM_HOOK_METHODS.get(methodName);
-      if (system !== undefined) {
-        events.push({ event: system, methodName });
-        continue;
-      }
-      const mapped = mapper?.(methodName, metatype);
-      if (mapped === false) continue;
-      events.push({ event: mapped ?? methodName, methodName });
+      const owner = plan.events.get(event);
+      if (owner !== undefined) throw new DuplicateEventError(plan.namespace, event, owner.controller.metatype.name, controller.metatype.name);
+      plan.events.set(event, handler);
     }
-    return events;
+  }
+
+  /** The naming rules: an explicit @NeffosEvent name, a lifecycle hook name, then the mapper; undefined skips the method. */
+  private eventOf(metatype: Type, methodName: string, method: Function, mapper: EventNameMapper | undefined): string | undefined {
+    if (methodName.startsWith('_') || NEST_LIFECYCLE_METHODS.has(methodName)) return undefined;
+    if (this.accessor.isIgnored(method)) return undefined;
+    const explicit = this.accessor.getEventName(method);
+    if (explicit !== undefined) return explicit;
+    const system = SYSTEM_HOOK_METHODS.get(methodName);
+    if (system !== undefined) return system;
+    const mapped = mapper?.(methodName, metatype);
+    if (mapped === false) return undefined;
+    return mapped ?? methodName;
+  }
+
+  private planHandler(controller: ControllerPlan, event: string, methodName: string): HandlerPlan {
+    const params = this.accessor.getParamDecorators(controller.metatype, methodName);
+    let ack = false;
+    for (const param of params) {
+      if (param.custom) continue;
+      const type = Number(param.type);
+      if (!isSupportedParamType(type)) {
+        throw new UnsupportedParamDecoratorError(controller.metatype.name, methodName, param.index, param.type);
+      }
+      if (type === ACK_PARAM_TYPE) ack = true;
+    }
+    return { controller, event, methodName, decoratedParams: params.length > 0, ack };
   }
 }

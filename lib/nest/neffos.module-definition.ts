@@ -4,8 +4,6 @@ import type { NeffosModuleOptions } from './interfaces/neffos-module-options.int
 export const {
   ConfigurableModuleClass: NeffosConfigurableModule,
   MODULE_OPTIONS_TOKEN: NEFFOS_MODULE_OPTIONS,
-  OPTIONS_TYPE: NEFFOS_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: NEFFOS_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<NeffosModuleOptions>()
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createNeffosOptions')

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { NeffosExplorer } from './neffos.explorer.js';
+import { NeffosConnectionScope } from './neffos-connection-scope.js';
 import { NeffosHandlerFactory } from './neffos-handler.factory.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
+import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
 import { NeffosServer } from './neffos-server.js';
 import { NeffosServerHost } from './neffos-server.host.js';
 import { NeffosConfigurableModule } from './neffos.module-definition.js';
@@ -21,7 +23,15 @@ import { NeffosConfigurableModule } from './neffos.module-definition.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [NeffosMetadataAccessor, NeffosExplorer, NeffosHandlerFactory, NeffosServer, NeffosServerHost],
+  providers: [
+    NeffosMetadataAccessor,
+    NeffosExplorer,
+    NeffosConnectionScope,
+    NeffosHandlerFactory,
+    NeffosNamespacesFactory,
+    NeffosServer,
+    NeffosServerHost,
+  ],
   exports: [NeffosServer],
 })
 export class NeffosModule extends NeffosConfigurableModule {}

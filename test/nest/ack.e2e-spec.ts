@@ -1,0 +1,142 @@
+// `@Ack()` from @nestjs/websockets on a neffos event: the handler gets a function, and the reply is the
+// value it acknowledges with (not its return value), whenever that comes. Param decorators whose value
+// neffos cannot supply, and @Ack() on a lifecycle hook, fail at start-up with an actionable error.
+import 'reflect-metadata';
+import { type CanActivate, type ExecutionContext, Query, Scope, UseGuards } from '@nestjs/common';
+import { Ack, MessageBody, WsException } from '@nestjs/websockets';
+import { describe, expect, it } from 'vitest';
+import { AckOnLifecycleHookError, NeffosController, UnsupportedParamDecoratorError } from '../../lib/index.js';
+import { OnNamespaceConnect } from '../../lib/protocol/index.js';
+import { ACK_ON_LIFECYCLE_HOOK, UNSUPPORTED_PARAM_DECORATOR } from '../../lib/nest/neffos.messages.js';
+import { bodyText, type NeffosMessage as ClientMessage } from '../utils/neffos-client.js';
+import { createNestApp, useNestApps } from '../utils/nest-app.js';
+import { EventLog } from '../utils/wait.js';
+
+useNestApps();
+
+type AckFn = (value?: unknown) => void;
+
+const seenByGuard: Array<{ pattern: unknown; data: unknown }> = [];
+
+class Deny implements CanActivate {
+  canActivate() {
+    return false;
+  }
+}
+
+class PatternSpy implements CanActivate {
+  canActivate(ctx: ExecutionContext) {
+    const ws = ctx.switchToWs();
+    seenByGuard.push({ pattern: ws.getPattern(), data: ws.getData() });
+    return true;
+  }
+}
+
+class AckHandlers {
+  later(@MessageBody() body: string, @Ack() ack: AckFn) {
+    setImmediate(() => ack(`acked ${body}`));
+    return 'the return value is not the reply';
+  }
+  now(@Ack() ack: AckFn) {
+    ack({ n: 1 });
+    return 'the return value is not the reply';
+  }
+  twice(@Ack() ack: AckFn) {
+    ack('first');
+    ack('second');
+  }
+  async afterAwait(@Ack() ack: AckFn) {
+    await Promise.resolve();
+    ack(typeof ack);
+  }
+  fails(@Ack() _ack: AckFn) {
+    throw new WsException('no ack for you');
+  }
+  @UseGuards(Deny)
+  denied(@Ack() ack: AckFn) {
+    ack('must not run');
+  }
+  @UseGuards(PatternSpy)
+  spied(@MessageBody() body: string, @Ack() ack: AckFn) {
+    ack(`spied ${body}`);
+  }
+  plain() {
+    return 'plain';
+  }
+}
+
+@NeffosController('static')
+class StaticAckController extends AckHandlers {}
+
+@NeffosController({ namespace: 'scoped', scope: Scope.REQUEST })
+class ScopedAckController extends AckHandlers {}
+
+describe.each(['static', 'scoped'])('@Ack() (%s controller)', (namespace) => {
+  async function open(handlers: Record<string, (ns: unknown, msg: ClientMessage) => void> = {}) {
+    const h = await createNestApp({ providers: [StaticAckController, ScopedAckController] });
+    const conn = await h.dial({ [namespace]: handlers });
+    return conn.connect(namespace);
+  }
+
+  it('the reply is the acknowledged value, also when ack comes after the handler returned', async () => {
+    const ns = await open();
+    expect(bodyText(await ns.ask('later', 'x'))).toBe('acked x');
+    expect(bodyText(await ns.ask('now', ''))).toBe('{"n":1}');
+    expect(bodyText(await ns.ask('afterAwait', ''))).toBe('function');
+    expect(bodyText(await ns.ask('plain', ''))).toBe('plain');
+  });
+
+  it('the first ack wins', async () => {
+    const ns = await open();
+    expect(bodyText(await ns.ask('twice', ''))).toBe('first');
+  });
+
+  it('a throw before the ack, or a refusing guard, is the error reply', async () => {
+    const ns = await open();
+    await expect(ns.ask('fails', '')).rejects.toThrow('no ack for you');
+    await expect(ns.ask('denied', '')).rejects.toThrow('Forbidden resource');
+    expect(bodyText(await ns.ask('now', ''))).toBe('{"n":1}');
+  });
+
+  it('guards still see the event as the pattern and the body as the data', async () => {
+    const ns = await open();
+    seenByGuard.length = 0;
+    expect(bodyText(await ns.ask('spied', 'b'))).toBe('spied b');
+    expect(seenByGuard).toEqual([{ pattern: 'spied', data: 'b' }]);
+  });
+
+  it('on a plain emit the acknowledged value is sent back as the event, like a returned value', async () => {
+    const replies = new EventLog<ClientMessage>();
+    const ns = await open({ now: (_ns, msg) => replies.push(msg) });
+    ns.emit('now', '');
+    expect(bodyText(await replies.waitFor(() => true, 'the acknowledged value of "now"'))).toBe('{"n":1}');
+  });
+});
+
+describe('start-up errors for parameters neffos cannot fill', () => {
+  it('an HTTP decorator such as @Query() fails app start with UnsupportedParamDecoratorError', async () => {
+    @NeffosController('default')
+    class QueryController {
+      search(@MessageBody() _body: unknown, @Query('q') _q: string) {
+        return 'unreachable';
+      }
+    }
+    const start = createNestApp({ providers: [QueryController] });
+    await expect(start).rejects.toBeInstanceOf(UnsupportedParamDecoratorError);
+    // RouteParamtypes.QUERY is 4, a number no WsParamtype has.
+    await expect(start).rejects.toThrow(UNSUPPORTED_PARAM_DECORATOR('QueryController', 'search', 1, '4'));
+  });
+
+  it('@Ack() on a lifecycle hook fails app start with AckOnLifecycleHookError', async () => {
+    @NeffosController('default')
+    class HookController {
+      onNamespaceConnect(@Ack() _ack: AckFn) {}
+      echo() {
+        return 'unreachable';
+      }
+    }
+    const start = createNestApp({ providers: [HookController] });
+    await expect(start).rejects.toBeInstanceOf(AckOnLifecycleHookError);
+    await expect(start).rejects.toThrow(ACK_ON_LIFECYCLE_HOOK('HookController', 'onNamespaceConnect', OnNamespaceConnect));
+  });
+});
