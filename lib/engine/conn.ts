@@ -17,7 +17,6 @@ import {
   REJECTED,
 } from './engine.messages.js';
 import type { Events } from './engine.types.js';
-import { isPromiseLike } from './handler-result.js';
 import { InboundQueue } from './inbound-queue.js';
 import { routeFrame } from './message.router.js';
 import { NSConn } from './namespace-conn.js';
@@ -221,14 +220,14 @@ export class Conn {
   }
 
   private run(data: Buffer, binary: boolean): void {
-    let result: unknown;
+    let result: Promise<unknown> | undefined;
     try {
-      result = routeFrame(this, data, binary);
+      result = routeFrame(this, this.namespaces, data, binary);
     } catch (err) {
       this.host.reportError(err, this);
       return;
     }
-    if (isPromiseLike(result)) {
+    if (result !== undefined) {
       this.busy = true;
       result.then(
         () => this.resume(),
@@ -272,11 +271,11 @@ export class Conn {
   }
 
   /**
-   * @internal whether `msg` answers one of our asks: handed to its waiter, or dropped as late when its
-   * ask has already timed out (spec §4.6) rather than fired as an event.
+   * @internal whether `msg`, whose token may be a server one (`mayBeServerReply`), answers one of our
+   * asks: handed to its waiter, or dropped as late when its ask has already timed out (spec §4.6)
+   * rather than fired as an event.
    */
   takeReply(msg: Message): boolean {
-    if (!mayBeServerReply(msg.token)) return false;
     return this._asks?.settle(msg) === true || this.host.tokens.owns(msg.token);
   }
 

@@ -5,9 +5,8 @@ import type { Conn } from './conn.js';
 import { BadNamespaceError, BadRoomError, ConnectionClosedError } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
 import type { AskOptions, BroadcastFromOptions, Events, HandlerResult } from './engine.types.js';
-import { toBody } from './handler-result.js';
 import { disconnectNamespace } from './namespace-lifecycle.js';
-import { isRequest, writeEmptyReply, writeErrorReply } from './reply.writer.js';
+import { isRequest, toBody, writeEmptyReply, writeErrorReply } from './reply.writer.js';
 import { Room } from './room.js';
 
 

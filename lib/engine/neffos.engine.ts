@@ -10,7 +10,7 @@ import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './
 import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, errorText } from './engine.errors.js';
 import { ALREADY_ATTACHED, CLOSE_SHUTTING_DOWN, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
 import type { AskOptions, BroadcastMessage, BroadcastOptions, TargetedMessage } from './engine.types.js';
-import { toBody } from './handler-result.js';
+import { toBody } from './reply.writer.js';
 import { attachToHttpServer, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
 

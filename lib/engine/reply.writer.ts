@@ -1,10 +1,60 @@
-// Ports neffos conn.go's reply writes (spec §2.2, §2.4, §3.2): what the server writes back to a client's
-// request — the empty success reply, an error reply, or the reply carrying what a handler returned.
+// Ports neffos conn.go's reply writes (spec §2.2, §2.4, §3.2): runs an event handler and writes back
+// what it returned — the reply body, an error reply, or the empty success reply of a system request.
+import { isUint8Array } from 'node:util/types';
 import { encodeEmptyReply, encodeFields, type Message } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { errorText } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
-import { toBody } from './handler-result.js';
+import type { EventHandler } from './engine.types.js';
+import type { NSConn } from './namespace-conn.js';
+
+/** What a handler returned, as a body; `undefined` and `null` mean "no reply body". One place, so every path replies the same way. */
+export function toBody(result: unknown): Buffer | string | undefined {
+  if (result === undefined || result === null) return undefined;
+  if (typeof result === 'string') return result;
+  if (Buffer.isBuffer(result)) return result;
+  if (isUint8Array(result)) return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+  return JSON.stringify(result);
+}
+
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Runs an event's handler and replies with its result, or with an error reply if it throws or
+ * rejects. Returns a promise while an async handler is pending, so the connection holds later frames.
+ */
+export function answer(conn: Conn, msg: Message, handler: EventHandler, nsConn: NSConn): Promise<void> | undefined {
+  let result: unknown;
+  try {
+    result = handler(msg, nsConn);
+  } catch (err) {
+    writeErrorReply(conn, msg, err);
+    return undefined;
+  }
+  if (isPromiseLike(result)) {
+    return Promise.resolve(result).then(
+      (value) => writeResult(conn, msg, value),
+      (err: unknown) => writeErrorReply(conn, msg, err),
+    );
+  }
+  writeResult(conn, msg, result);
+  return undefined;
+}
+
+/** A handler's result as the reply to `msg` (or as nothing, for a result-less event without a token). */
+function writeResult(conn: Conn, msg: Message, result: unknown): void {
+  let body: Buffer | string | undefined;
+  try {
+    body = toBody(result);
+  } catch (err) {
+    // A value JSON cannot encode (a cycle, a BigInt) is a handler failure: answer it, so an ask cannot hang.
+    return writeErrorReply(conn, msg, err);
+  }
+  if (body === undefined && msg.token === '') return;
+  conn.write(encodeFields(msg.token, msg.namespace, msg.room, msg.event, false, msg.isNoOp, body ?? ''), msg.isBinary);
+}
 
 /** A system request the client waits for (a token, and not a no-op). */
 export function isRequest(msg: Message): boolean {
@@ -22,17 +72,4 @@ export function writeEmptyReply(conn: Conn, token: string): void {
  */
 export function writeErrorReply(conn: Conn, msg: Message, err: unknown): void {
   conn.write(encodeFields(msg.token, msg.namespace, msg.room, msg.event, true, msg.isNoOp, errorText(err) || REJECTED), false);
-}
-
-/** A handler's result as the reply to `msg` (or as nothing, for a result-less event without a token). */
-export function writeResult(conn: Conn, msg: Message, result: unknown): void {
-  let body: Buffer | string | undefined;
-  try {
-    body = toBody(result);
-  } catch (err) {
-    // A value JSON cannot encode (a cycle, a BigInt) is a handler failure: answer it, so an ask cannot hang.
-    return writeErrorReply(conn, msg, err);
-  }
-  if (body === undefined && msg.token === '') return;
-  conn.write(encodeFields(msg.token, msg.namespace, msg.room, msg.event, false, msg.isNoOp, body ?? ''), msg.isBinary);
 }
