@@ -6,7 +6,7 @@ const SEMICOLON = 0x3b;
 const ONE = 0x31;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Namespace connect as neffos.js sends it (spec §3.5.1), with the fixed token `$c`. */
+/** Namespace connect as neffos.js sends it (docs/protocol.md §3.5.1), with the fixed token `$c`. */
 const NAMESPACE_CONNECT = '$c;default;;_OnNamespaceConnect;0;0;';
 
 /**

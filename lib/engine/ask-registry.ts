@@ -1,5 +1,5 @@
-// Pending server-initiated asks of one connection, matched by token alone (spec §4.2). Unlike Go,
-// every entry is removed on reply, timeout or close, and every waiter is settled (spec §4.4, §4.6).
+// Pending server-initiated asks of one connection, matched by token alone (docs/protocol.md §4.2). Unlike Go,
+// every entry is removed on reply, timeout or close, and every waiter is settled (docs/protocol.md §4.4, §4.6).
 import type { Message } from '../protocol/index.js';
 import { AskTimeoutError, RemoteError } from './engine.errors.js';
 

@@ -1,5 +1,5 @@
 // Ports neffos conn.go:Conn: one WebSocket connection, its handshake (and the timer on it), its
-// namespaces, the in-order dispatch of its frames (replies to server asks bypass the queue, spec §4.5),
+// namespaces, the in-order dispatch of its frames (replies to server asks bypass the queue, docs/protocol.md §4.5),
 // its writes and its teardown (§6.5).
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
@@ -119,7 +119,7 @@ export class Conn {
     return this.state === 'open' && this.namespaces.get(nsConn.namespace) === nsConn;
   }
 
-  // ---- handshake (spec §1.2–§1.4) -------------------------------------------------------------
+  // ---- handshake (docs/protocol.md §1.2–§1.4) -------------------------------------------------------------
 
   /** @internal called by the engine once `authorize` and the id generator have run */
   ready(id: string): void {
@@ -146,7 +146,7 @@ export class Conn {
     if (this.ackReceived) this.sendRejection();
   }
 
-  /** @internal Go native-only mode (spec §2.8): no handshake, pre-connected to namespace "" */
+  /** @internal Go native-only mode (docs/protocol.md §2.8): no handshake, pre-connected to namespace "" */
   openNative(events: Events): void {
     this.state = 'open';
     this.ackReceived = true;
@@ -254,7 +254,7 @@ export class Conn {
     }
   }
 
-  // ---- server asks (spec §4): a fresh server token out, the reply matched by it ----------------------
+  // ---- server asks (docs/protocol.md §4): a fresh server token out, the reply matched by it ----------------------
 
   /** @internal sends a request with a fresh server token and waits for the reply by that token */
   ask(namespace: string, room: string, event: string, body: Buffer | string, binary: boolean, timeout?: number): Promise<Message> {
@@ -272,7 +272,7 @@ export class Conn {
 
   /**
    * @internal whether `msg`, whose token may be a server one (`mayBeServerReply`), answers one of our
-   * asks: handed to its waiter, or dropped as late when its ask has already timed out (spec §4.6)
+   * asks: handed to its waiter, or dropped as late when its ask has already timed out (docs/protocol.md §4.6)
    * rather than fired as an event.
    */
   takeReply(msg: Message): boolean {
@@ -298,7 +298,7 @@ export class Conn {
   // ---- namespaces (connect and disconnect themselves live in namespace-lifecycle.ts) ----------------
 
   /**
-   * Server-forced namespace connect (spec §1.4, §3.5.2). Callable from `onConnect`: it releases the
+   * Server-forced namespace connect (docs/protocol.md §1.4, §3.5.2). Callable from `onConnect`: it releases the
    * handshake so the client's ack is answered first, then connects.
    */
   async connect(namespace: string, options: { timeout?: number } = {}): Promise<NSConn> {
@@ -350,7 +350,7 @@ export class Conn {
     this.socket.close(code, truncateReason(reason));
   }
 
-  /** The socket closed: tear down namespaces and rooms (spec §6.5), settle pending asks. */
+  /** The socket closed: tear down namespaces and rooms (docs/protocol.md §6.5), settle pending asks. */
   private async teardown(): Promise<void> {
     this.stopHandshakeTimer();
     // Not `state === 'open'`: close() has already set 'closed' when the server itself closed.

@@ -70,7 +70,7 @@ export interface ResolvedEngineOptions {
   onBackpressure: 'close' | 'drop';
   origins: OriginPolicy;
   subprotocols: readonly string[] | undefined;
-  /** Go native-only mode (spec §2.8): namespace `''` with `_OnNativeMessage` as its only event. */
+  /** Go native-only mode (docs/protocol.md §2.8): namespace `''` with `_OnNativeMessage` as its only event. */
   nativeOnly: boolean;
   onError: (err: unknown, conn?: Conn) => void;
 }

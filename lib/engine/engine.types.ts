@@ -1,4 +1,4 @@
-// The engine's public types: handler maps as neffos conn_handler.go:Events / Namespaces (spec §7),
+// The engine's public types: handler maps as neffos conn_handler.go:Events / Namespaces (docs/protocol.md §7),
 // what a handler may return, and the messages and options of broadcast, to and ask.
 import type { Message } from '../protocol/index.js';
 import type { NSConn } from './namespace-conn.js';
@@ -17,7 +17,7 @@ export type Events = Readonly<Record<string, EventHandler>>;
 /** Every namespace this server serves, by name (`''` is a valid namespace). */
 export type Namespaces = Readonly<Record<string, Events>>;
 
-/** A message for many connections; it never carries a token (spec §5.1). */
+/** A message for many connections; it never carries a token (docs/protocol.md §5.1). */
 export interface BroadcastMessage {
   namespace: string;
   /** Only members of this room (default: the whole namespace). */

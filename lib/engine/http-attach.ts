@@ -1,6 +1,6 @@
 // Mounting on an existing http.Server without taking it over: upgrades for other paths are left to
 // their owners (Nest's WsAdapter destroys them; we must not), and a HEAD probe on our path — how
-// neffos.js checks that the server is back before reconnecting (spec §6.6) — gets an answer.
+// neffos.js checks that the server is back before reconnecting (docs/protocol.md §6.6) — gets an answer.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
@@ -33,7 +33,7 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
       res.writeHead(204, { 'Content-Length': '0' }).end();
       return;
     }
-    // No app serves HTTP here: answer on our path as Go does (spec §1.1) instead of leaving it hanging.
+    // No app serves HTTP here: answer on our path as Go does (docs/protocol.md §1.1) instead of leaving it hanging.
     if (previous.length === 0 && server.listenerCount('request') === 1 && target.matches(req)) {
       if (req.method === 'GET') res.writeHead(400, { 'Content-Length': '0', 'Sec-WebSocket-Version': '13' }).end();
       else res.writeHead(405, { 'Content-Length': '0', Allow: 'GET' }).end();
@@ -95,7 +95,7 @@ function isProtectedHeader(name: string): boolean {
 
 /**
  * Browsers cannot set headers on a WebSocket, so neffos.js sends them as `X-Websocket-Header-<name>`
- * query parameters; Go's server turns them back into headers (spec §1.1, §6.8), and so do we, except
+ * query parameters; Go's server turns them back into headers (docs/protocol.md §1.1, §6.8), and so do we, except
  * for the transport and proxy headers above.
  */
 export function mergeQueryHeaders(req: IncomingMessage): void {

@@ -1,4 +1,4 @@
-// Ports neffos conn.go:handleMessage (spec §3.3): routes one frame of an acknowledged connection to
+// Ports neffos conn.go:handleMessage (docs/protocol.md §3.3): routes one frame of an acknowledged connection to
 // what acts on it — a pending server ask, the namespace lifecycle, a room of an NSConn, or an event
 // handler whose result becomes the reply (§3.2).
 import {
@@ -33,7 +33,7 @@ export function routeFrame(conn: Conn, namespaces: ReadonlyMap<string, NSConn>, 
   if (conn.host.options.nativeOnly) return handleNative(conn, new Message({ body: data, isBinary: binary, isNative: true }), false);
   const msg = decodeMessage(data, binary);
   if (msg === undefined) {
-    // Mixed mode (spec §2.8): an unframed payload is a native message of namespace "" if it is connected.
+    // Mixed mode (docs/protocol.md §2.8): an unframed payload is a native message of namespace "" if it is connected.
     if (namespaces.get('')?.events[OnNativeMessage] === undefined) return undefined;
     return handleNative(conn, new Message({ body: data, isBinary: binary, isNative: true }), true);
   }
@@ -53,7 +53,7 @@ export function routeFrame(conn: Conn, namespaces: ReadonlyMap<string, NSConn>, 
     case OnRoomLeft:
     case OnRoomJoined:
     case OnNamespaceConnected:
-      // Local-only notifications. neffos.js leaveAll() sends _OnRoomLeft by mistake (spec §3.8.3):
+      // Local-only notifications. neffos.js leaveAll() sends _OnRoomLeft by mistake (docs/protocol.md §3.8.3):
       // like Go, no reply and no state change; unlike Go, no user hook fires on a client's word.
       return undefined;
     case OnNativeMessage:
@@ -65,10 +65,10 @@ export function routeFrame(conn: Conn, namespaces: ReadonlyMap<string, NSConn>, 
   }
 }
 
-/** A custom event: run its handler and write back what it returned (spec §3.2). */
+/** A custom event: run its handler and write back what it returned (docs/protocol.md §3.2). */
 function handleEvent(conn: Conn, namespaces: ReadonlyMap<string, NSConn>, msg: Message): Promise<void> | undefined {
   const nsConn = namespaces.get(msg.namespace);
-  if (nsConn === undefined) return undefined; // not connected: dropped silently, as Go (spec §3.3)
+  if (nsConn === undefined) return undefined; // not connected: dropped silently, as Go (docs/protocol.md §3.3)
   if (msg.room !== '' && !nsConn.rooms.has(msg.room)) {
     // Go runs the handler and then drops its reply; we refuse room events from non-members, and
     // answer an ask so it cannot hang.

@@ -1,5 +1,5 @@
 // Ports neffos conn_namespace.go:NSConn: a connection inside one namespace, its hooks, and both halves
-// (the client's request and the server's) of room join and leave (spec §3.7, §3.8), each re-check once.
+// (the client's request and the server's) of room join and leave (docs/protocol.md §3.7, §3.8), each re-check once.
 import { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, Message, OnAnyEvent, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft, encodeFields } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { BadNamespaceError, BadRoomError, ConnectionClosedError } from './engine.errors.js';
@@ -61,7 +61,7 @@ export class NSConn {
   /** Asks the client; resolves with its reply, rejects with its error text, a timeout, or a close. */
   ask(event: string, body?: HandlerResult, options: AskOptions = {}): Promise<Message> {
     const room = options.room ?? '';
-    // The write guard (spec §5.1, §11): never ask in a namespace or room the client is not in.
+    // The write guard (docs/protocol.md §5.1, §11): never ask in a namespace or room the client is not in.
     const refused = this.writeGuard(room);
     if (refused !== undefined) return Promise.reject(refused);
     return this.conn.ask(this.namespace, room, event, toBody(body) ?? '', options.binary ?? false, options.timeout);
@@ -102,7 +102,7 @@ export class NSConn {
     }
   }
 
-  // ---- join (spec §3.7) ----------------------------------------------------------------------------------
+  // ---- join (docs/protocol.md §3.7) ----------------------------------------------------------------------------------
 
   /** @internal the client's `_OnRoomJoin` request (§3.7.1): the server's hook may veto it */
   async replyJoin(msg: Message): Promise<void> {
@@ -148,7 +148,7 @@ export class NSConn {
     return { room, added: true };
   }
 
-  // ---- leave (spec §3.8) ---------------------------------------------------------------------------------
+  // ---- leave (docs/protocol.md §3.8) ---------------------------------------------------------------------------------
 
   /** @internal the client's `_OnRoomLeave` request (§3.8.1): the server's hook may veto it */
   async replyLeave(msg: Message): Promise<void> {
@@ -178,7 +178,7 @@ export class NSConn {
     return true;
   }
 
-  /** @internal leaves every room locally, firing Leave then Left for each (spec §6.5) */
+  /** @internal leaves every room locally, firing Leave then Left for each (docs/protocol.md §6.5) */
   async forceLeaveAll(isLocal: boolean): Promise<void> {
     for (const name of [...this.joined.keys()]) {
       await this.fireQuietly(new Message({ namespace: this.namespace, room: name, event: OnRoomLeave, isLocal, isForced: true }));
@@ -194,7 +194,7 @@ export class NSConn {
 
   // ---- disconnect ----------------------------------------------------------------------------------------
 
-  /** Server-forced disconnect (spec §3.6.2); neffos.js never refuses it. */
+  /** Server-forced disconnect (docs/protocol.md §3.6.2); neffos.js never refuses it. */
   disconnect(options: { timeout?: number } = {}): Promise<void> {
     return disconnectNamespace(this, options.timeout);
   }

@@ -1,5 +1,5 @@
 // Ports neffos conn.go:Connect/replyConnect and conn_namespace.go:Disconnect/replyDisconnect: namespace
-// connect and disconnect for both starters, the client's request (spec §3.5.1, §3.6.1) and the
+// connect and disconnect for both starters, the client's request (docs/protocol.md §3.5.1, §3.6.1) and the
 // server's (§3.5.2, §3.6.2), with the re-check after their awaits written once for both.
 import { ERR_BAD_NAMESPACE, Message, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -39,7 +39,7 @@ export async function connectNamespace(conn: Conn, namespace: string, timeout: n
 
 /**
  * After a connect's awaits: the connection may have closed (undefined), or the other side's connect of
- * the same namespace completed meanwhile (spec §3.5.2): then that NSConn is kept, one and not two, and
+ * the same namespace completed meanwhile (docs/protocol.md §3.5.2): then that NSConn is kept, one and not two, and
  * only the NSConn returned equal to `nsConn` was added now.
  */
 function commitConnect(conn: Conn, nsConn: NSConn): NSConn | undefined {
@@ -63,7 +63,7 @@ export async function replyDisconnect(conn: Conn, msg: Message): Promise<void> {
   writeEmptyReply(conn, msg.token);
 }
 
-/** Server-forced disconnect (spec §3.6.2); neffos.js never refuses it. */
+/** Server-forced disconnect (docs/protocol.md §3.6.2); neffos.js never refuses it. */
 export async function disconnectNamespace(nsConn: NSConn, timeout: number | undefined): Promise<void> {
   if (!nsConn.conn.isConnectedTo(nsConn)) return;
   await nsConn.conn.ask(nsConn.namespace, '', OnNamespaceDisconnect, '', false, timeout);
@@ -80,7 +80,7 @@ async function commitDisconnect(nsConn: NSConn, isLocal: boolean): Promise<boole
   return true;
 }
 
-/** Teardown (spec §6.5): every room left and the namespace dropped, hooks told it was forced. */
+/** Teardown (docs/protocol.md §6.5): every room left and the namespace dropped, hooks told it was forced. */
 export async function dropNamespace(nsConn: NSConn): Promise<void> {
   await removeNamespace(nsConn, true);
   await fireDisconnected(nsConn, true, true);

@@ -1,4 +1,4 @@
-// Ports neffos server.go:Server (spec §1, §5.1, §6): accepts upgrades on one path, runs the
+// Ports neffos server.go:Server (docs/protocol.md §1, §5.1, §6): accepts upgrades on one path, runs the
 // handshake, keeps the connections, broadcasts, pings, and shuts down with close code 1001.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -168,7 +168,7 @@ export class NeffosEngine implements EngineHost {
 
   /**
    * Sends one frame, encoded once, to every connection in the namespace (or room) but the excluded
-   * ones. Copies carry no token (spec §5.1). Returns how many connections it was written to.
+   * ones. Copies carry no token (docs/protocol.md §5.1). Returns how many connections it was written to.
    */
   broadcast(msg: BroadcastMessage, options: BroadcastOptions = {}): number {
     const room = msg.room ?? '';

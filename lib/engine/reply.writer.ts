@@ -1,4 +1,4 @@
-// Ports neffos conn.go's reply writes (spec §2.2, §2.4, §3.2): runs an event handler and writes back
+// Ports neffos conn.go's reply writes (docs/protocol.md §2.2, §2.4, §3.2): runs an event handler and writes back
 // what it returned — the reply body, an error reply, or the empty success reply of a system request.
 import { isUint8Array } from 'node:util/types';
 import { encodeEmptyReply, encodeFields, type Message } from '../protocol/index.js';
@@ -66,9 +66,9 @@ export function writeEmptyReply(conn: Conn, token: string): void {
 }
 
 /**
- * Error replies are text frames even for binary requests, so neffos.js can read the text (spec §11).
+ * Error replies are text frames even for binary requests, so neffos.js can read the text (docs/protocol.md §11).
  * The text is never empty: Go reads `is-error=1` with an empty body as success, neffos.js rejects with
- * `undefined` (spec §2.4), so `throw new Error('')` would otherwise pass for success with Go clients.
+ * `undefined` (docs/protocol.md §2.4), so `throw new Error('')` would otherwise pass for success with Go clients.
  */
 export function writeErrorReply(conn: Conn, msg: Message, err: unknown): void {
   conn.write(encodeFields(msg.token, msg.namespace, msg.room, msg.event, true, msg.isNoOp, errorText(err) || REJECTED), false);

@@ -1,4 +1,4 @@
-// The seam between the engine and a scale-out exchange (spec §5.3, redesigned): the engine delivers
+// The seam between the engine and a scale-out exchange (docs/protocol.md §5.3, redesigned): the engine delivers
 // locally and hands the exchange what must also happen on other nodes; the exchange calls back into
 // the engine (an ExchangeNode) for what other nodes ask of this one. Types only: the engine imports
 // no exchange code, and an engine without an exchange never touches any of this.

@@ -1,7 +1,7 @@
 // Scale-out over any publish/subscribe bus (socket.io-adapter's ClusterAdapter, for neffos): one
 // publish hook, typed cross-node messages, node ids to drop one's own echoes. A node subscribes to
 // two channels whatever its client count: `<prefix>.all` (emits, requests, queries, heartbeats) and
-// `<prefix>.node.<id>` (answers meant for it). Go neffos' StackExchange faults (spec §5.4–§5.5) are
+// `<prefix>.node.<id>` (answers meant for it). Go neffos' StackExchange faults (docs/protocol.md §5.4–§5.5) are
 // avoided by design: exclusions and the binary flag travel with the message, asks have their own
 // request/answer routing, and connection ids are never used as channel names.
 import { randomBytes } from 'node:crypto';

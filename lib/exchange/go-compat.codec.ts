@@ -1,4 +1,4 @@
-// Go neffos' StackExchange bus format (spec §5.4): channel names and the payload, a plain 7-field
+// Go neffos' StackExchange bus format (docs/protocol.md §5.4): channel names and the payload, a plain 7-field
 // frame. What Go cannot carry (the sending node, exclusions by id, the binary flag) rides in the wait
 // slot behind Go's own `neffos(0x` exclusion prefix: a Go node parses such a token as `FromExplicit`,
 // clears it and, finding no connection of its own with that identity, delivers to everyone, so the
@@ -67,7 +67,7 @@ export function decodeGoFrame(payload: Buffer): DecodedGoFrame {
   if (msg.event === '') return { ok: false, reason: 'a frame without an event' };
   const origin = decodeOrigin(msg.token) ?? { binary: false };
   // Go's exclusion marker names one of its own connections, and a Go Server.Ask token cannot be
-  // answered across nodes (spec §5.5): either way the copy we deliver carries no token.
+  // answered across nodes (docs/protocol.md §5.5): either way the copy we deliver carries no token.
   msg.token = '';
   msg.isBinary = origin.binary;
   return { ok: true, msg, origin };

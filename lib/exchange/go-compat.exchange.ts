@@ -1,8 +1,8 @@
-// Joins a cluster of Go neffos servers on their own bus (spec §5.4), so an Iris shop can move one node
+// Joins a cluster of Go neffos servers on their own bus (docs/protocol.md §5.4), so an Iris shop can move one node
 // at a time: emits travel on Go's channels in Go's frame format (a namespace channel per namespace, a
 // channel per connection for `To`), while what Go's StackExchange cannot do at all (asks, remote
 // joins/leaves/closes, presence) runs between our own nodes through a ClusterExchange on channels Go
-// never touches (`<prefix>-nest.*`). Go nodes take no part in those: spec §5.5.
+// never touches (`<prefix>-nest.*`). Go nodes take no part in those: docs/protocol.md §5.5.
 import type { ExchangeEmit, ExchangeNode, PresenceAnswer, PresenceQuery, RemoteAction, RemoteOutcome, StackExchange } from '../engine/stack-exchange.js';
 import { ClusterExchange, type ClusterExchangeOptions } from './cluster.exchange.js';
 import type { ExchangeTransport } from './exchange-transport.js';

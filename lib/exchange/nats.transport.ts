@@ -1,6 +1,6 @@
 // ExchangeTransport over NATS core pub/sub (@nats-io/transport-node). One connection per node carries
 // both directions whatever its client count (Go neffos opens one per WebSocket connection,
-// docs/neffos-protocol.md §5.4). Subscriptions survive a reconnect: the client re-sends them.
+// docs/protocol.md §5.4). Subscriptions survive a reconnect: the client re-sends them.
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
 import { BrokerUnavailableError, TransportClosedError } from './broker.errors.js';

@@ -1,7 +1,7 @@
 // ExchangeTransport over Redis pub/sub (ioredis). A node holds exactly two connections whatever its
 // client count: one publisher (Redis refuses ordinary commands on a subscribed connection) and one
 // subscriber carrying every channel of the node. Go neffos, by contrast, opens one per WebSocket
-// connection (docs/neffos-protocol.md §5.4).
+// connection (docs/protocol.md §5.4).
 import { Redis, type RedisOptions } from 'ioredis';
 
 import { BrokerUnavailableError, TransportClosedError } from './broker.errors.js';

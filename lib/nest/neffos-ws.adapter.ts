@@ -1,5 +1,5 @@
 // Nest's WsAdapter destroys every upgrade request whose path it does not route, including ours
-// (docs/nestjs-ecosystem.md §7). This subclass routes its own gateways' paths exactly as before and
+// (docs/design.md, "Why not just a WsAdapter"). This subclass routes its own gateways' paths exactly as before and
 // leaves every other upgrade to the other listeners of the HTTP server, so `@nestjs/platform-ws`
 // gateways and NeffosModule share one server.
 import type { Server } from 'node:http';

@@ -8,7 +8,7 @@ const NUM_RUNS = 500;
 const SEP = 0x3b;
 
 /**
- * Namespace/room/event round-trip exactly unless they contain `@%!`. The spec's lossy corner (§2.3) is a
+ * Namespace/room/event round-trip exactly unless they contain `@%!`. The protocol's lossy corner (docs/protocol.md §2.3) is a
  * literal `@%!semicolon@%!`, but a field like `@%!semicolon;` is lossy too: escaping gives
  * `@%!semicolon@%!semicolon@%!`, whose leftmost marker straddles the inserted one (see escape.spec.ts).
  * Without `@%!` in the field, no marker can start anywhere but at an inserted one.
@@ -29,7 +29,7 @@ const escapedField = fc
   )
   .filter(noMarkerStart);
 
-/** Wait tokens never contain `;` (spec §2.3, §4.1); otherwise opaque. */
+/** Wait tokens never contain `;` (docs/protocol.md §2.3, §4.1); otherwise opaque. */
 const token = fc
   .oneof(
     fc.string({ unit: 'binary', maxLength: 24 }),

@@ -3,7 +3,7 @@ import { escapeField, unescapeField } from './escape.js';
 
 const M = '@%!semicolon@%!';
 
-describe('escapeField (spec §2.3)', () => {
+describe('escapeField (docs/protocol.md §2.3)', () => {
   it('replaces every ; with the 15-byte marker', () => {
     expect(M.length).toBe(15);
     expect(Buffer.byteLength(M)).toBe(15);
@@ -25,7 +25,7 @@ describe('escapeField (spec §2.3)', () => {
   });
 });
 
-describe('unescapeField (spec §2.3)', () => {
+describe('unescapeField (docs/protocol.md §2.3)', () => {
   it('replaces every marker with ;', () => {
     expect(unescapeField(`semi${M}ns`)).toBe('semi;ns');
     expect(unescapeField(`${M}${M}`)).toBe(';;');

@@ -1,4 +1,4 @@
-// Ports neffos message.go escape/unescape (spec §2.3): only namespace, room and event are escaped.
+// Ports neffos message.go escape/unescape (docs/protocol.md §2.3): only namespace, room and event are escaped.
 
 const SEMICOLON = ';';
 const ESCAPED_SEMICOLON = '@%!semicolon@%!';

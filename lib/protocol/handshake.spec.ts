@@ -5,7 +5,7 @@ import { decodeMessage } from './message.decoder.js';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-describe('isAckRequest (spec §1.2, §1.5)', () => {
+describe('isAckRequest (docs/protocol.md §1.2, §1.5)', () => {
   it('accepts the captured client ack', () => {
     expect(isAckRequest(buf(handshakeFrames.ackRequest.frame))).toBe(true);
     expect(isAckRequest(Buffer.from([0x4d]))).toBe(true);
@@ -18,7 +18,7 @@ describe('isAckRequest (spec §1.2, §1.5)', () => {
   it.each([
     ['empty frame', ''],
     ['lowercase m', 'm'],
-    ['client A (spoofing, spec §1.5)', 'A123'],
+    ['client A (spoofing, docs/protocol.md §1.5)', 'A123'],
     ['captured server ack', handshakeFrames.ackSeqId.frame],
     ['client H', 'Hbye'],
     ['captured rejection', handshakeFrames.rejection.frame],
@@ -38,7 +38,7 @@ describe('isAckRequest (spec §1.2, §1.5)', () => {
   });
 });
 
-describe('encodeAck / encodeAckRejection (spec §1.2)', () => {
+describe('encodeAck / encodeAckRejection (docs/protocol.md §1.2)', () => {
   it('encodeAck is "A" + id, as captured', () => {
     expect(encodeAck('conn1')).toBe(handshakeFrames.ackSeqId.frame);
     expect(encodeAck('ef6418a2-e7d6-472c-933c-34627ca5cd48')).toBe(handshakeFrames.ackUuid.frame);

@@ -71,7 +71,7 @@ describe('decodeMessage: captured wire frames', () => {
   });
 });
 
-describe('decodeMessage: the Go split rule (spec §2.4)', () => {
+describe('decodeMessage: the Go split rule (docs/protocol.md §2.4)', () => {
   it.each([
     ['empty frame', ''],
     ['ack request', 'M'],
@@ -162,7 +162,7 @@ describe('decodeMessage: the Go split rule (spec §2.4)', () => {
     expect(decodeOk('$523871.23450000003;ns;;ev;0;0;').token).toBe('$523871.23450000003');
   });
 
-  it('unescapes namespace, room and event but never the body (spec §2.3)', () => {
+  it('unescapes namespace, room and event but never the body (docs/protocol.md §2.3)', () => {
     const msg = decodeOk('$1;a@%!semicolon@%!b;r@%!semicolon@%!;@%!semicolon@%!e;0;0;x@%!semicolon@%!y');
     expect(msg.namespace).toBe('a;b');
     expect(msg.room).toBe('r;');
@@ -214,7 +214,7 @@ describe('decodeMessage: the body is a view of the input', () => {
   });
 });
 
-describe('unicode round-trips byte-exactly (spec §2.4)', () => {
+describe('unicode round-trips byte-exactly (docs/protocol.md §2.4)', () => {
   const cases = [
     { namespace: 'пространство', room: 'комната', event: 'событие', body: 'тело; с ;точкой' },
     { namespace: '名前空間', room: '部屋', event: 'イベント', body: '本文；全角セミコロン' },

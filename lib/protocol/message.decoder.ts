@@ -1,4 +1,4 @@
-// Ports neffos message.go:deserializeInput with the Go split rule (spec §2.4): at least six `;`
+// Ports neffos message.go:deserializeInput with the Go split rule (docs/protocol.md §2.4): at least six `;`
 // separators, and the body is everything after the sixth, `;` included. Works on the received bytes
 // directly: no JSON, no regex, the body is a view.
 import { unescapeField } from './escape.js';

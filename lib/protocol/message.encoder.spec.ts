@@ -56,7 +56,7 @@ describe('encode(decode(frame)) reproduces captured frames byte for byte', () =>
 });
 
 describe('encodeFrame', () => {
-  it('writes the spec §2.1 examples (Go TestMessageSerialization)', () => {
+  it('writes the docs/protocol.md §2.1 examples (Go TestMessageSerialization)', () => {
     expect(encodeFrame(fields({ body: 'text' })).toString()).toBe(';default;;chat;0;0;text');
     expect(encodeFrame(fields({ room: 'room1', body: 'text' })).toString()).toBe(';default;room1;chat;0;0;text');
     expect(encodeFrame(fields({ isError: true, body: 'error message' })).toString()).toBe(
@@ -82,7 +82,7 @@ describe('encodeFrame', () => {
     expect(flagsOf(true, true)).toBe('1;1');
   });
 
-  it('escapes ; in namespace, room and event (spec §2.3 lab example)', () => {
+  it('escapes ; in namespace, room and event (docs/protocol.md §2.3 lab example)', () => {
     const out = encodeFrame({
       token: '$17',
       namespace: 'semi;ns',
@@ -156,7 +156,7 @@ describe('encodeFrame', () => {
   });
 });
 
-describe('encodeEmptyReply (spec §2.2)', () => {
+describe('encodeEmptyReply (docs/protocol.md §2.2)', () => {
   it('is the token followed by six separators', () => {
     expect(encodeEmptyReply('$1')).toBe('$1;;;;;;');
     expect(encodeEmptyReply('1795371920920468038')).toBe('1795371920920468038;;;;;;');

@@ -1,4 +1,4 @@
-// Ports neffos message.go:serializeOutput and genEmptyReplyToWait (spec §2.1, §2.2).
+// Ports neffos message.go:serializeOutput and genEmptyReplyToWait (docs/protocol.md §2.1, §2.2).
 import { escapeField } from './escape.js';
 
 /** The fields of an outgoing frame; the body may be bytes or text (text is written as UTF-8). */
@@ -31,7 +31,7 @@ export function encodeFrame(f: FrameFields): Buffer {
   return encodeFields(f.token, f.namespace, f.room, f.event, f.isError, f.isNoOp, f.body);
 }
 
-/** The success answer to a system request: the token and six empty fields, flags empty too (spec §2.2). */
+/** The success answer to a system request: the token and six empty fields, flags empty too (docs/protocol.md §2.2). */
 export function encodeEmptyReply(token: string): string {
   return `${token};;;;;;`;
 }

@@ -85,7 +85,7 @@ describe('Message', () => {
     });
 
     it('is the empty string for an error message with an empty body', () => {
-      // Go treats this as success and neffos.js rejects with undefined (spec §2.4); the codec only reports it.
+      // Go treats this as success and neffos.js rejects with undefined (docs/protocol.md §2.4); the codec only reports it.
       expect(new Message({ isError: true }).error).toBe('');
     });
   });

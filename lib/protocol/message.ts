@@ -1,4 +1,4 @@
-// The decoded form of one neffos frame (spec §2.1); ports the wire fields of neffos message.go:Message.
+// The decoded form of one neffos frame (docs/protocol.md §2.1); ports the wire fields of neffos message.go:Message.
 
 const EMPTY = Buffer.alloc(0);
 
@@ -30,11 +30,11 @@ export class Message {
   body: Buffer;
   /** The body is an error text (wire flag `is-error` = `1`). */
   isError: boolean;
-  /** Wire flag `is-noop`; system requests carrying it are ignored, custom events echo it (spec §2.6). */
+  /** Wire flag `is-noop`; system requests carrying it are ignored, custom events echo it (docs/protocol.md §2.6). */
   isNoOp: boolean;
   /** Arrived in, or is to be sent as, a binary WebSocket frame. */
   isBinary: boolean;
-  /** An unframed payload (spec §2.8). */
+  /** An unframed payload (docs/protocol.md §2.8). */
   isNative: boolean;
   /** Server-side only, never on the wire: the action was started by this server, not by the client. */
   isLocal: boolean;

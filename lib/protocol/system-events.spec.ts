@@ -12,7 +12,7 @@ import {
   OnRoomLeft,
 } from './system-events.js';
 
-describe('reserved event names (spec §3.1)', () => {
+describe('reserved event names (docs/protocol.md §3.1)', () => {
   it('have the exact wire strings', () => {
     expect({
       OnNamespaceConnect,

@@ -1,4 +1,4 @@
-// Ports neffos event.go / neffos.ts reserved event names (spec §3.1).
+// Ports neffos event.go / neffos.ts reserved event names (docs/protocol.md §3.1).
 
 export const OnNamespaceConnect = '_OnNamespaceConnect';
 export const OnNamespaceConnected = '_OnNamespaceConnected';
@@ -9,7 +9,7 @@ export const OnRoomLeave = '_OnRoomLeave';
 export const OnRoomLeft = '_OnRoomLeft';
 /** Wildcard handler key: fires for any event of a namespace that has no handler of its own. */
 export const OnAnyEvent = '_OnAnyEvent';
-/** Unframed WebSocket payloads, and framed ones sent with this event name (spec §2.8). */
+/** Unframed WebSocket payloads, and framed ones sent with this event name (docs/protocol.md §2.8). */
 export const OnNativeMessage = '_OnNativeMessage';
 
 const systemEvents: ReadonlySet<string> = new Set([

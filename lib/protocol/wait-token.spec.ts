@@ -3,7 +3,7 @@ import { decodeMessage } from './message.decoder.js';
 import { encodeFrame } from './message.encoder.js';
 import { mayBeServerReply, ServerTokenSource } from './wait-token.js';
 
-// Tokens seen on the wire (transcript) and in the spec §4.1 table.
+// Tokens seen on the wire (docs/protocol.md Appendix A) and in the docs/protocol.md §4.1 table.
 const clientTokens = [
   '$1',
   '$17',
@@ -16,14 +16,14 @@ const clientTokens = [
 ];
 const serverTokens = ['1795375266447183880', '1795371920920468038', '1', '0'];
 
-describe('mayBeServerReply (Go IsWait(false), spec §3.3 step 4 and §4.2)', () => {
+describe('mayBeServerReply (Go IsWait(false), docs/protocol.md §3.3 step 4 and §4.2)', () => {
   it.each([...serverTokens, '#1', 'R795372103028946731', 'abc', 'neffos(0x1)'])('%j => true', (t) =>
     expect(mayBeServerReply(t)).toBe(true),
   );
   it.each([...clientTokens, ''])('%j => false', (t) => expect(mayBeServerReply(t)).toBe(false));
 });
 
-describe('ServerTokenSource (spec §4.1)', () => {
+describe('ServerTokenSource (docs/protocol.md §4.1)', () => {
   const draws = (source: ServerTokenSource, n: number): string[] => Array.from({ length: n }, () => source.next());
 
   it('default prefix: decimal digits only, never reserved by clients, unique over 10000 draws', () => {

@@ -1,4 +1,4 @@
-// Wait tokens (spec §4.1, §4.2): clients use `$…`, servers bare digits; replies match by token alone.
+// Wait tokens (docs/protocol.md §4.1, §4.2): clients use `$…`, servers bare digits; replies match by token alone.
 
 const DOLLAR = 0x24; // '$'
 
@@ -8,7 +8,7 @@ export function mayBeServerReply(token: string): boolean {
 }
 
 /**
- * Server tokens: decimal digits only (the safest form for both clients, spec §4.1), unique within
+ * Server tokens: decimal digits only (the safest form for both clients, docs/protocol.md §4.1), unique within
  * this process. A fixed-width prefix keeps `prefix + counter` from colliding across prefixes.
  */
 export class ServerTokenSource {

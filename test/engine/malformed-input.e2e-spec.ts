@@ -142,7 +142,7 @@ describe('malformed and hostile input', () => {
     });
   });
 
-  describe('handshake abuse (spec §1.2, §1.5)', () => {
+  describe('handshake abuse (docs/protocol.md §1.2, §1.5)', () => {
     it('garbage before M closes with 1002', async () => {
       await start();
       const client = await h.raw();
@@ -284,7 +284,7 @@ describe('malformed and hostile input', () => {
       await proveHealthy();
     });
 
-    it('an error without text still reads as an error: never an empty error body (spec §2.4)', async () => {
+    it('an error without text still reads as an error: never an empty error body (docs/protocol.md §2.4)', async () => {
       await start();
       const client = await h.rawConnected();
       for (const [tok, event] of [
@@ -320,7 +320,7 @@ describe('malformed and hostile input', () => {
     });
   });
 
-  describe('per-connection ordering (spec §3.3, §4.5)', () => {
+  describe('per-connection ordering (docs/protocol.md §3.3, §4.5)', () => {
     it('an awaiting async handler is not overtaken by the next message of the same connection', async () => {
       await start();
       const client = await h.rawConnected();

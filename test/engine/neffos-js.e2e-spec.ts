@@ -1,5 +1,5 @@
 // End-to-end: the real npm client neffos.js against NeffosEngine on a real http.Server, no Nest.
-// One test (or more) per row of the neffos.js checklist (spec §8).
+// One test (or more) per row of the neffos.js checklist (docs/protocol.md §8).
 import { describe, expect, it } from 'vitest';
 import { AskTimeoutError, RemoteError, type Conn, type EngineOptions, type Events, type NSConn } from '../../lib/engine/index.js';
 import { UNAUTHORIZED, UNKNOWN_EVENT } from '../../lib/engine/engine.messages.js';
@@ -74,7 +74,7 @@ function clientEvents(log: EventLog<string>, messages?: EventLog<NeffosMessage>,
   return { ...handlers, ...extra };
 }
 
-describe('neffos.js client against NeffosEngine (spec §8)', () => {
+describe('neffos.js client against NeffosEngine (docs/protocol.md §8)', () => {
   const h = useEngineHarness();
   let hooks: EventLog<string>;
   let seen: EventLog<Seen>;
@@ -250,7 +250,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
       expect(log.entries).toContain('_OnRoomLeft:r1:');
     });
 
-    it('leaveAll: the _OnRoomLeft frames neffos.js sends get no reply and change nothing (spec §3.8.3)', async () => {
+    it('leaveAll: the _OnRoomLeft frames neffos.js sends get no reply and change nothing (docs/protocol.md §3.8.3)', async () => {
       await start();
       const { ns, id } = await dialConnected();
       await withTimeout(ns.joinRoom('a'), 2_000, 'join a');
@@ -432,7 +432,7 @@ describe('neffos.js client against NeffosEngine (spec §8)', () => {
   });
 
   describe('timing-sensitive paths', () => {
-    it('an event emitted from _OnNamespaceConnected reaches the client right after connect (spec §10.21)', async () => {
+    it('an event emitted from _OnNamespaceConnected reaches the client right after connect (docs/protocol.md §10.21)', async () => {
       await start({
         namespaces: {
           default: {

@@ -1,4 +1,4 @@
-// Byte-exact wire behaviour of NeffosEngine, driven by a raw `ws` client (spec §1, §2, §3, §4, §5.1, §11).
+// Byte-exact wire behaviour of NeffosEngine, driven by a raw `ws` client (docs/protocol.md §1, §2, §3, §4, §5.1, §11).
 // Frames are compared as exact strings; "no reply" is proven by a following echo whose reply must be
 // the very next frame (the engine answers each connection in order).
 import { WebSocketServer } from 'ws';
@@ -86,7 +86,7 @@ describe('raw wire protocol (byte-exact)', () => {
     return h;
   }
 
-  describe('handshake (spec §1.2)', () => {
+  describe('handshake (docs/protocol.md §1.2)', () => {
     it('sends nothing before M; the first frame is exactly the text A<id>', async () => {
       const onConnectRan = deferred();
       await start({ onConnect: () => onConnectRan.resolve() });
@@ -178,7 +178,7 @@ describe('raw wire protocol (byte-exact)', () => {
     });
   });
 
-  describe('namespaces (spec §3.5, §3.6)', () => {
+  describe('namespaces (docs/protocol.md §3.5, §3.6)', () => {
     it('$1;default;;_OnNamespaceConnect;0;0; → $1;;;;;; (and again: already connected → $n;;;;;;)', async () => {
       await start();
       const { client } = await h.rawReady();
@@ -227,7 +227,7 @@ describe('raw wire protocol (byte-exact)', () => {
     });
   });
 
-  describe('events and replies (spec §2, §3.2)', () => {
+  describe('events and replies (docs/protocol.md §2, §3.2)', () => {
     it('echo keeps ";" in the body', async () => {
       await start();
       const client = await h.rawConnected();
@@ -292,7 +292,7 @@ describe('raw wire protocol (byte-exact)', () => {
       expect(seen.entries.map((s) => s.event)).toEqual(['_OnRoomJoin']); // only the real join
     });
 
-    it('events for a namespace that is not connected are dropped silently (spec §3.3)', async () => {
+    it('events for a namespace that is not connected are dropped silently (docs/protocol.md §3.3)', async () => {
       await start();
       const client = await h.rawConnected();
       client.send('$8;v1;;echo;0;0;x');
@@ -319,7 +319,7 @@ describe('raw wire protocol (byte-exact)', () => {
       expect(seen.entries.map((s) => s.event)).toEqual(['_OnRoomJoin', '_OnRoomLeave', '_OnRoomLeft']);
     });
 
-    it('a client _OnRoomLeft (neffos.js leaveAll) gets no reply and changes nothing (spec §3.8.3)', async () => {
+    it('a client _OnRoomLeft (neffos.js leaveAll) gets no reply and changes nothing (docs/protocol.md §3.8.3)', async () => {
       await start();
       const client = await h.rawConnected();
       await client.joinRoom('default', 'a');
@@ -329,7 +329,7 @@ describe('raw wire protocol (byte-exact)', () => {
       expect(seen.entries.map((s) => s.event)).toEqual(['_OnRoomJoin']);
     });
 
-    it('a broadcast of a message from an ask handler carries no token to the others (spec §5.1)', async () => {
+    it('a broadcast of a message from an ask handler carries no token to the others (docs/protocol.md §5.1)', async () => {
       await start();
       const alice = await h.rawConnected();
       const bob = await h.rawConnected();
@@ -370,7 +370,7 @@ describe('raw wire protocol (byte-exact)', () => {
       await client.expectFrame(frame, { binary: true });
     });
 
-    it('the error reply to a binary request is a TEXT frame (spec §11)', async () => {
+    it('the error reply to a binary request is a TEXT frame (docs/protocol.md §11)', async () => {
       await start();
       const client = await h.rawConnected();
       client.sendBinary('$12;default;;fail;0;0;x');
@@ -395,7 +395,7 @@ describe('raw wire protocol (byte-exact)', () => {
     });
   });
 
-  describe('server-initiated actions answered by a raw client (spec §3.5.2, §3.7.2)', () => {
+  describe('server-initiated actions answered by a raw client (docs/protocol.md §3.5.2, §3.7.2)', () => {
     it('a forced connect the client refuses rejects with its text and leaves the namespace unconnected', async () => {
       await start();
       const { client } = await h.rawReady();
@@ -448,7 +448,7 @@ describe('raw wire protocol (byte-exact)', () => {
       const [token] = request.text.split(';');
       expect(request.text).toBe(`${token};default;;_OnNamespaceConnect;0;0;`);
       // The client connects on its own before answering the server's request (as two concurrent
-      // neffos.js connects can do, spec §3.5.2), then answers it.
+      // neffos.js connects can do, docs/protocol.md §3.5.2), then answers it.
       client.send('$1;default;;_OnNamespaceConnect;0;0;');
       await client.expectFrame('$1;;;;;;');
       client.send(`${token};;;;;;`);
@@ -530,7 +530,7 @@ describe('raw wire protocol (byte-exact)', () => {
       expect(seen.entries).toEqual([]);
     });
 
-    it('_OnAnyEvent sees unknown events and system events alike, and its error vetoes a join (spec §3.2)', async () => {
+    it('_OnAnyEvent sees unknown events and system events alike, and its error vetoes a join (docs/protocol.md §3.2)', async () => {
       const any = new EventLog<string>();
       await start({
         namespaces: {
@@ -554,7 +554,7 @@ describe('raw wire protocol (byte-exact)', () => {
     });
   });
 
-  describe('native-only mode (spec §2.8)', () => {
+  describe('native-only mode (docs/protocol.md §2.8)', () => {
     it('namespace "" with only _OnNativeMessage: no handshake, every frame is native, replies are raw', async () => {
       const natives = new EventLog<string>();
       await h.start({
@@ -600,7 +600,7 @@ describe('raw wire protocol (byte-exact)', () => {
     });
   });
 
-  describe('server asks (spec §4)', () => {
+  describe('server asks (docs/protocol.md §4)', () => {
     it('a server ask is answered by token; a reply that arrives after the timeout is dropped, no handler fires', async () => {
       await start();
       const client = await h.rawConnected();
@@ -629,7 +629,7 @@ describe('raw wire protocol (byte-exact)', () => {
     });
   });
 
-  describe('write guard on server-initiated requests (spec §5.1, §11)', () => {
+  describe('write guard on server-initiated requests (docs/protocol.md §5.1, §11)', () => {
     it('asks and joins through a stale NSConn (namespace disconnected) fail at once and write nothing', async () => {
       await start();
       const client = await h.rawConnected();
@@ -659,7 +659,7 @@ describe('raw wire protocol (byte-exact)', () => {
     });
   });
 
-  describe('HTTP endpoint (spec §1.1, §6.6, §6.8)', () => {
+  describe('HTTP endpoint (docs/protocol.md §1.1, §6.6, §6.8)', () => {
     it('HEAD on the path answers; other paths (HTTP routes and another ws server) keep working', async () => {
       const other = new WebSocketServer({ noServer: true });
       other.on('connection', (ws) => ws.on('message', (data) => ws.send(`other:${String(data)}`)));

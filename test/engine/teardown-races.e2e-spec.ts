@@ -75,7 +75,7 @@ describe('teardown and veto races', () => {
     client.send('$9;default;r;_OnRoomJoin;0;0;');
     await log.waitFor((e) => e === 'join:r');
     const disconnected = nsConn.disconnect();
-    await acceptNextAsk(client, '_OnNamespaceDisconnect'); // answered past the busy queue (spec §4.5)
+    await acceptNextAsk(client, '_OnNamespaceDisconnect'); // answered past the busy queue (docs/protocol.md §4.5)
     await disconnected;
     gate.resolve();
     // The client learns that its join failed, instead of a success for a namespace it is not in.

@@ -1,5 +1,5 @@
-// Replays, byte for byte, what the Go neffos client sent to the Go server in the captured transcript
-// (shared/docs/neffos-wire-transcript.md, Part C), and checks that this engine answers with the same
+// Replays, byte for byte, what the Go neffos client sent to the Go server in the capture (transcript
+// Part C, summarised in docs/protocol.md Appendix A), and checks that this engine answers with the same
 // bytes the Go server did. The handlers mirror the capture's test server: echo replies, fail errors,
 // chat and roomchat are broadcast to the others, v1 refuses connects without a token.
 import { describe, expect, it } from 'vitest';

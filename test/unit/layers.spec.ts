@@ -1,4 +1,4 @@
-// The layers point one way (DESIGN.md): nest → engine → protocol. The protocol codec has no I/O, and
+// The layers point one way (docs/design.md): nest → engine → protocol. The protocol codec has no I/O, and
 // nothing below lib/nest imports Nest, so the engine entry works in apps without it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';

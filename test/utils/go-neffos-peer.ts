@@ -1,4 +1,4 @@
-// A Go neffos node on the bus, as spec §5.4 describes it (no Go toolchain): one broker connection per
+// A Go neffos node on the bus, as docs/protocol.md §5.4 describes it (no Go toolchain): one broker connection per
 // WebSocket connection (Redis PSUBSCRIBE `<prefix>.<connID>.` and `<prefix>.<ns>.`, NATS SUBSCRIBE
 // without the trailing dot), a separate publisher, the 7-field frame as payload, and on receipt Go's
 // write guard (namespace, room, `FromExplicit` against the connection's serverConnID). What a Go

@@ -10,7 +10,7 @@ export interface NeffosMessage {
   Namespace: string;
   Room: string;
   Event: string;
-  /** A string for text frames, an ArrayBuffer for binary frames (spec §2.4). */
+  /** A string for text frames, an ArrayBuffer for binary frames (docs/protocol.md §2.4). */
   Body: string | ArrayBuffer;
   Err?: Error;
   /** Set on received messages: the is-error flag (an error frame with an empty body leaves `Err` unset). */
@@ -60,12 +60,12 @@ export interface NeffosConn {
 
 export interface DialOptions {
   headers?: Record<string, string>;
-  /** neffos.js reconnects this many ms after a close it did not start (spec §6.6). */
+  /** neffos.js reconnects this many ms after a close it did not start (docs/protocol.md §6.6). */
   reconnect?: number;
 }
 
 /**
- * `neffos.dial` with `{ allowSynchronousEvents: false }` always (spec §10.21): with ws ≥ 8.17 an
+ * `neffos.dial` with `{ allowSynchronousEvents: false }` always (docs/protocol.md §10.21): with ws ≥ 8.17 an
  * event arriving in the same TCP read as a connect reply could otherwise be dropped.
  */
 export function dialNeffos(url: string, handlers: ClientNamespaces, options: DialOptions = {}, timeoutMs = DEFAULT_WAIT_MS): Promise<NeffosConn> {
