@@ -11,7 +11,8 @@ export class LatencyHistogram {
 
   record(ns: number): void {
     const us = Math.floor(ns / 1000);
-    this.buckets[us < LatencyHistogram.MAX_US ? us : LatencyHistogram.MAX_US]++;
+    const bucket = us < LatencyHistogram.MAX_US ? us : LatencyHistogram.MAX_US;
+    this.buckets[bucket] = this.buckets[bucket]! + 1;
     if (ns > this.maxNs) this.maxNs = ns;
     this.count++;
   }
