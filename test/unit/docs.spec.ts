@@ -94,6 +94,17 @@ describe('docs/', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every repository path the documents name exists (so a rename updates docs/architecture.md too)', () => {
+    const missing = all
+      .filter((f) => f.name.startsWith('docs/') || f.name === 'README.md')
+      .flatMap((f) =>
+        [...f.text.matchAll(/`((?:lib|test|bench|sample|scripts)\/[\w./-]*[\w/])`/g)]
+          .filter((m) => !existsSync(join(ROOT, m[1]!)))
+          .map((m) => `${f.name}: ${m[1]}`),
+      );
+    expect(missing).toEqual([]);
+  });
+
   it('no file points outside the repository', () => {
     // Joined from pieces so that this file does not match itself.
     const outside = [['', 'work', ''], ['..', 'shared', ''], ['shared', 'docs', ''], ['shared', 'DESIGN']].map((p) => p.join('/'));
