@@ -48,6 +48,12 @@ export interface EngineOptions {
   /** Subprotocols this server speaks; default: echo the first one the client offers. */
   subprotocols?: readonly string[];
   /**
+   * Headers that `X-Websocket-Header-*` query parameters may never set, besides the built-in ones
+   * (transport and proxy headers, `authorization`, `proxy-authorization`, `cookie`). A header the HTTP
+   * request carries is never changed by the query anyway.
+   */
+  protectedHeaders?: readonly string[];
+  /**
    * Failures that have no client to answer: a throwing teardown hook, a native handler, `onDisconnect`.
    * Default: `console.error`. (Handler errors of events become error replies and are not reported here.)
    */
@@ -70,6 +76,8 @@ export interface ResolvedEngineOptions {
   onBackpressure: 'close' | 'drop';
   origins: OriginPolicy;
   subprotocols: readonly string[] | undefined;
+  /** lower-cased `protectedHeaders` */
+  protectedHeaders: ReadonlySet<string> | undefined;
   /** Go native-only mode (docs/protocol.md §2.8): namespace `''` with `_OnNativeMessage` as its only event. */
   nativeOnly: boolean;
   onError: (err: unknown, conn?: Conn) => void;
@@ -100,6 +108,14 @@ function ownEntriesOnly(namespaces: Namespaces): Namespaces {
   return out;
 }
 
+function protectedHeaderSet(names: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (names === undefined) return undefined;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n === '')) {
+    throw new InvalidOptionError(`option protectedHeaders must be an array of header names, got ${JSON.stringify(names)}`);
+  }
+  return new Set(names.map((n) => n.toLowerCase()));
+}
+
 export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   if (typeof options.path !== 'string' || !options.path.startsWith('/')) {
     throw new InvalidOptionError(OPTION_BAD_PATH(options.path));
@@ -127,6 +143,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     onBackpressure: options.onBackpressure ?? 'close',
     origins: options.origins ?? '*',
     subprotocols: options.subprotocols,
+    protectedHeaders: protectedHeaderSet(options.protectedHeaders),
     nativeOnly,
     onError: options.onError ?? ((err) => console.error('[neffos]', err)),
   };

@@ -26,18 +26,15 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
     }
   };
 
-  // The HEAD probe must be answered before the app's own router (which would 404 or hang).
+  // Our path belongs to the app's router first: an HTTP route there (GET or HEAD) answers as the app
+  // wrote it. Only what the app leaves unrouted (its 404) is ours: the HEAD probe neffos.js sends before
+  // reconnecting (docs/protocol.md §6.6) and methods a WebSocket endpoint does not serve.
   const previous = server.listeners('request') as RequestListener[];
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method === 'HEAD' && target.matches(req)) {
-      res.writeHead(204, { 'Content-Length': '0' }).end();
-      return;
-    }
-    // No app serves HTTP here: answer on our path as Go does (docs/protocol.md §1.1) instead of leaving it hanging.
-    if (previous.length === 0 && server.listenerCount('request') === 1 && target.matches(req)) {
-      if (req.method === 'GET') res.writeHead(400, { 'Content-Length': '0', 'Sec-WebSocket-Version': '13' }).end();
-      else res.writeHead(405, { 'Content-Length': '0', Allow: 'GET' }).end();
-      return;
+    if (target.matches(req)) {
+      // No app serves HTTP here: answer on our path as Go does (docs/protocol.md §1.1) instead of leaving it hanging.
+      if (previous.length === 0 && server.listenerCount('request') === 1) return answerUnrouted(req, res);
+      if (req.method !== 'GET') claimIfUnrouted(req, res);
     }
     for (const listener of previous) listener.call(server, req, res);
   };
@@ -50,6 +47,58 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
     server.off('request', onRequest);
     for (const listener of previous) server.on('request', listener);
   };
+}
+
+/** The `Allow` of a path only the engine serves. */
+const ALLOW = 'GET, HEAD';
+
+/** Our answers on a path no HTTP route serves: HEAD 204 (the probe), GET 400 (not an upgrade), else 405. */
+function answerUnrouted(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method === 'HEAD') res.writeHead(204, { 'Content-Length': '0' }).end();
+  else if (req.method === 'GET') res.writeHead(400, { 'Content-Length': '0', 'Sec-WebSocket-Version': '13' }).end();
+  else res.writeHead(405, { 'Content-Length': '0', Allow: ALLOW }).end();
+}
+
+/**
+ * Lets the app's router answer first and takes over only its 404 (no route on our path): HEAD gets our
+ * 204, other methods 405 with `Allow: GET, HEAD`. The 404 is caught where it is written — Express's final
+ * handler sets `statusCode` and calls `end(body)`, Fastify calls `writeHead(404)` — and the app's
+ * "not found" body is dropped, so the answer is exactly ours.
+ */
+function claimIfUnrouted(req: IncomingMessage, res: ServerResponse): void {
+  const { writeHead, write, end } = res;
+  let claimed = false;
+  const claim = (): void => {
+    claimed = true;
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    if (req.method === 'HEAD') writeHead.call(res, 204, { 'Content-Length': '0' });
+    else writeHead.call(res, 405, { 'Content-Length': '0', Allow: ALLOW });
+  };
+  const unrouted = (status: number): boolean => !claimed && !res.headersSent && status === 404;
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    if (unrouted(status)) {
+      claim();
+      return this;
+    }
+    return claimed ? this : (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
+  } as ServerResponse['writeHead'];
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    if (unrouted(this.statusCode)) claim();
+    if (claimed) {
+      const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+      if (cb !== undefined) process.nextTick(cb);
+      return true;
+    }
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (unrouted(this.statusCode)) claim();
+    if (claimed) {
+      const cb = args.find((a) => typeof a === 'function');
+      return (end as (...a: unknown[]) => ServerResponse).call(this, ...(cb === undefined ? [] : [cb]));
+    }
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['end'];
 }
 
 /** How long another upgrade listener gets to answer an upgrade we do not route (engine.io waits as long). */
@@ -83,31 +132,48 @@ export function pathOf(req: IncomingMessage): string {
 const HEADER_PREFIX = 'x-websocket-header-';
 
 /**
- * Headers that describe the transport and the peer, vouched for by the browser or a proxy. Go adds
- * query values to them too; we do not: an appended value would let any page or client spoof them
- * (an `Origin` the app checks again, the hop a proxy appended last to `X-Forwarded-For`).
+ * Headers a query parameter may never set. The transport and peer headers are vouched for by the browser
+ * or a proxy (Go adds query values to them too; we do not: an appended value would let any page or
+ * client spoof an `Origin` the app checks again, or the hop a proxy appended last to `X-Forwarded-For`);
+ * `authorization`, `proxy-authorization` and `cookie` are credentials, which a URL (logged, cached,
+ * shared in a link) must not carry in; a header the app lists (`protectedHeaders`) joins them.
  */
-const PROTECTED_HEADERS: ReadonlySet<string> = new Set(['host', 'origin', 'cookie', 'connection', 'upgrade', 'forwarded', 'x-real-ip']);
+const PROTECTED_HEADERS: ReadonlySet<string> = new Set([
+  'host',
+  'origin',
+  'cookie',
+  'authorization',
+  'proxy-authorization',
+  'connection',
+  'upgrade',
+  'forwarded',
+  'x-real-ip',
+]);
 
-function isProtectedHeader(name: string): boolean {
-  return PROTECTED_HEADERS.has(name) || name.startsWith('sec-websocket-') || name.startsWith('x-forwarded-');
+function isProtectedHeader(name: string, extra: ReadonlySet<string> | undefined): boolean {
+  return PROTECTED_HEADERS.has(name) || name.startsWith('sec-websocket-') || name.startsWith('x-forwarded-') || extra?.has(name) === true;
 }
 
 /**
  * Browsers cannot set headers on a WebSocket, so neffos.js sends them as `X-Websocket-Header-<name>`
- * query parameters; Go's server turns them back into headers (docs/protocol.md §1.1, §6.8), and so do we, except
- * for the transport and proxy headers above.
+ * query parameters; Go's server turns them back into headers (docs/protocol.md §1.1, §6.8), and so do we, with two
+ * differences: a header the HTTP request itself carries (set by the client or by a proxy such as
+ * `X-Auth-Request-User`) always wins and is never joined with query values, and the protected headers
+ * above (plus `protectedHeaders`, lower-case names) are never taken from the query at all.
  */
-export function mergeQueryHeaders(req: IncomingMessage): void {
+export function mergeQueryHeaders(req: IncomingMessage, protectedHeaders?: ReadonlySet<string>): void {
   const url = req.url ?? '';
   const q = url.indexOf('?');
   if (q < 0 || !url.slice(q).toLowerCase().includes(HEADER_PREFIX)) return;
+  // Names the request already had: the query may add headers, never change one of these.
+  const real = new Set(Object.keys(req.headers));
   for (const [key, value] of new URLSearchParams(url.slice(q + 1))) {
     const lower = key.toLowerCase();
     if (lower.length <= HEADER_PREFIX.length || !lower.startsWith(HEADER_PREFIX)) continue;
     const name = lower.slice(HEADER_PREFIX.length);
-    if (isProtectedHeader(name)) continue;
+    if (real.has(name) || isProtectedHeader(name, protectedHeaders)) continue;
     const existing = req.headers[name];
+    // Several query values of one header are joined, as Go adds each.
     req.headers[name] = existing === undefined ? value : `${String(existing)}, ${value}`;
   }
 }

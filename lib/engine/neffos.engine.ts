@@ -62,7 +62,7 @@ export class NeffosEngine implements EngineHost {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closing !== undefined) return refuseUpgrade(socket, 503, 'Service Unavailable');
     if (!this.originAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden');
-    mergeQueryHeaders(req);
+    mergeQueryHeaders(req, this.options.protectedHeaders);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
   }
 

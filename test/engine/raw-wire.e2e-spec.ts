@@ -712,7 +712,7 @@ describe('raw wire protocol (byte-exact)', () => {
       expect(get.status).toBe(400);
       const post = await h.http('POST', `${PATH}?x=1`);
       expect(post.status).toBe(405);
-      expect(post.headers.allow).toBe('GET');
+      expect(post.headers.allow).toBe('GET, HEAD');
       const client = await h.rawConnected(); // the endpoint itself still works
       await client.expectEcho();
     });
