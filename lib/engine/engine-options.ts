@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
-import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_PATH, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
+import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
 
 export type OriginPolicy = '*' | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
@@ -111,7 +111,7 @@ function ownEntriesOnly(namespaces: Namespaces): Namespaces {
 function protectedHeaderSet(names: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (names === undefined) return undefined;
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n === '')) {
-    throw new InvalidOptionError(`option protectedHeaders must be an array of header names, got ${JSON.stringify(names)}`);
+    throw new InvalidOptionError(OPTION_BAD_PROTECTED_HEADERS(names));
   }
   return new Set(names.map((n) => n.toLowerCase()));
 }
