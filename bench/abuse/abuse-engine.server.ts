@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import { NeffosEngine } from '../../lib/engine/index.js';
 import { announceListening, onShutdown } from '../servers/server-harness.js';
-import { authorize, echo, handleAbuseRequest, hold, probe } from './abuse-server.shared.js';
+import { authorize, echo, handleAbuseRequest, hold, probe, trackUpgradedSockets } from './abuse-server.shared.js';
 
 const httpServer = createServer((req, res) => {
   if (!handleAbuseRequest(req, res, close)) res.writeHead(404).end();
@@ -15,6 +15,7 @@ const engine = new NeffosEngine({
   onError: () => {},
 });
 engine.attach(httpServer);
+trackUpgradedSockets(httpServer);
 
 /** What an app does to stop: the engine, then Node's `server.close()` (which waits for every socket). */
 async function close(): Promise<void> {

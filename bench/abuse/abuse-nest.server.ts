@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type Message, NeffosController, NeffosModule } from '../../lib/index.js';
 import { announceListening, onShutdown } from '../servers/server-harness.js';
-import { authorize, echo, handleAbuseRequest, hold, probe } from './abuse-server.shared.js';
+import { authorize, echo, handleAbuseRequest, hold, probe, trackUpgradedSockets } from './abuse-server.shared.js';
 
 @NeffosController('default')
 class AbuseController {
@@ -31,5 +31,6 @@ app.getHttpAdapter().getInstance().use((req: IncomingMessage, res: ServerRespons
   if (!handleAbuseRequest(req, res, close)) next();
 });
 await app.listen(0, '127.0.0.1');
+trackUpgradedSockets(app.getHttpServer() as Server);
 announceListening(app.getHttpServer() as Server);
 onShutdown(() => process.exit(0));

@@ -1,7 +1,8 @@
 // What both abuse servers (bare engine, Nest app) share: the handlers the attacks aim at, and the
 // `GET /__abuse` report (peak RSS, heap, the event loop's worst delay since the last reset, frames
 // handled) that the attacker polls. `POST /__abuse/close` starts a shutdown and prints `closed <ms>`.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -18,6 +19,8 @@ export interface AbuseStats {
   eldMaxMs: number;
   /** `echo` frames handled so far */
   handled: number;
+  /** bytes the server has read from upgraded sockets (live and closed): how far it got through a flood */
+  bytesRead: number;
 }
 
 let handled = 0;
@@ -25,6 +28,29 @@ const eld = monitorEventLoopDelay({ resolution: 10 });
 eld.enable();
 /** The worst delay seen before the histogram was last cleared of a forced GC's own pause. */
 let carriedMaxMs = 0;
+
+const upgraded = new Set<Duplex & { bytesRead?: number }>();
+let closedBytesRead = 0;
+
+/**
+ * Counts what the server has read from every upgraded socket, so an attacker knows when its flood has
+ * been consumed. A second upgrade listener only watches: the engine's still answers every upgrade.
+ */
+export function trackUpgradedSockets(server: Server): void {
+  server.on('upgrade', (_req: IncomingMessage, socket: Duplex & { bytesRead?: number }) => {
+    upgraded.add(socket);
+    socket.once('close', () => {
+      upgraded.delete(socket);
+      closedBytesRead += socket.bytesRead ?? 0;
+    });
+  });
+}
+
+function bytesRead(): number {
+  let sum = closedBytesRead;
+  for (const s of upgraded) sum += s.bytesRead ?? 0;
+  return sum;
+}
 
 /** `probe`: the neighbours' echo, not counted in `handled`. */
 export function probe(body: Buffer): Buffer {
@@ -73,6 +99,7 @@ async function readAbuseStats(url: URL): Promise<AbuseStats> {
     heapUsed: mem.heapUsed,
     eldMaxMs: eldMaxMs(),
     handled,
+    bytesRead: bytesRead(),
   };
   if (url.searchParams.get('reset') === '1') {
     eld.reset();

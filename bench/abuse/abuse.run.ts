@@ -3,6 +3,7 @@
 // healthy neighbours on core 1), loopback only. Prints peak RSS (from /proc, so a server that dies still
 // has a figure), the server's worst event-loop delay and the neighbours' ask latency per attack.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { detectPinning, killByPid, runToExit, spawnNode, tailStderr, waitForListening } from '../bench-process.js';
@@ -101,7 +102,7 @@ async function runOne(attack: typeof ATTACKS[number], target: string, options: A
   });
   let neighbours: ReturnType<typeof spawnNode> | undefined;
   try {
-    const port = await waitForListening(server, 20_000, serverStderr);
+    const port = await waitForListening(server, 60_000, serverStderr);
     neighbours = spawnNode(pinned ? ATTACKER_CORE : undefined, [here('./neighbours.process.js'), String(port), '4', String(options.budgetMs + 90_000)]);
     await lineOf(neighbours, (l) => l === 'ready', 20_000);
     const report = lineOf(neighbours, (l) => l.startsWith('{'), options.budgetMs + 120_000);
@@ -114,7 +115,7 @@ async function runOne(attack: typeof ATTACKS[number], target: string, options: A
       row.closeMs = Number(m[1]);
       attacker.stdin!.write('stop\n');
     });
-    const { code, stdout } = await runToExit(attacker, options.budgetMs + 60_000);
+    const { code, stdout } = await runToExit(attacker, options.budgetMs + 90_000);
     neighbours.stdin!.write('stop\n');
     row.neighbours = JSON.parse(await report) as NeighbourReport;
     if (code !== 0) throw new Error(`attacker exit ${code}: ${attackerStderr().split('\n').slice(-3).join(' | ')}`);
@@ -153,14 +154,14 @@ function table(rows: Row[]): string {
 export async function runAbuse(argv: readonly string[]): Promise<void> {
   const options = parse(argv);
   const pinning = detectPinning();
-  console.log(`abuse bench: node ${process.version}; ${pinning.pinned ? 'server on core 0, attacker + 4 neighbours on core 1' : `pinning: NONE (${pinning.reason})`}; scale ${options.scale}; budget ${options.budgetMs / 1000} s per attack`);
+  console.log(`abuse bench: node ${process.version}; ${pinning.pinned ? 'server on core 0, attacker + 4 neighbours on core 1' : `pinning: NONE (${pinning.reason})`}; scale ${options.scale}; budget ${options.budgetMs / 1000} s per attack; load average ${loadavg()[0]!.toFixed(1)}`);
   const rows: Row[] = [];
   for (const target of options.targets) {
     for (const attack of options.attacks) {
       const started = performance.now();
       const row = await runOne(attack, target, options, pinning.pinned);
       rows.push(row);
-      console.log(`  ${target} ${attack.name}: ${row.error ?? row.result?.outcome ?? ''} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      console.log(`  ${target} ${attack.name}: ${row.error ?? row.result?.outcome ?? ''} (${((performance.now() - started) / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(1)})`);
     }
   }
   console.log('\nneighbours: 4 honest connections asking `echo` one at a time during the attack; "loop max" is the server\'s monitorEventLoopDelay max\n');

@@ -25,7 +25,7 @@ const config = JSON.parse(process.argv[2]!) as AttackerConfig;
 setTimeout(() => {
   process.stderr.write('attacker: hard deadline\n');
   process.exit(3);
-}, config.budgetMs + 30_000).unref();
+}, config.budgetMs + 60_000).unref();
 
 /** Worst event-loop delay over every reading (an attack may reset the server's histogram mid-way). */
 let loopMax = 0;
@@ -41,7 +41,7 @@ function fetchStats(options: { gc?: boolean; reset?: boolean }): Promise<AbuseSt
   if (options.gc) query.set('gc', '1');
   if (options.reset) query.set('reset', '1');
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port: config.port, path: `/__abuse?${query}`, agent: false, timeout: 120_000 }, (res) => {
+    const req = get({ host: '127.0.0.1', port: config.port, path: `/__abuse?${query}`, agent: false, timeout: 30_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => {
         try {

@@ -32,7 +32,7 @@ const ONE_BYTE = clientFrame('x');
 /** How long the close attack waits for the server's close to return (the issue saw 40 s and 90 s). */
 const CLOSE_WAIT_MS = 45_000;
 
-async function openMany(count: number, port: number, batch = 200): Promise<WireClient[]> {
+async function openMany(count: number, port: number, batch = 100): Promise<WireClient[]> {
   const clients: WireClient[] = [];
   for (let i = 0; i < count; i += batch) {
     clients.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => WireClient.ready(port)))));
@@ -54,6 +54,11 @@ async function waitUntil(ctx: AttackContext, done: () => Promise<boolean> | bool
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return false;
+}
+
+/** Waits until the server has read `bytes` more than `base` from upgraded sockets (its flood is in). */
+async function waitRead(ctx: AttackContext, base: number, bytes: number): Promise<boolean> {
+  return waitUntil(ctx, async () => ((await ctx.stats().catch(() => undefined))?.bytesRead ?? 0) - base >= bytes, 500);
 }
 
 /** Polls until `value()` stops changing for `quietMs` (the server has chewed through what it got). */
@@ -100,11 +105,16 @@ export const ATTACKS: readonly Attack[] = [
       const perClient = n(300_000, ctx.scale);
       const clients = await openMany(48, ctx.port, 48);
       const flood = repeated(clientFrame('$1;default;;echo;0;0;x'), perClient);
-      const before = (await ctx.stats()).handled;
+      const { handled: before, bytesRead } = await ctx.stats();
       for (const c of clients) {
         c.stopReading();
         c.send(flood);
       }
+      // Every flood read by the server (or its senders closed), then the handler count settles.
+      await waitUntil(ctx, async () => {
+        const s = await ctx.stats().catch(() => undefined);
+        return s !== undefined && (s.handled - before >= 48 * perClient || s.bytesRead - bytesRead >= 48 * flood.length || clients.every((c) => c.socket.destroyed));
+      }, 500);
       await waitQuiet(ctx, async () => (await ctx.stats()).handled);
       const handled = (await ctx.stats()).handled - before;
       await new Promise((r) => setTimeout(r, 200));
@@ -121,10 +131,12 @@ export const ATTACKS: readonly Attack[] = [
       const count = n(4_000_000, ctx.scale);
       const clients = await openMany(8, ctx.port);
       const flood = repeated(ONE_BYTE, count);
-      await Promise.all(clients.map(async (c) => {
+      const base = (await ctx.stats()).bytesRead;
+      for (const c of clients) {
         c.send(holdFrame('forever'));
-        await c.sendAll(flood).catch(() => {});
-      }));
+        c.send(flood);
+      }
+      await waitRead(ctx, base, 8 * flood.length);
       await waitQuiet(ctx, async () => Math.round((await ctx.stats()).heapUsed / (8 * 1024 * 1024)), 2_000);
       const heap = (await ctx.stats()).heapUsed;
       const closed = clients.filter((c) => c.closeCode !== undefined).map((c) => c.closeCode);

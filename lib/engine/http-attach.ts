@@ -33,7 +33,8 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (target.matches(req)) {
       // No app serves HTTP here: answer on our path as Go does (docs/protocol.md §1.1) instead of leaving it hanging.
-      if (previous.length === 0 && server.listenerCount('request') === 1) return answerUnrouted(req, res);
+      // (A listener added after us, such as a request logger, answers nothing: the probe is still ours.)
+      if (previous.length === 0 && (req.method === 'HEAD' || server.listenerCount('request') === 1)) return answerUnrouted(req, res);
       if (req.method !== 'GET') claimIfUnrouted(req, res);
     }
     for (const listener of previous) listener.call(server, req, res);
