@@ -5,6 +5,7 @@ import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
 import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
+import type { NeffosLogger, StackExchange } from './stack-exchange.js';
 
 export type OriginPolicy = '*' | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
 
@@ -58,6 +59,14 @@ export interface EngineOptions {
    * Default: `console.error`. (Handler errors of events become error replies and are not reported here.)
    */
   onError?: (err: unknown, conn?: Conn) => void;
+  /**
+   * Scale-out: makes this engine one node of a cluster (`ClusterExchange` over the in-memory bus,
+   * `RedisExchange`, `NatsExchange`). Broadcasts, `to(id)`, `ask(id)` and `cluster.*` then reach
+   * connections on every node. One exchange per engine; the engine closes it on shutdown.
+   */
+  exchange?: StackExchange;
+  /** Operational messages (the exchange's broker outages, dropped bus messages). Default: the console. */
+  logger?: NeffosLogger;
 }
 
 export interface ResolvedEngineOptions {
@@ -81,7 +90,15 @@ export interface ResolvedEngineOptions {
   /** Go native-only mode (docs/protocol.md §2.8): namespace `''` with `_OnNativeMessage` as its only event. */
   nativeOnly: boolean;
   onError: (err: unknown, conn?: Conn) => void;
+  exchange: StackExchange | undefined;
+  logger: NeffosLogger;
 }
+
+const consoleLogger: NeffosLogger = {
+  log: (message) => console.log(`[neffos] ${message}`),
+  warn: (message) => console.warn(`[neffos] ${message}`),
+  error: (message) => console.error(`[neffos] ${message}`),
+};
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
@@ -146,5 +163,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     protectedHeaders: protectedHeaderSet(options.protectedHeaders),
     nativeOnly,
     onError: options.onError ?? ((err) => console.error('[neffos]', err)),
+    exchange: options.exchange,
+    logger: options.logger ?? consoleLogger,
   };
 }

@@ -3,16 +3,19 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { type Message, ServerTokenSource, encodeFrame } from '../protocol/index.js';
+import { Message, ServerTokenSource, encodeFrame } from '../protocol/index.js';
 import { Conn } from './conn.js';
 import type { EngineHost } from './engine-host.js';
 import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
-import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, errorText } from './engine.errors.js';
+import { ClusterView } from './cluster-view.js';
+import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, InvalidOptionError, errorText } from './engine.errors.js';
 import { ALREADY_ATTACHED, CLOSE_SHUTTING_DOWN, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
-import type { AskOptions, BroadcastMessage, BroadcastOptions, TargetedMessage } from './engine.types.js';
+import type { AskOptions, BroadcastMessage, BroadcastOptions, HandlerResult, TargetedMessage } from './engine.types.js';
+import { EngineExchangeNode } from './exchange-node.js';
 import { toBody } from './reply.writer.js';
 import { attachToHttpServer, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
+import type { ExchangeEmit, StackExchange } from './stack-exchange.js';
 
 
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -27,9 +30,23 @@ export class NeffosEngine implements EngineHost {
   private pingTimer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  /** `undefined` without an exchange: then no path below allocates or serializes anything for it. */
+  private readonly exchange: StackExchange | undefined;
+  private readonly attaching: Promise<void>;
+  /**
+   * The whole cluster: remote control (`joinRoom`, `leaveRoom`, `disconnect`, `closeConnection`) and
+   * presence (`connectionCount`, `connections`, `rooms`, `members`) across every node, async. Without
+   * an exchange they answer for this engine alone.
+   */
+  readonly cluster: ClusterView;
 
   constructor(options: EngineOptions) {
     this.options = withDefaults(options);
+    this.exchange = this.options.exchange;
+    this.cluster = new ClusterView(this);
+    this.attaching = this.exchange === undefined ? Promise.resolve() : this.exchange.attach(new EngineExchangeNode(this));
+    // Surfaced by ready(); never an unhandled rejection when nobody awaits it.
+    this.attaching.catch(() => {});
     const { subprotocols } = this.options;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -51,6 +68,14 @@ export class NeffosEngine implements EngineHost {
     if (this.detach !== undefined) throw new Error(ALREADY_ATTACHED);
     this.detach = attachToHttpServer(server, this);
     return this;
+  }
+
+  /**
+   * Resolves once the exchange (if any) has subscribed, i.e. cross-node delivery works; rejects when
+   * it could not. The Nest module awaits it at bootstrap; engine-only users should too.
+   */
+  ready(): Promise<void> {
+    return this.attaching;
   }
 
   /** @internal */
@@ -131,6 +156,7 @@ export class NeffosEngine implements EngineHost {
     let set = this.byId.get(conn.id);
     if (set === undefined) this.byId.set(conn.id, (set = new Set()));
     set.add(conn);
+    this.exchange?.connectionOpened?.(conn.id);
   }
 
   /** @internal */
@@ -139,7 +165,10 @@ export class NeffosEngine implements EngineHost {
     const set = this.byId.get(conn.id);
     if (set !== undefined) {
       set.delete(conn);
-      if (set.size === 0) this.byId.delete(conn.id);
+      if (set.size === 0) {
+        this.byId.delete(conn.id);
+        this.exchange?.connectionClosed?.(conn.id);
+      }
     }
     if (!wasAcknowledged || this.options.onDisconnect === undefined) return;
     try {
@@ -171,12 +200,35 @@ export class NeffosEngine implements EngineHost {
    * ones. Copies carry no token (docs/protocol.md §5.1). Returns how many connections it was written to.
    */
   broadcast(msg: BroadcastMessage, options: BroadcastOptions = {}): number {
+    if (this.exchange !== undefined) return this.broadcastClustered(msg, options);
+    return this.broadcastLocal(msg.namespace, msg.room ?? '', msg.event, msg.body, msg.binary ?? false, options.except);
+  }
+
+  /** With an exchange: published once for the other nodes (exclusions and frame type included), then delivered here. */
+  private broadcastClustered(msg: BroadcastMessage, options: BroadcastOptions): number {
     const room = msg.room ?? '';
-    const members = this.index.members(msg.namespace, room);
-    if (members.size === 0) return 0;
-    const frame = encodeFrame({ token: '', namespace: msg.namespace, room, event: msg.event, isError: false, isNoOp: false, body: toBody(msg.body) ?? '' });
+    const body = toBody(msg.body) ?? '';
     const binary = msg.binary ?? false;
-    const except = typeof options.except === 'object' && options.except.length > 4 ? new Set(options.except) : options.except;
+    const except = options.except === undefined ? undefined : typeof options.except === 'string' ? [options.except] : options.except;
+    this.exchange!.publish({ namespace: msg.namespace, room, event: msg.event, body, binary, except });
+    return this.broadcastLocal(msg.namespace, room, msg.event, body, binary, options.except);
+  }
+
+  /** @internal what another node published: delivered to the local connections it concerns */
+  deliverLocally(msg: ExchangeEmit): void {
+    if (msg.to === undefined) {
+      this.broadcastLocal(msg.namespace, msg.room, msg.event, msg.body, msg.binary, msg.except);
+      return;
+    }
+    if (msg.except?.includes(msg.to)) return;
+    for (const conn of this.byId.get(msg.to) ?? []) conn.namespace(msg.namespace)?.emitTo(msg.room, msg.event, msg.body, msg.binary);
+  }
+
+  private broadcastLocal(namespace: string, room: string, event: string, body: HandlerResult, binary: boolean, exceptIds: string | readonly string[] | undefined): number {
+    const members = this.index.members(namespace, room);
+    if (members.size === 0) return 0;
+    const frame = encodeFrame({ token: '', namespace, room, event, isError: false, isNoOp: false, body: toBody(body) ?? '' });
+    const except = typeof exceptIds === 'object' && exceptIds.length > 4 ? new Set(exceptIds) : exceptIds;
     let sent = 0;
     for (const nsConn of members) {
       const id = nsConn.conn.id;
@@ -186,12 +238,20 @@ export class NeffosEngine implements EngineHost {
     return sent;
   }
 
-  /** Addresses the connection(s) with this id (ids are not required to be unique, as in Go). */
+  /**
+   * Addresses the connection(s) with this id (ids are not required to be unique, as in Go). With an
+   * exchange, an id not held here is published to the other nodes; the count is of local writes.
+   */
   to(connectionId: string): { emit(msg: TargetedMessage): number } {
     return {
       emit: (msg) => {
         let sent = 0;
-        for (const conn of this.byId.get(connectionId) ?? []) {
+        const conns = this.byId.get(connectionId);
+        if (conns === undefined) {
+          this.exchange?.publish({ namespace: msg.namespace, room: msg.room ?? '', event: msg.event, body: toBody(msg.body) ?? '', binary: msg.binary ?? false, to: connectionId });
+          return 0;
+        }
+        for (const conn of conns) {
           const nsConn = conn.namespace(msg.namespace);
           if (nsConn !== undefined && nsConn.emitTo(msg.room ?? '', msg.event, msg.body, msg.binary ?? false)) sent++;
         }
@@ -203,12 +263,27 @@ export class NeffosEngine implements EngineHost {
   /** Asks one connection (the first with that id connected to the namespace) and waits for its reply. */
   ask(connectionId: string, msg: Omit<TargetedMessage, 'binary'>, options: Omit<AskOptions, 'room'> = {}): Promise<Message> {
     const conns = this.byId.get(connectionId);
-    if (conns === undefined) return Promise.reject(new ConnectionNotFoundError(connectionId));
+    if (conns === undefined) return this.askRemote(connectionId, msg, options);
     for (const conn of conns) {
       const nsConn = conn.namespace(msg.namespace);
       if (nsConn !== undefined) return nsConn.ask(msg.event, msg.body, { ...options, room: msg.room });
     }
     return Promise.reject(new BadNamespaceError(msg.namespace));
+  }
+
+  /** With an exchange, the node holding the connection asks it and sends back the client's reply. */
+  private askRemote(connectionId: string, msg: Omit<TargetedMessage, 'binary'>, options: Omit<AskOptions, 'room'>): Promise<Message> {
+    if (this.exchange === undefined) return Promise.reject(new ConnectionNotFoundError(connectionId));
+    const timeout = options.timeout ?? this.options.askTimeout;
+    if (!(Number.isFinite(timeout) && timeout > 0)) {
+      return Promise.reject(new InvalidOptionError(`ask timeout must be a positive finite number of milliseconds, got ${timeout}`));
+    }
+    const action = { kind: 'ask', namespace: msg.namespace, room: msg.room ?? '', event: msg.event, body: toBody(msg.body) ?? '', binary: options.binary ?? false, timeout } as const;
+    return this.exchange.request(connectionId, action).then(({ reply }) => {
+      // The client's reply, without its token (it meant nothing outside the holding node).
+      if (reply === undefined) return new Message({ namespace: msg.namespace, room: msg.room ?? '', event: msg.event });
+      return new Message({ namespace: reply.namespace, room: reply.room, event: reply.event, body: reply.body, isBinary: reply.binary });
+    });
   }
 
   /** The first connection with this id. */
@@ -267,6 +342,7 @@ export class NeffosEngine implements EngineHost {
       }
     }
     this.wss.close();
+    await this.exchange?.close().catch((err: unknown) => this.reportError(err));
   }
 }
 

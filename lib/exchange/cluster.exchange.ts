@@ -187,10 +187,12 @@ export class ClusterExchange implements StackExchange {
   private handle(msg: ClusterMessage): void {
     const node = this.node!;
     if (msg.t === 'bye') {
-      if (this.directory.remove(msg.n)) this.pending.nodeGone(msg.n);
+      if (!this.directory.remove(msg.n)) return;
+      node.logger.log(`exchange: node ${msg.n} left; ${this.directory.size} peer(s)`);
+      this.pending.nodeGone(msg.n);
       return;
     }
-    this.directory.seen(msg.n);
+    if (this.directory.seen(msg.n)) node.logger.log(`exchange: node ${msg.n} joined; ${this.directory.size} peer(s)`);
     switch (msg.t) {
       case 'hello':
         this.send(this.broadcastChannel, { t: 'hb', n: this.nodeId });
@@ -243,7 +245,7 @@ export class ClusterExchange implements StackExchange {
     if (this.state !== 'attached' || !this.transport.isUp) return;
     this.send(this.broadcastChannel, { t: 'hb', n: this.nodeId });
     for (const gone of this.directory.expire()) {
-      this.node!.logger.warn(`exchange: node ${gone} has not been heard from for ${this.options.nodeTimeout} ms; its connections no longer count`);
+      this.node!.logger.warn(`exchange: node ${gone} has not been heard from for ${this.options.nodeTimeout} ms; its connections no longer count; ${this.directory.size} peer(s)`);
       this.pending.nodeGone(gone);
     }
   }

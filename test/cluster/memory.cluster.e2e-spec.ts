@@ -1,0 +1,141 @@
+// The cluster suite over the in-memory bus: three engines in this process, each on its own HTTP
+// port, neffos.js clients spread over them; and what only this transport lets a test see directly
+// (channel and subscription counts per node).
+import { describe, expect, it } from 'vitest';
+import { NeffosEngine } from '../../lib/engine/index.js';
+import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
+import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
+import { EngineHarness } from '../utils/engine-harness.js';
+import { ChatClient } from './cluster-client.js';
+import { clusterSuite, HOP_MS, type TestCluster } from './cluster.suite.js';
+import { CHAT, chatEvents } from './fixtures/chat.events.js';
+import { controlResult, unwrap } from './fixtures/control.js';
+import { NodeLog } from './node-log.js';
+
+const PREFIX = 'memtest';
+const HEARTBEAT_MS = 100;
+const NODE_TIMEOUT_MS = 400;
+
+async function startMemoryCluster(count = 3): Promise<TestCluster & { bus: MemoryBus; harnesses: EngineHarness[]; logs: NodeLog[] }> {
+  const bus = new MemoryBus();
+  const harnesses: EngineHarness[] = [];
+  const logs: NodeLog[] = [];
+  for (let i = 0; i < count; i++) {
+    const log = new NodeLog();
+    const exchange = new ClusterExchange(new MemoryTransport(bus), { prefix: PREFIX, heartbeatInterval: HEARTBEAT_MS, nodeTimeout: NODE_TIMEOUT_MS });
+    const h = await EngineHarness.start({ path: '/cluster', namespaces: { [CHAT]: chatEvents }, exchange, logger: log.logger });
+    await h.engine.ready();
+    harnesses.push(h);
+    logs.push(log);
+  }
+  await Promise.all(logs.map((log, i) => log.waitFor(new RegExp(`; ${count - 1} peer\\(s\\)`), `node ${i} to know its ${count - 1} peers`, HOP_MS)));
+  const injector = new MemoryTransport(bus);
+  return {
+    bus,
+    harnesses,
+    logs,
+    nodeTimeout: NODE_TIMEOUT_MS,
+    nodes: harnesses.map((h, index) => ({
+      index,
+      wsUrl: h.wsUrl(),
+      // Through JSON, as the child-process nodes answer over HTTP.
+      call: async <T,>(op: string, args = {}) => unwrap<T>(JSON.parse(JSON.stringify(await controlResult(h.engine, op, args)))),
+    })),
+    inject: (payload) => injector.publish(`${PREFIX}.all`, payload),
+    logged: (i, pattern) => logs[i]!.waitFor(pattern, `node ${i} to log ${pattern}`, HOP_MS),
+    async brokerDown() {
+      const marks = logs.map((l) => l.size);
+      bus.down(new Error('test outage'));
+      await Promise.all(logs.map((l, i) => l.waitFor(/broker unreachable/, `node ${i} to log the outage`, HOP_MS, marks[i])));
+    },
+    async brokerUp() {
+      const marks = logs.map((l) => l.size);
+      bus.up();
+      await Promise.all(logs.map((l, i) => l.waitFor(/broker connection restored/, `node ${i} to log the end of the outage`, HOP_MS, marks[i])));
+    },
+    async stop() {
+      await Promise.all(harnesses.map((h) => h.stop()));
+      await injector.close();
+    },
+  };
+}
+
+clusterSuite('cluster over the in-memory bus (3 engines in one process)', () => startMemoryCluster());
+
+describe('cluster over the in-memory bus: what a test can see inside', () => {
+  it('each node holds two subscriptions whatever its client count, and an outage is logged once', async () => {
+    const cluster = await startMemoryCluster(2);
+    const clients: ChatClient[] = [];
+    try {
+      const before = cluster.bus.channelNames().sort();
+      expect(before).toHaveLength(3); // <prefix>.all + one channel per node
+      expect(cluster.bus.subscriberCount(`${PREFIX}.all`)).toBe(2);
+      for (let k = 0; k < 20; k++) clients.push(await ChatClient.open(cluster.nodes[k % 2]!.wsUrl, k % 2));
+      await Promise.all(clients.slice(0, 4).map((c, k) => c.joinRoom(`r${k}`)));
+      expect(cluster.bus.channelNames().sort()).toEqual(before);
+      expect(cluster.bus.subscriberCount(`${PREFIX}.all`)).toBe(2);
+
+      await cluster.brokerDown();
+      // Many failed publishes during the outage, still one log line per node.
+      for (let k = 0; k < 20; k++) await cluster.nodes[0]!.call('broadcast', { msg: { namespace: CHAT, event: 'news', body: `during-${k}` } });
+      await cluster.brokerUp();
+      const outageLines = cluster.logs[0]!.lines.entries.filter((l) => /broker unreachable/.test(l));
+      expect(outageLines).toHaveLength(1);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await cluster.stop();
+    }
+  });
+
+  it('a crashed node (gone silent) stops counting within the node timeout, and asks to its connections never hang', async () => {
+    const cluster = await startMemoryCluster(2);
+    const clients: ChatClient[] = [];
+    try {
+      clients.push(await ChatClient.open(cluster.nodes[0]!.wsUrl, 0), await ChatClient.open(cluster.nodes[1]!.wsUrl, 1));
+      const victim = clients[1]!;
+      expect(await cluster.nodes[0]!.call<string[]>('members', { namespace: CHAT })).toContain(victim.id);
+      // Simulate kill -9 in-process: the node stops talking on the bus without a goodbye.
+      const [, h1] = cluster.harnesses;
+      const crashed = (h1!.engine as unknown as { options: { exchange: ClusterExchange } }).options.exchange;
+      await (crashed as unknown as { transport: MemoryTransport }).transport.close();
+      const gone = Date.now();
+      await cluster.logged(0, /has not been heard from/);
+      expect(Date.now() - gone).toBeLessThanOrEqual(NODE_TIMEOUT_MS + 2 * HEARTBEAT_MS + 200);
+      expect(await cluster.nodes[0]!.call<string[]>('members', { namespace: CHAT })).not.toContain(victim.id);
+      const err = await cluster.nodes[0]!.call('ask', { id: victim.id, msg: { namespace: CHAT, event: 'q', body: '' }, timeout: 500 }).catch((e: Error) => e);
+      expect((err as Error).name).toBe('ConnectionNotFoundError');
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await cluster.stop();
+    }
+  });
+
+  it('an engine without an exchange has no cluster traffic and its cluster API answers for itself', async () => {
+    const h = await EngineHarness.start({ path: '/solo', namespaces: { [CHAT]: chatEvents } });
+    try {
+      const c = await ChatClient.open(h.wsUrl(), 0);
+      try {
+        expect(await h.engine.cluster.members(CHAT)).toEqual([c.id]);
+        expect(await h.engine.cluster.connectionCount()).toBe(1);
+        await h.engine.cluster.joinRoom(c.id, CHAT, 'solo-room');
+        expect(await h.engine.cluster.rooms(CHAT)).toEqual(['solo-room']);
+        await expect(h.engine.ask('nobody', { namespace: CHAT, event: 'q' })).rejects.toMatchObject({ name: 'ConnectionNotFoundError' });
+        expect(await h.engine.cluster.closeConnection('nobody')).toBe(false);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('refuses one exchange for two engines', async () => {
+    const exchange = new ClusterExchange(new MemoryTransport(new MemoryBus()));
+    const a = new NeffosEngine({ path: '/a', namespaces: { [CHAT]: chatEvents }, exchange, pingInterval: 0 });
+    await a.ready();
+    const b = new NeffosEngine({ path: '/b', namespaces: { [CHAT]: chatEvents }, exchange, pingInterval: 0 });
+    await expect(b.ready()).rejects.toThrow(/already attached/);
+    await a.close();
+    await b.close();
+  });
+});
