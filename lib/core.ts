@@ -32,6 +32,12 @@ export type {
   TargetedMessage,
 } from './engine/index.js';
 
+// Scale-out (no broker library needed; Redis and NATS have their own entries)
+export { ClusterExchange, ExchangeNotAttachedError, ExchangeUnavailableError, MemoryBus, MemoryTransport, RemoteNodeError } from './exchange/index.js';
+export type { ClusterExchangeOptions, ExchangeTransport } from './exchange/index.js';
+export { ClusterView } from './engine/index.js';
+export type { ClusterCallOptions, NeffosLogger, StackExchange } from './engine/index.js';
+
 // Protocol
 export {
   Message,

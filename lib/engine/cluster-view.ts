@@ -2,6 +2,7 @@
 // through the engine's exchange. Without an exchange the same calls answer for this node alone, so
 // code written against the cluster API runs unchanged on a single node.
 import { ConnectionNotFoundError, InvalidOptionError } from './engine.errors.js';
+import { ASK_TIMEOUT_INVALID } from './engine.messages.js';
 import { performLocally, presenceLocally } from './exchange-node.js';
 import type { NeffosEngine } from './neffos.engine.js';
 import type { PresenceAnswer, PresenceQuery, RemoteAction, RemoteOutcome } from './stack-exchange.js';
@@ -82,7 +83,7 @@ export class ClusterView {
 
   private timeout(options: ClusterCallOptions): number {
     const t = options.timeout ?? this.engine.options.askTimeout;
-    if (!(Number.isFinite(t) && t > 0)) throw new InvalidOptionError(`timeout must be a positive finite number of milliseconds, got ${t}`);
+    if (!(Number.isFinite(t) && t > 0)) throw new InvalidOptionError(ASK_TIMEOUT_INVALID(t));
     return t;
   }
 }

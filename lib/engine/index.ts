@@ -15,3 +15,15 @@ export type {
 export { NeffosEngine } from './neffos.engine.js';
 export { NSConn } from './namespace-conn.js';
 export { Room } from './room.js';
+export { ClusterView, type ClusterCallOptions } from './cluster-view.js';
+export type {
+  ExchangeEmit,
+  ExchangeNode,
+  NeffosLogger,
+  PresenceAnswer,
+  PresenceQuery,
+  RemoteAction,
+  RemoteOutcome,
+  RemoteReply,
+  StackExchange,
+} from './stack-exchange.js';

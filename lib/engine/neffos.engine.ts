@@ -9,7 +9,7 @@ import type { EngineHost } from './engine-host.js';
 import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
 import { ClusterView } from './cluster-view.js';
 import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, InvalidOptionError, errorText } from './engine.errors.js';
-import { ALREADY_ATTACHED, CLOSE_SHUTTING_DOWN, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
+import { ALREADY_ATTACHED, ASK_TIMEOUT_INVALID, CLOSE_SHUTTING_DOWN, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
 import type { AskOptions, BroadcastMessage, BroadcastOptions, HandlerResult, TargetedMessage } from './engine.types.js';
 import { EngineExchangeNode } from './exchange-node.js';
 import { toBody } from './reply.writer.js';
@@ -276,7 +276,7 @@ export class NeffosEngine implements EngineHost {
     if (this.exchange === undefined) return Promise.reject(new ConnectionNotFoundError(connectionId));
     const timeout = options.timeout ?? this.options.askTimeout;
     if (!(Number.isFinite(timeout) && timeout > 0)) {
-      return Promise.reject(new InvalidOptionError(`ask timeout must be a positive finite number of milliseconds, got ${timeout}`));
+      return Promise.reject(new InvalidOptionError(ASK_TIMEOUT_INVALID(timeout)));
     }
     const action = { kind: 'ask', namespace: msg.namespace, room: msg.room ?? '', event: msg.event, body: toBody(msg.body) ?? '', binary: options.binary ?? false, timeout } as const;
     return this.exchange.request(connectionId, action).then(({ reply }) => {
