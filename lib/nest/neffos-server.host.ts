@@ -24,7 +24,7 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     @Inject(NEFFOS_MODULE_OPTIONS) private readonly options: NeffosModuleOptions,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.engine !== undefined) return;
     const plans = this.explorer.explore();
     if (plans.length === 0) throw new NoControllersError();
@@ -33,10 +33,13 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
       ...engineOptions,
       namespaces: this.namespaces.create(plans),
       onError: this.options.onError ?? ((err) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err))),
+      logger: this.options.logger ?? this.logger,
     });
     const httpServer = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.engine.attach(httpServer);
     this.server.bind(this.engine);
+    // With an exchange, the app is ready once it has subscribed (cross-node delivery works).
+    await this.engine.ready();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

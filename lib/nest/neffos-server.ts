@@ -1,7 +1,7 @@
 // The injectable face of the engine: push to everyone, a room, or one connection from anywhere in
 // the app (HTTP controllers, services, cron jobs), ask a connection, manage its rooms.
 import { Injectable } from '@nestjs/common';
-import type { AskOptions, BroadcastMessage, BroadcastOptions, Conn, NeffosEngine, Room, TargetedMessage } from '../engine/index.js';
+import type { AskOptions, BroadcastMessage, BroadcastOptions, ClusterView, Conn, NeffosEngine, Room, TargetedMessage } from '../engine/index.js';
 import { BadNamespaceError, ConnectionNotFoundError } from '../engine/index.js';
 import type { Message } from '../protocol/index.js';
 import { NeffosNotReadyError } from './neffos.errors.js';
@@ -34,7 +34,17 @@ export class NeffosServer {
     return this.engine.to(connectionId);
   }
 
-  /** Asks one connection and resolves with its reply; rejects with its error text, a timeout, or a close. */
+  /**
+   * The whole cluster when an exchange is configured (else this node alone), all async:
+   * `joinRoom`, `leaveRoom`, `disconnect` and `closeConnection` on a connection held by any node, and
+   * `connectionCount()`, `connections()`, `rooms(ns)`, `members(ns, room?)` over every live node.
+   * (`broadcast`, `to(id)` and `ask` above already reach every node.)
+   */
+  get cluster(): ClusterView {
+    return this.engine.cluster;
+  }
+
+  /** Asks one connection (on any node) and resolves with its reply; rejects with its error text, a timeout, or a close. */
   ask(connectionId: string, msg: Omit<TargetedMessage, 'binary'>, options?: Omit<AskOptions, 'room'>): Promise<Message> {
     return this.engine.ask(connectionId, msg, options);
   }
