@@ -22,7 +22,7 @@ import { routeFrame } from './message.router.js';
 import { NSConn } from './namespace-conn.js';
 import { connectNamespace, dropNamespace } from './namespace-lifecycle.js';
 import { Signal } from './signal.js';
-import { writeToSocket } from './socket-writer.js';
+import { holdWrites, releaseWrites, writeToSocket } from './socket-writer.js';
 
 const TEXT = { binary: false };
 
@@ -73,7 +73,12 @@ export class Conn {
   }
 
   private static onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-    (this as SocketWithConn)[CONN].onFrame(data, isBinary);
+    holdWrites(this);
+    try {
+      (this as SocketWithConn)[CONN].onFrame(data, isBinary);
+    } finally {
+      releaseWrites(this);
+    }
   }
 
   /** ws closes the socket itself after a protocol error (1002, 1007, 1009); nothing to add here. */

@@ -1,6 +1,11 @@
 // Ports the write side of neffos conn.go:Conn.Write: one frame onto one socket, under the backpressure
-// policy (writeBufferHighWaterMark, onBackpressure), corked for the rest of the tick so the frames of
-// one tick (the replies to a pipelined burst, a broadcast) leave in one writev.
+// policy (writeBufferHighWaterMark, onBackpressure). Frames are corked so the writes of one burst (the
+// replies to a pipelined burst, a broadcast) leave in one writev, at the least cost per frame:
+// - while one incoming frame of a socket is handled synchronously (holdWrites … releaseWrites), writes
+//   to that socket are held and leave when the handling ends: at once when the received chunk holds no
+//   further frame (no tick scheduled: the one-outstanding-ask case), else on the next tick, together
+//   with the replies to the frames that follow;
+// - any other write (an async reply, a broadcast) corks its socket for the rest of the tick.
 import type { WebSocket } from 'ws';
 import type { ResolvedEngineOptions } from './engine-options.js';
 
@@ -17,20 +22,44 @@ interface RawSocket {
   uncork(): void;
 }
 
-function rawOf(socket: WebSocket): RawSocket {
-  return (socket as unknown as { _socket: RawSocket })._socket;
+/** ws's private parts read here: the socket it writes to, and the bytes its receiver has not parsed yet. */
+interface WsInternals {
+  _socket: RawSocket;
+  _receiver: { _bufferedBytes: number } | undefined;
 }
 
 function uncork(raw: RawSocket): void {
   raw.uncork();
 }
 
+/** The socket whose incoming frame is being handled, and whether a write has corked it meanwhile. */
+let holding: RawSocket | undefined;
+let corkedWhileHolding = false;
+
+/** Start of the synchronous handling of one incoming frame of `socket`. */
+export function holdWrites(socket: WebSocket): void {
+  holding = (socket as unknown as WsInternals)._socket;
+  corkedWhileHolding = false;
+}
+
+/** End of it: what was written leaves now, or with the replies to the rest of the chunk. */
+export function releaseWrites(socket: WebSocket): void {
+  const raw = holding;
+  holding = undefined;
+  if (!corkedWhileHolding || raw === undefined) return;
+  corkedWhileHolding = false;
+  const more = ((socket as unknown as WsInternals)._receiver?._bufferedBytes ?? 0) > 0;
+  if (more) process.nextTick(uncork, raw);
+  else raw.uncork();
+}
+
 export function writeToSocket(socket: WebSocket, frame: Buffer | string, binary: boolean, options: ResolvedEngineOptions): WriteOutcome {
   if (socket.bufferedAmount > options.writeBufferHighWaterMark) return options.onBackpressure === 'drop' ? 'dropped' : 'overflow';
-  const raw = rawOf(socket);
+  const raw = (socket as unknown as WsInternals)._socket;
   if (raw.writableCorked === 0) {
     raw.cork();
-    process.nextTick(uncork, raw);
+    if (raw === holding) corkedWhileHolding = true;
+    else process.nextTick(uncork, raw);
   }
   socket.send(frame, binary ? BINARY : TEXT);
   return 'sent';

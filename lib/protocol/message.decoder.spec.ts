@@ -251,3 +251,44 @@ describe('unicode round-trips byte-exactly (docs/protocol.md §2.4)', () => {
     expect(msg.body.equals(body)).toBe(true);
   });
 });
+
+describe('decodeMessage: names are decoded once and reused (the name cache)', () => {
+  it('a name seen before decodes to the same text, with the token and body of each frame', () => {
+    const a = decodeOk('$1;chat;lobby;say;0;0;x');
+    const b = decodeOk('$2;chat;lobby;say;0;0;y');
+    expect([a.token, a.namespace, a.room, a.event, a.text()]).toEqual(['$1', 'chat', 'lobby', 'say', 'x']);
+    expect([b.token, b.namespace, b.room, b.event, b.text()]).toEqual(['$2', 'chat', 'lobby', 'say', 'y']);
+  });
+
+  it('never confuses names: 2000 distinct names (colliding slots included) decode exactly, twice over', () => {
+    const names = Array.from({ length: 2000 }, (_, i) => `ev${i}${'x'.repeat(i % 7)}`);
+    for (let round = 0; round < 2; round++) {
+      const wrong = names.filter((n, i) => decodeOk(`$${i};ns${i % 3};${n}r;${n};0;0;`).event !== n || decodeOk(`$${i};ns;${n}r;${n};0;0;`).room !== `${n}r`);
+      expect(wrong).toEqual([]);
+    }
+  });
+
+  it('same length, same bytes but one: a different name', () => {
+    expect(decodeOk('$1;ns;;abcd;0;0;').event).toBe('abcd');
+    expect(decodeOk('$1;ns;;abce;0;0;').event).toBe('abce');
+    expect(decodeOk('$1;ns;;abcd;0;0;').event).toBe('abcd');
+  });
+
+  it('cached names stay unescaped and unicode-exact; long names bypass the cache', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(decodeOk('$1;a@%!semicolon@%!b;;é✓;0;0;').namespace).toBe('a;b');
+      expect(decodeOk('$1;a@%!semicolon@%!b;;é✓;0;0;').event).toBe('é✓');
+      const long = 'n'.repeat(100);
+      expect(decodeOk(`$1;${long};;${long}x;0;0;`).event).toBe(`${long}x`);
+    }
+  });
+
+  it('separators far into a long field are still found (native search past the scanned prefix)', () => {
+    const longEvent = 'e'.repeat(5000);
+    const msg = decodeOk(`$1;ns;;${longEvent};0;0;body;more`);
+    expect(msg.event).toBe(longEvent);
+    expect(msg.text()).toBe('body;more');
+    expect(decodeMessage(buf('x'.repeat(5000)), false)).toBeUndefined();
+    expect(decodeMessage(buf(`${'x'.repeat(5000)};;;;;`), false)).toBeUndefined();
+  });
+});
