@@ -55,6 +55,14 @@ export abstract class BrokerExchange implements StackExchange {
     return this.transport.isUp;
   }
 
+  /**
+   * Go-compatible mode: resolves when the channels of the connections opened so far are subscribed, so
+   * a Go node's `To` reaches them. Otherwise resolves at once (our own nodes route by node, not by channel).
+   */
+  subscriptionsSettled(): Promise<void> {
+    return this.inner instanceof GoCompatExchange ? this.inner.settled() : Promise.resolve();
+  }
+
   attach(node: ExchangeNode): Promise<void> {
     return this.inner.attach(node);
   }

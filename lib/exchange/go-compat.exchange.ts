@@ -20,6 +20,8 @@ export class GoCompatExchange implements StackExchange {
   private readonly cluster: ClusterExchange;
   private readonly channel: (name: string) => string;
   private readonly subscribed = new Set<string>();
+  /** Subscriptions sent to the broker and not yet confirmed. */
+  private readonly inflight = new Set<Promise<void>>();
   private node: ExchangeNode | undefined;
   private closed = false;
 
@@ -69,7 +71,14 @@ export class GoCompatExchange implements StackExchange {
   /** Go routes `To` by a channel per connection id, so every connection here listens on its own. */
   connectionOpened(connectionId: string): void {
     if (this.closed || this.node === undefined) return;
-    void this.listen(this.channel(connectionId), connectionId);
+    const listening = this.listen(this.channel(connectionId), connectionId);
+    this.inflight.add(listening);
+    void listening.finally(() => this.inflight.delete(listening));
+  }
+
+  /** Resolves when every per-connection channel asked for so far is subscribed (Go nodes can reach those connections). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
   }
 
   connectionClosed(connectionId: string): void {
