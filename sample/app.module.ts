@@ -3,11 +3,16 @@ import { NeffosModule } from '../lib/index.js';
 import { AnnounceController } from './chat/announce.controller.js';
 import { ChatController } from './chat/chat.controller.js';
 import { ChatService } from './chat/chat.service.js';
-import { requireNickname } from './chat/nickname.js';
+import { connectionIdFor, requireNickname } from './chat/nickname.js';
+import { exchangeFromEnv } from './cluster-exchange.js';
 import { NeffosClientController } from './web/neffos-client.controller.js';
 
 @Module({
-  imports: [NeffosModule.forRoot({ path: '/chat', authorize: requireNickname })],
+  imports: [
+    NeffosModule.forRootAsync({
+      useFactory: async () => ({ path: '/chat', authorize: requireNickname, idGenerator: connectionIdFor, exchange: await exchangeFromEnv() }),
+    }),
+  ],
   controllers: [AnnounceController, NeffosClientController],
   providers: [ChatService, ChatController],
 })

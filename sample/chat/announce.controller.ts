@@ -23,9 +23,9 @@ export class AnnounceController {
     return { delivered: this.server.broadcast({ namespace: CHAT_NAMESPACE, event: 'system', body: notice }) };
   }
 
-  /** Who is in which room. */
+  /** Who is in which room, on every node. */
   @Get('rooms')
-  rooms(): MembersBody[] {
-    return this.chat.rooms.map((room) => this.chat.members(room));
+  rooms(): Promise<MembersBody[]> {
+    return Promise.all(this.chat.rooms.map((room) => this.chat.members(room)));
   }
 }

@@ -13,10 +13,10 @@ import { nicknameOf } from './nickname.js';
 export class ChatController {
   constructor(private readonly users: ChatService) {}
 
-  onNamespaceConnected(_msg: Message, conn: NSConn): void {
+  async onNamespaceConnected(_msg: Message, conn: NSConn): Promise<void> {
     // `authorize` (see app.module.ts) already refused handshakes without a nickname.
     const { nickname } = this.users.add(conn.id, nicknameOf(conn.conn.request) ?? 'anonymous');
-    const welcome: WelcomeBody = { nickname, rooms: this.users.rooms, online: this.users.onlineCount };
+    const welcome: WelcomeBody = { nickname, rooms: this.users.rooms, online: await this.users.onlineCount() };
     conn.emit('welcome', welcome);
     conn.broadcast('system', notice(`${nickname} is online`));
   }
@@ -31,17 +31,17 @@ export class ChatController {
     if (!this.users.isRoom(msg.room)) throw new Error(`there is no room "${msg.room}"`);
   }
 
-  onRoomJoined(msg: Message, conn: NSConn): void {
+  async onRoomJoined(msg: Message, conn: NSConn): Promise<void> {
     this.users.setRoom(conn.id, msg.room);
     conn.broadcast('system', notice(`${this.users.nicknameOf(conn.id)} joined #${msg.room}`), { room: msg.room });
-    conn.broadcast('members', this.users.members(msg.room), { room: msg.room, includeSelf: true });
+    conn.broadcast('members', await this.users.members(msg.room), { room: msg.room, includeSelf: true });
   }
 
-  onRoomLeft(msg: Message, conn: NSConn): void {
+  async onRoomLeft(msg: Message, conn: NSConn): Promise<void> {
     if (this.users.get(conn.id)?.room === msg.room) this.users.setRoom(conn.id, '');
     // A forced leave is a disconnect: onNamespaceDisconnect says goodbye once, to everyone.
     if (!msg.isForced) conn.broadcast('system', notice(`${this.users.nicknameOf(conn.id)} left #${msg.room}`), { room: msg.room });
-    conn.broadcast('members', this.users.members(msg.room), { room: msg.room });
+    conn.broadcast('members', await this.users.members(msg.room), { room: msg.room });
   }
 
   /** Ask `join` with a room name: leaves the current room, joins that one, replies with its members. */

@@ -1,8 +1,11 @@
 // Who is online and in which room. A plain singleton: the chat controller and the HTTP controller
-// share it through Nest's injector.
+// share it through Nest's injector. Member lists and the online count come from NeffosServer.cluster,
+// so they cover every node when the app runs as several instances (npm run start:cluster).
 import { Injectable } from '@nestjs/common';
-import { ROOMS } from './chat.constants.js';
+import { NeffosServer } from '../../lib/index.js';
+import { CHAT_NAMESPACE, ROOMS } from './chat.constants.js';
 import type { MembersBody } from './chat.events.js';
+import { nicknameInId } from './nickname.js';
 
 export interface ChatUser {
   id: string;
@@ -16,6 +19,8 @@ export class ChatService {
   private readonly users = new Map<string, ChatUser>();
 
   readonly rooms = ROOMS;
+
+  constructor(private readonly server: NeffosServer) {}
 
   add(id: string, nickname: string): ChatUser {
     const user: ChatUser = { id, nickname, room: '' };
@@ -43,17 +48,15 @@ export class ChatService {
     if (user !== undefined) user.room = room;
   }
 
-  /** The nicknames of the users in a room, sorted. */
-  members(room: string): MembersBody {
-    const members = [...this.users.values()]
-      .filter((u) => u.room === room)
-      .map((u) => u.nickname)
-      .sort((a, b) => a.localeCompare(b));
-    return { room, members };
+  /** The nicknames of the users in a room on every node, sorted (connection ids carry them, see nickname.ts). */
+  async members(room: string): Promise<MembersBody> {
+    const ids = await this.server.cluster.members(CHAT_NAMESPACE, room);
+    return { room, members: ids.map(nicknameInId).sort((a, b) => a.localeCompare(b)) };
   }
 
-  get onlineCount(): number {
-    return this.users.size;
+  /** Connections on every node. */
+  onlineCount(): Promise<number> {
+    return this.server.cluster.connectionCount();
   }
 
   isRoom(name: string): boolean {
