@@ -129,6 +129,18 @@ async function main(options: BenchOptions): Promise<void> {
   }
 }
 
+if (process.argv.includes('--cluster')) {
+  // Issue 10's scale-out figures (bench/cluster): cross-node broadcast and ask over Redis and NATS.
+  const { runCluster } = await import('./cluster/cluster.run.js');
+  try {
+    await runCluster(process.argv.slice(2));
+  } catch (err) {
+    console.error(message(err));
+    process.exit(2);
+  }
+  process.exit();
+}
+
 if (process.argv.includes('--abuse')) {
   // The attacks of issue 8 (bench/abuse): a separate mode with its own options and table.
   const { runAbuse } = await import('./abuse/abuse.run.js');

@@ -1,0 +1,42 @@
+// One node of the cluster benchmark: our engine (no Nest) on 127.0.0.1, with a RedisExchange or a
+// NatsExchange (BENCH_BROKER=redis|nats, BENCH_BROKER_URL) or none (the single-node baseline).
+// Events of namespace `default`:
+// - `bcast` (a plain emit): broadcasts its body as event `b` to the whole namespace, every node;
+// - `askPeer` (an ask; body `<connection id>`): asks that connection (on any node) event `ping`, and
+//   replies with its answer: one server-side ask, measured from the driver.
+import { createServer } from 'node:http';
+import { NeffosEngine, type StackExchange } from '../../lib/engine/index.js';
+import { announceListening, onShutdown, statsOnlyListener } from '../servers/server-harness.js';
+
+async function exchangeFromEnv(): Promise<StackExchange | undefined> {
+  const broker = process.env.BENCH_BROKER;
+  const url = process.env.BENCH_BROKER_URL;
+  const prefix = process.env.BENCH_PREFIX ?? 'bench';
+  if (broker === 'redis') return new (await import('../../lib/redis.js')).RedisExchange({ url, prefix });
+  if (broker === 'nats') return new (await import('../../lib/nats.js')).NatsExchange({ servers: url, prefix });
+  return undefined;
+}
+
+const httpServer = createServer(statsOnlyListener);
+const engine: NeffosEngine = new NeffosEngine({
+  path: '/echo',
+  exchange: await exchangeFromEnv(),
+  logger: { log: () => {}, warn: (m) => console.error(m), error: (m) => console.error(m) },
+  namespaces: {
+    default: {
+      bcast: (msg) => {
+        engine.broadcast({ namespace: 'default', event: 'b', body: msg.body });
+      },
+      askPeer: async (msg) => (await engine.ask(msg.text(), { namespace: 'default', event: 'ping', body: 'p' }, { timeout: 10_000 })).body,
+    },
+  },
+});
+engine.attach(httpServer);
+await engine.ready?.();
+
+httpServer.listen(0, '127.0.0.1', () => announceListening(httpServer));
+
+onShutdown(async () => {
+  await engine.close();
+  await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+});

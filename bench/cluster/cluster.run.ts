@@ -1,0 +1,274 @@
+// `npm run bench -- --cluster [--quick] [--brokers redis,nats] [--subscribers 500]`: cross-node
+// broadcast fan-out and cross-node asks over Redis and NATS, next to the single-node figures of the
+// same run. See bench/README.md ("Cluster benchmark") for what each column means.
+//
+// Setup per row: fresh node processes (bench/cluster/cluster-node.server.ts, our engine), a fresh
+// broker on a free loopback port, and this process as the load generator with raw `ws` clients.
+// - broadcast: 1 publisher on node A emits `bcast`; node A broadcasts each message to the namespace.
+//   Single node: 2×S subscribers on node A. Cluster: S on node A and S on node B (the same fan-out).
+//   At most WINDOW messages are in flight (a message is done when all its copies arrived), so the
+//   rate is what the setup sustains without queueing without bound. Lost = copies that never came.
+// - ask: a driver on node A asks `askPeer` with a target id; node A asks that connection `ping`
+//   (`engine.ask`, routed to node B over the broker when the target lives there) and replies.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { killByPid, spawnNode, tailStderr, waitForListening } from '../bench-process.js';
+import { ClusterBenchClient, type DeliverySink } from './cluster-client.js';
+
+type BrokerKind = 'redis' | 'nats';
+type BrokerModule = typeof import('../../scripts/broker-process.mjs');
+
+interface Options {
+  brokers: BrokerKind[];
+  subscribers: number;
+  messages: number;
+  asks: number;
+}
+
+const WINDOW = 4;
+const STALL_MS = 5_000;
+const STARTUP_TIMEOUT_MS = 20_000;
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url)); // dist/bench/cluster -> repo root
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+
+function parse(argv: string[]): Options {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const brokers = (value('brokers') ?? 'redis,nats').split(',').filter((b): b is BrokerKind => b === 'redis' || b === 'nats');
+  return {
+    brokers,
+    subscribers: Number(value('subscribers') ?? 500),
+    messages: quick ? 100 : 400,
+    asks: quick ? 300 : 2000,
+  };
+}
+
+interface Node {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startNode(env: Record<string, string>): Promise<Node> {
+  const child = spawnNode(undefined, [here('./cluster-node.server.js')], { ...process.env, ...env, BENCH_ORCHESTRATED: '1' });
+  const stderr = tailStderr(child);
+  const port = await waitForListening(child, STARTUP_TIMEOUT_MS, stderr);
+  return { child, url: `ws://127.0.0.1:${port}/echo` };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function connectAll(url: string, count: number, sink?: DeliverySink): Promise<ClusterBenchClient[]> {
+  const clients: ClusterBenchClient[] = [];
+  // In batches, so the nodes are not hit by hundreds of handshakes in one tick.
+  for (let i = 0; i < count; i += 50) {
+    const batch = Array.from({ length: Math.min(50, count - i) }, () => new ClusterBenchClient(url, sink));
+    await Promise.all(batch.map((c) => c.connect()));
+    clients.push(...batch);
+  }
+  return clients;
+}
+
+interface BroadcastResult {
+  delivered: number;
+  expected: number;
+  lost: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function runBroadcast(publisherUrl: string, subscriberUrls: string[], perNode: number, messages: number): Promise<BroadcastResult> {
+  const fanOut = perNode * subscriberUrls.length;
+  const counts = new Uint32Array(messages);
+  const latencies = new Float64Array(messages * fanOut);
+  let delivered = 0;
+  let completed = 0;
+  let onProgress: () => void = () => {};
+  const sink: DeliverySink = {
+    delivered(seq, latencyUs) {
+      if (seq >= messages) return;
+      latencies[delivered++] = latencyUs;
+      if (++counts[seq]! === fanOut) {
+        completed++;
+        onProgress();
+      }
+    },
+  };
+  const subscribers = (await Promise.all(subscriberUrls.map((url) => connectAll(url, perNode, sink)))).flat();
+  const [publisher] = await connectAll(publisherUrl, 1);
+  // One round trip through every node, so that all subscriptions are in place before we measure.
+  await new Promise((r) => setTimeout(r, 300));
+  const started = process.hrtime.bigint();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    let stall: NodeJS.Timeout | undefined;
+    const pump = (): void => {
+      clearTimeout(stall);
+      while (sent < messages && sent - completed < WINDOW) {
+        publisher!.send(`;default;;bcast;0;0;${sent}:${process.hrtime.bigint()}`);
+        sent++;
+      }
+      if (completed >= messages) return resolve();
+      stall = setTimeout(resolve, STALL_MS); // copies that never come: count them lost
+    };
+    onProgress = pump;
+    pump();
+  });
+  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+  for (const c of [...subscribers, publisher!]) c.close();
+  const sorted = latencies.subarray(0, delivered).sort();
+  const expected = messages * fanOut;
+  return { delivered, expected, lost: expected - delivered, perSecond: delivered / elapsedS, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+interface AskResult {
+  p50: number;
+  p99: number;
+  perSecond: number;
+  failed: number;
+}
+
+async function runAsks(driverUrl: string, targetUrl: string, asks: number): Promise<AskResult> {
+  const [driver] = await connectAll(driverUrl, 1);
+  const [target] = await connectAll(targetUrl, 1);
+  const latencies = new Float64Array(asks);
+  let failed = 0;
+  for (let i = 0; i < 50; i++) await driver!.ask('askPeer', target!.id).catch(() => {}); // warm-up
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < asks; i++) {
+    const t = process.hrtime.bigint();
+    try {
+      await driver!.ask('askPeer', target!.id);
+    } catch {
+      failed++;
+    }
+    latencies[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+  driver!.close();
+  target!.close();
+  const sorted = latencies.sort();
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSecond: asks / elapsedS, failed };
+}
+
+/** Broker connections the nodes hold, counted by the broker (connection names carry the prefix). */
+async function brokerConnections(kind: BrokerKind, port: number, monitorPort: number | undefined, prefix: string): Promise<number> {
+  if (kind === 'redis') {
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(`redis://127.0.0.1:${port}`);
+    try {
+      const list = (await admin.client('LIST')) as string;
+      return list.split('\n').filter((l) => l.includes(` name=neffos:${prefix}:`)).length;
+    } finally {
+      admin.disconnect();
+    }
+  }
+  const res = await fetch(`http://127.0.0.1:${monitorPort}/connz`);
+  const connz = (await res.json()) as { connections: Array<{ name?: string }> };
+  return connz.connections.filter((c) => c.name === `neffos:${prefix}`).length;
+}
+
+interface Row {
+  setup: string;
+  broadcast?: BroadcastResult;
+  localAsk?: AskResult;
+  crossAsk?: AskResult;
+  connectionsPerNode?: string;
+  error?: string;
+}
+
+const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : (n / 1000).toFixed(2));
+
+function table(rows: Row[], subscribers: number): string {
+  const head = ['setup', `broadcast msgs/s (${2 * subscribers} subs)`, 'bcast p50 ms', 'bcast p99 ms', 'lost', 'ask local p50/p99 ms', 'ask cross-node p50/p99 ms', 'broker conns/node'];
+  const body = rows.map((r) =>
+    r.error
+      ? [r.setup, `failed: ${r.error.split('\n', 1)[0]}`, '', '', '', '', '', '']
+      : [
+          r.setup,
+          f0(r.broadcast?.perSecond),
+          f2(r.broadcast?.p50),
+          f2(r.broadcast?.p99),
+          r.broadcast ? `${r.broadcast.lost}/${r.broadcast.expected}` : '-',
+          r.localAsk ? `${f2(r.localAsk.p50)} / ${f2(r.localAsk.p99)}` : '-',
+          r.crossAsk ? `${f2(r.crossAsk.p50)} / ${f2(r.crossAsk.p99)}${r.crossAsk.failed ? ` (${r.crossAsk.failed} failed)` : ''}` : '-',
+          r.connectionsPerNode ?? '-',
+        ],
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+export async function runCluster(argv: string[]): Promise<void> {
+  const options = parse(argv);
+  const brokers = (await import(pathToFileURL(join(ROOT, 'scripts/broker-process.mjs')).href)) as BrokerModule;
+  console.log(
+    `cluster benchmark: ${options.messages} broadcasts × ${2 * options.subscribers} subscribers, ${options.asks} sequential asks; ` +
+      `nodes, brokers and this generator share the machine's cores (no pinning)\n`,
+  );
+  const rows: Row[] = [];
+
+  // Single node: the baseline at the same fan-out, and a local ask.
+  {
+    const row: Row = { setup: 'single node' };
+    let node: Node | undefined;
+    try {
+      node = await startNode({});
+      row.broadcast = await runBroadcast(node.url, [node.url], 2 * options.subscribers, options.messages);
+      row.localAsk = await runAsks(node.url, node.url, options.asks);
+    } catch (err) {
+      row.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      if (node) await killByPid(node.child);
+    }
+    rows.push(row);
+  }
+
+  for (const kind of options.brokers) {
+    const row: Row = { setup: `2 nodes over ${kind}` };
+    const prefix = `bench${Date.now() % 100000}`;
+    const broker = await brokers.BrokerProcess.start(kind === 'redis' ? brokers.REDIS : brokers.NATS, { withMonitor: kind === 'nats' });
+    const nodes: Node[] = [];
+    try {
+      const url = `${kind}://127.0.0.1:${broker.port}`;
+      const env = { BENCH_BROKER: kind, BENCH_BROKER_URL: url, BENCH_PREFIX: prefix };
+      nodes.push(await startNode(env), await startNode(env));
+      const [a, b] = nodes as [Node, Node];
+      row.broadcast = await runBroadcast(a.url, [a.url, b.url], options.subscribers, options.messages);
+      row.localAsk = await runAsks(a.url, a.url, options.asks);
+      row.crossAsk = await runAsks(a.url, b.url, options.asks);
+      const conns = await brokerConnections(kind, broker.port, broker.monitorPort, prefix);
+      row.connectionsPerNode = `${conns / nodes.length} (${conns} for ${nodes.length} nodes, ${2 * options.subscribers + 2} clients)`;
+    } catch (err) {
+      row.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      await Promise.all(nodes.map((n) => killByPid(n.child)));
+      await broker.stop();
+    }
+    rows.push(row);
+  }
+
+  console.log(table(rows, options.subscribers));
+  const single = rows[0]?.broadcast;
+  for (const row of rows.slice(1)) {
+    if (!row.broadcast || !single) continue;
+    const ratio = row.broadcast.perSecond / single.perSecond;
+    const askRatio = row.crossAsk && row.localAsk ? row.crossAsk.p50 / row.localAsk.p50 : Number.NaN;
+    const singleAsk = rows[0]?.localAsk;
+    const askVsSingle = row.crossAsk && singleAsk ? row.crossAsk.p50 / singleAsk.p50 : Number.NaN;
+    console.log(
+      `${row.setup}: broadcast ${(100 * ratio).toFixed(0)}% of the single-node rate (target ≥ 50%), lost ${row.broadcast.lost}; ` +
+        `cross-node ask p50 ${askRatio.toFixed(2)}× the local ask on the same cluster, ${askVsSingle.toFixed(2)}× the single-node ask (target ≤ 2×)`,
+    );
+  }
+  if (rows.some((r) => r.error)) process.exitCode = 1;
+}
