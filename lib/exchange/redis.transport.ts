@@ -55,6 +55,8 @@ export class RedisTransport implements ExchangeTransport {
     if (options.client) {
       this.pub = options.client;
       this.ownsPub = false;
+      // A client made with lazyConnect would wait for a first command that publish() never sends while down.
+      if (options.client.status === 'wait') options.client.connect().catch(() => {});
       this.sub = options.client.duplicate(subOverrides);
     } else {
       const common: RedisOptions = { retryStrategy: retryDelay, lazyConnect: false };

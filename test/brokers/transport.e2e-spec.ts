@@ -152,7 +152,8 @@ describe.each(harnesses)('$name transport', (h) => {
 
   it('never closes a client it was given', async () => {
     if (h.name === 'redis') {
-      const client = new Redis(redis.url, { connectionName: 'app' });
+      // lazyConnect: a client the app has not used yet still gets connected.
+      const client = new Redis(redis.url, { connectionName: 'app', lazyConnect: true });
       const t = new RedisTransport({ client });
       const got = deferred<string>();
       await t.subscribe('t.borrowed', (p) => got.resolve(p.toString()));
