@@ -1,5 +1,5 @@
 // Joining a Go neffos cluster (`goCompatible: true`), against real Redis and NATS: two of our nodes
-// and a Go node as spec §5.4 describes it (test/utils/go-neffos-peer.ts), neffos.js clients on ours.
+// and a Go node as docs/protocol.md §5.4 describes it (test/utils/go-neffos-peer.ts), neffos.js clients on ours.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -190,7 +190,7 @@ describe.each(['redis', 'nats'] as const)('a Go neffos cluster on %s', (kind) =>
     expect(await upToMarker(outside, '6')).toEqual([]);
   });
 
-  it('a cross-node ask still works between our nodes (Go nodes cannot take part: spec §5.5)', async () => {
+  it('a cross-node ask still works between our nodes (Go nodes cannot take part: docs/protocol.md §5.5)', async () => {
     const [a, b] = nodes as [Node, Node];
     const bob = await client(b);
     const answer = await a.engine.ask(bob.id, { namespace: 'default', event: 'question', body: 'q1' }, { timeout: 5_000 });
