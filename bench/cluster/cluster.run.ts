@@ -10,8 +10,9 @@
 //   rate is what the setup sustains without queueing without bound. Lost = copies that never came.
 // - ask: a driver on node A asks `askPeer` with a target id; node A asks that connection `ping`
 //   (`engine.ask`, routed to node B over the broker when the target lives there) and replies.
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { killByPid, spawnNode, tailStderr, waitForListening } from '../bench-process.js';
 import { ClusterBenchClient, type DeliverySink } from './cluster-client.js';
@@ -213,7 +214,7 @@ export async function runCluster(argv: string[]): Promise<void> {
   const brokers = (await import(pathToFileURL(join(ROOT, 'scripts/broker-process.mjs')).href)) as BrokerModule;
   console.log(
     `cluster benchmark: ${options.messages} broadcasts × ${2 * options.subscribers} subscribers, ${options.asks} sequential asks; ` +
-      `nodes, brokers and this generator share the machine's cores (no pinning)\n`,
+      `nodes, brokers and this generator share the machine's ${cpus().length} cores (no pinning); load average ${loadavg()[0]!.toFixed(2)}\n`,
   );
   const rows: Row[] = [];
 
