@@ -28,7 +28,7 @@ describe('withDefaults', () => {
 
   it('keeps given values, and pingInterval 0 (disabled)', () => {
     const o = withDefaults({ ...base, askTimeout: 5, pingInterval: 0, onBackpressure: 'drop', origins: ['https://a.example'] });
-    expect(o).toMatchObject({ askTimeout: 5, pingInterval: 0, onBackpressure: 'drop', origins: ['https://a.example'] });
+    expect(o).toMatchObject({ askTimeout: 5, pingInterval: 0, onBackpressure: 'drop', origins: new Set(['https://a.example']) });
   });
 
   it('copies handler maps into prototype-free objects: "constructor" finds nothing', () => {

@@ -3,11 +3,18 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
-import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
+import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_ORIGIN, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
 import type { NeffosLogger, StackExchange } from './stack-exchange.js';
 
-export type OriginPolicy = '*' | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
+/**
+ * `'*'` (any), one exact origin (a string, e.g. from configuration), a list of exact origins, or a
+ * function. Origins are compared whole (`https://app.example.com`), never as substrings.
+ */
+export type OriginPolicy = '*' | string | readonly string[] | ((origin: string | undefined, req: IncomingMessage) => boolean);
+
+/** The policy as the engine checks it: exact origins in a set. */
+export type ResolvedOriginPolicy = '*' | ReadonlySet<string> | ((origin: string | undefined, req: IncomingMessage) => boolean);
 
 export interface EngineOptions {
   /** URL path the engine serves, e.g. `/echo`. */
@@ -44,7 +51,11 @@ export interface EngineOptions {
   writeBufferHighWaterMark?: number;
   /** `close` (default) ends a slow consumer with 1013; `drop` skips frames until it catches up. */
   onBackpressure?: 'close' | 'drop';
-  /** Allowed `Origin` values; default `'*'` (any). A request without `Origin` (not a browser) passes a list. */
+  /**
+   * Allowed `Origin` values: `'*'` (default, any), one origin (`'https://app.example.com'`), a list, or a
+   * function. Each origin is validated at start-up and matched exactly. A request without `Origin` (not
+   * a browser) passes an origin list.
+   */
   origins?: OriginPolicy;
   /** Subprotocols this server speaks; default: echo the first one the client offers. */
   subprotocols?: readonly string[];
@@ -83,7 +94,7 @@ export interface ResolvedEngineOptions {
   pingInterval: number;
   writeBufferHighWaterMark: number;
   onBackpressure: 'close' | 'drop';
-  origins: OriginPolicy;
+  origins: ResolvedOriginPolicy;
   subprotocols: readonly string[] | undefined;
   /** lower-cased `protectedHeaders` */
   protectedHeaders: ReadonlySet<string> | undefined;
@@ -125,6 +136,33 @@ function ownEntriesOnly(namespaces: Namespaces): Namespaces {
   return out;
 }
 
+/**
+ * A string is one exact origin, never a substring pattern (`'https://app.example.com'` must not admit
+ * `https://app.example.co`). Every origin must be what a browser sends: `scheme://host[:port]`, no path,
+ * no trailing slash (or the literal `null` of sandboxed pages).
+ */
+function originPolicy(policy: OriginPolicy | undefined): ResolvedOriginPolicy {
+  if (policy === undefined || policy === '*') return '*';
+  if (typeof policy === 'function') return policy;
+  const list: readonly unknown[] = typeof policy === 'string' ? [policy] : Array.isArray(policy) ? policy : [policy];
+  for (const origin of list) {
+    if (typeof origin !== 'string' || (origin !== 'null' && serializedOrigin(origin) !== origin)) {
+      throw new InvalidOptionError(OPTION_BAD_ORIGIN(origin, typeof origin === 'string' ? serializedOrigin(origin) : undefined));
+    }
+  }
+  return new Set(list as string[]);
+}
+
+/** `new URL(value).origin` when `value` parses as a URL with a host, else undefined. */
+function serializedOrigin(value: string): string | undefined {
+  try {
+    const origin = new URL(value).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
 function protectedHeaderSet(names: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (names === undefined) return undefined;
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n === '')) {
@@ -158,7 +196,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     pingInterval: positive('pingInterval', options.pingInterval, 30_000, true),
     writeBufferHighWaterMark: positive('writeBufferHighWaterMark', options.writeBufferHighWaterMark, 8 * 1024 * 1024),
     onBackpressure: options.onBackpressure ?? 'close',
-    origins: options.origins ?? '*',
+    origins: originPolicy(options.origins),
     subprotocols: options.subprotocols,
     protectedHeaders: protectedHeaderSet(options.protectedHeaders),
     nativeOnly,

@@ -45,6 +45,9 @@ export const OPTION_NOT_POSITIVE = (name: string, value: number, allowZero: bool
   `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${BYTE_OPTIONS.has(name) ? 'bytes' : 'milliseconds'}, got ${value}`;
 export const OPTION_BAD_PATH = (path: unknown): string => `option path must start with "/", got ${JSON.stringify(path)}`;
 export const OPTION_NO_NAMESPACES = 'option namespaces must name at least one namespace';
+export const OPTION_BAD_ORIGIN = (value: unknown, parsed: string | undefined): string =>
+  `option origins: ${JSON.stringify(value)} is not an origin; an origin is scheme://host[:port] with no path or trailing slash, matched exactly` +
+  (typeof value === 'string' && value.includes(',') ? ' (several origins go in an array)' : parsed !== undefined && parsed !== value ? ` (did you mean ${JSON.stringify(parsed)}?)` : '');
 export const OPTION_BAD_PROTECTED_HEADERS = (value: unknown): string =>
   `option protectedHeaders must be an array of header names (e.g. ['x-user-id']), got ${JSON.stringify(value)}`;
 export const OPTION_BAD_BACKPRESSURE = (value: unknown): string => `option onBackpressure must be "close" or "drop", got ${JSON.stringify(value)}`;

@@ -105,7 +105,7 @@ export class NeffosEngine implements EngineHost {
     }
     // Browsers always send Origin; Node and Go clients send none, and are not what the check is for
     // (cross-site WebSocket hijacking), so a missing Origin passes, as with gorilla's default.
-    return origin === undefined || policy.includes(origin);
+    return origin === undefined || policy.has(origin);
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
