@@ -8,6 +8,8 @@ export { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
 export {
   AckOnLifecycleHookError,
   DuplicateEventError,
+  GatewayOnNeffosPathError,
+  NeffosModuleTwiceError,
   NeffosNotReadyError,
   NoControllersError,
   NoScopedInstanceError,

@@ -1,11 +1,12 @@
 // Mounts the engine on the app's HTTP server at bootstrap and closes it (1001 to every client)
 // before the HTTP server shuts down.
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { errorText, NeffosEngine } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { NeffosExplorer } from './neffos.explorer.js';
+import { assertNoGatewayOnPath, assertSingleRegistration, neffosRegistrations } from './neffos-mount.checks.js';
 import { NoControllersError } from './neffos.errors.js';
 import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
 import { NeffosServer } from './neffos-server.js';
@@ -22,10 +23,14 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     private readonly namespaces: NeffosNamespacesFactory,
     private readonly server: NeffosServer,
     @Inject(NEFFOS_MODULE_OPTIONS) private readonly options: NeffosModuleOptions,
+    private readonly modules: ModulesContainer,
+    private readonly appConfig: ApplicationConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.engine !== undefined) return;
+    assertSingleRegistration(neffosRegistrations(this.modules, NeffosServerHost, NEFFOS_MODULE_OPTIONS));
+    assertNoGatewayOnPath(this.appConfig, this.options.path);
     const plans = this.explorer.explore();
     if (plans.length === 0) throw new NoControllersError();
     const { eventNameMapper: _mapper, ...engineOptions } = this.options;

@@ -1,6 +1,6 @@
 // Start-up and usage errors of the Nest layer; the texts (neffos.messages.ts) say what to change.
 import { NeffosError } from '../engine/index.js';
-import { ACK_ON_LIFECYCLE_HOOK, DUPLICATE_EVENT, NO_CONTROLLERS, NO_SCOPED_INSTANCE, NOT_READY, UNSUPPORTED_PARAM_DECORATOR } from './neffos.messages.js';
+import { ACK_ON_LIFECYCLE_HOOK, DUPLICATE_EVENT, GATEWAY_ON_NEFFOS_PATH, NEFFOS_MODULE_TWICE, NO_CONTROLLERS, NO_SCOPED_INSTANCE, NOT_READY, UNSUPPORTED_PARAM_DECORATOR } from './neffos.messages.js';
 
 export class DuplicateEventError extends NeffosError {
   override name = 'DuplicateEventError';
@@ -44,5 +44,21 @@ export class NoScopedInstanceError extends NeffosError {
   override name = 'NoScopedInstanceError';
   constructor(controller: string) {
     super(NO_SCOPED_INSTANCE(controller));
+  }
+}
+
+/** NeffosModule.forRoot registered more than once in one app (same path or not). */
+export class NeffosModuleTwiceError extends NeffosError {
+  override name = 'NeffosModuleTwiceError';
+  constructor(readonly registrations: ReadonlyArray<{ path: string; importedBy: readonly string[] }>) {
+    super(NEFFOS_MODULE_TWICE(registrations));
+  }
+}
+
+/** A platform-ws gateway listens on the path NeffosModule serves. */
+export class GatewayOnNeffosPathError extends NeffosError {
+  override name = 'GatewayOnNeffosPathError';
+  constructor(readonly path: string) {
+    super(GATEWAY_ON_NEFFOS_PATH(path));
   }
 }

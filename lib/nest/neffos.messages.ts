@@ -15,6 +15,19 @@ export const UNSUPPORTED_PARAM_DECORATOR = (controller: string, methodName: stri
 export const ACK_ON_LIFECYCLE_HOOK = (controller: string, methodName: string, event: string): string =>
   `${controller}.${methodName} handles the lifecycle event ${event}, which sends no reply of its own; remove @Ack() (it applies to events)`;
 
+export const NEFFOS_MODULE_TWICE = (registrations: ReadonlyArray<{ path: string; importedBy: readonly string[] }>): string => {
+  const list = registrations.map((r) => `path "${r.path}" (imported by ${r.importedBy.join(', ') || 'an unknown module'})`).join(' and ');
+  const samePath = new Set(registrations.map((r) => r.path)).size < registrations.length;
+  return (
+    `NeffosModule.forRoot is registered ${registrations.length} times: ${list}. ` +
+    (samePath ? 'Two engines on one path would both answer every upgrade. ' : 'Serving two paths is not supported: every @NeffosController would be served on each, and NeffosServer could address only one. ') +
+    'Import NeffosModule.forRoot once, in the root module (it is global).'
+  );
+};
+
+export const GATEWAY_ON_NEFFOS_PATH = (path: string): string =>
+  `a @WebSocketGateway of @nestjs/platform-ws is registered on "${path}", the path NeffosModule serves; give the gateway or NeffosModule another path (they can share the HTTP server through NeffosWsAdapter)`;
+
 // Usage (thrown at the call).
 
 export const CONTROLLER_NEEDS_NAMESPACE = '@NeffosController needs a namespace string, e.g. @NeffosController("default")';
