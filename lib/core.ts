@@ -6,6 +6,7 @@ export {
   AskTimeoutError,
   BadNamespaceError,
   BadRoomError,
+  ClientError,
   CloseCode,
   Conn,
   ConnectionClosedError,

@@ -66,6 +66,12 @@ export interface EngineOptions {
    */
   protectedHeaders?: readonly string[];
   /**
+   * Send the text of every thrown error to the client (for development). Default `false`: only errors
+   * written for the client — a `NeffosError` such as `ClientError`, a thrown string — are sent as they
+   * are; any other error is reported to `onError` with its stack and the client reads `Internal server error`.
+   */
+  exposeErrors?: boolean;
+  /**
    * Failures that have no client to answer: a throwing teardown hook, a native handler, `onDisconnect`.
    * Default: `console.error`. (Handler errors of events become error replies and are not reported here.)
    */
@@ -103,6 +109,7 @@ export interface ResolvedEngineOptions {
   onError: (err: unknown, conn?: Conn) => void;
   exchange: StackExchange | undefined;
   logger: NeffosLogger;
+  exposeErrors: boolean;
 }
 
 const consoleLogger: NeffosLogger = {
@@ -203,5 +210,6 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     onError: options.onError ?? ((err) => console.error('[neffos]', err)),
     exchange: options.exchange,
     logger: options.logger ?? consoleLogger,
+    exposeErrors: options.exposeErrors === true,
   };
 }

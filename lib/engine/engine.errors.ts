@@ -1,6 +1,6 @@
 // Typed failures of the engine. Each carries the close code to use when it ends a connection, and
 // its message (from engine.messages.ts) says what to do about it.
-import { ASK_TIMED_OUT, BAD_NAMESPACE, BAD_ROOM, CONNECTION_CLOSED, CONNECTION_NOT_FOUND, UNPRINTABLE_ERROR } from './engine.messages.js';
+import { ASK_TIMED_OUT, BAD_NAMESPACE, BAD_ROOM, CONNECTION_CLOSED, CONNECTION_NOT_FOUND, INTERNAL_ERROR, UNPRINTABLE_ERROR } from './engine.messages.js';
 
 export const CloseCode = {
   Normal: 1000,
@@ -72,9 +72,30 @@ export class HandshakeRejectedError extends NeffosError {
   override name = 'HandshakeRejectedError';
 }
 
+/**
+ * An error whose message is written for the client: thrown from a handler, a hook or `authorize`, its
+ * text is the error reply (or `H<text>`) as it is. Any other thrown error reaches the client as
+ * `Internal server error` (unless `exposeErrors`), and its stack goes to `onError`.
+ */
+export class ClientError extends NeffosError {
+  override name = 'ClientError';
+}
+
 /** An option value the engine cannot work with; thrown once, at construction. */
 export class InvalidOptionError extends NeffosError {
   override name = 'InvalidOptionError';
+}
+
+/**
+ * The text the client may read for a value thrown by application code (a handler, a hook, `authorize`):
+ * a NeffosError's or a thrown string's own text (both are written for the client: the engine's refusals
+ * and `ClientError`); anything else only with `exposeErrors` — by default it is reported to `report`
+ * (with its stack) and the client reads `Internal server error`.
+ */
+export function clientErrorText(err: unknown, exposeErrors: boolean, report: (err: unknown) => void): string {
+  if (err instanceof NeffosError || typeof err === 'string') return errorText(err);
+  report(err);
+  return exposeErrors ? errorText(err) : INTERNAL_ERROR;
 }
 
 /**

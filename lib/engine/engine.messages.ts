@@ -20,6 +20,12 @@ export const NO_CONNECTION_ID = 'the connection id generator returned no id';
 
 // ---- error replies (`is-error=1` bodies) -----------------------------------------------------------
 
+/**
+ * What a client reads for an error not written for it (a bug, a database error): the stack goes to
+ * `onError`, not over the wire. The same words as Nest's gateways.
+ */
+export const INTERNAL_ERROR = 'Internal server error';
+
 /** For a thrown value that neither JSON nor String can print (e.g. a revoked Proxy). */
 export const UNPRINTABLE_ERROR = 'error (unprintable thrown value)';
 export const UNKNOWN_EVENT = (event: string, namespace: string): string => `unknown event "${event}" in namespace "${namespace}"`;

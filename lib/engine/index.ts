@@ -27,3 +27,4 @@ export type {
   RemoteReply,
   StackExchange,
 } from './stack-exchange.js';
+export { INTERNAL_ERROR } from './engine.messages.js';

@@ -12,6 +12,12 @@ import { Room } from './room.js';
 
 export class NSConn {
   private readonly joined = new Map<string, Room>();
+  /**
+   * @internal Set by the Nest layer while a handler with exception filters runs: Nest's
+   * BaseWsExceptionFilter answers with `emit('exception', payload)`, which must become that handler's
+   * error reply rather than an event beside an empty success reply.
+   */
+  exceptionSink: ((payload: unknown) => void) | undefined = undefined;
 
   constructor(
     readonly conn: Conn,
@@ -37,6 +43,10 @@ export class NSConn {
 
   /** Sends an event to this client in this namespace (a text frame; objects are sent as JSON). */
   emit(event: string, body?: HandlerResult): boolean {
+    if (this.exceptionSink !== undefined && event === 'exception') {
+      this.exceptionSink(body);
+      return true;
+    }
     return this.emitTo('', event, body, false);
   }
 

@@ -8,7 +8,7 @@ import { Conn } from './conn.js';
 import type { EngineHost } from './engine-host.js';
 import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
 import { ClusterView } from './cluster-view.js';
-import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, InvalidOptionError, errorText } from './engine.errors.js';
+import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, InvalidOptionError, clientErrorText } from './engine.errors.js';
 import { ALREADY_ATTACHED, ASK_TIMEOUT_INVALID, CLOSE_SHUTTING_DOWN, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
 import type { AskOptions, BroadcastMessage, BroadcastOptions, HandlerResult, TargetedMessage } from './engine.types.js';
 import { EngineExchangeNode } from './exchange-node.js';
@@ -130,7 +130,8 @@ export class NeffosEngine implements EngineHost {
       await onConnect?.(conn);
       conn.releaseReadiness();
     } catch (err) {
-      conn.reject(errorText(err) || REJECTED);
+      // A throwing authorize or onConnect: its text only if written for the client (db errors are not).
+      conn.reject(clientErrorText(err, this.options.exposeErrors, (e) => this.reportError(e, conn)) || REJECTED);
     }
   }
 
@@ -148,7 +149,7 @@ export class NeffosEngine implements EngineHost {
       this.register(conn);
       conn.openNative(this.options.namespaces['']!);
     } catch (err) {
-      conn.close(CloseCode.InternalError, errorText(err));
+      conn.close(CloseCode.InternalError, clientErrorText(err, this.options.exposeErrors, (e) => this.reportError(e, conn)));
     }
   }
 

@@ -3,7 +3,7 @@
 import { isUint8Array } from 'node:util/types';
 import { encodeEmptyReply, encodeFields, type Message } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-import { errorText } from './engine.errors.js';
+import { clientErrorText } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
 import type { EventHandler } from './engine.types.js';
 import type { NSConn } from './namespace-conn.js';
@@ -69,7 +69,9 @@ export function writeEmptyReply(conn: Conn, token: string): void {
  * Error replies are text frames even for binary requests, so neffos.js can read the text (docs/protocol.md §11).
  * The text is never empty: Go reads `is-error=1` with an empty body as success, neffos.js rejects with
  * `undefined` (docs/protocol.md §2.4), so `throw new Error('')` would otherwise pass for success with Go clients.
+ * A thrown value not written for the client is reported and read as `Internal server error` (clientErrorText).
  */
 export function writeErrorReply(conn: Conn, msg: Message, err: unknown): void {
-  conn.write(encodeFields(msg.token, msg.namespace, msg.room, msg.event, true, msg.isNoOp, errorText(err) || REJECTED), false);
+  const text = clientErrorText(err, conn.host.options.exposeErrors, (e) => conn.host.reportError(e, conn));
+  conn.write(encodeFields(msg.token, msg.namespace, msg.room, msg.event, true, msg.isNoOp, text || REJECTED), false);
 }

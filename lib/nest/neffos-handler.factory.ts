@@ -2,7 +2,7 @@
 // (no enhancer, no parameter decorator: nothing to pay for), enhanced (Nest's guards, pipes,
 // interceptors and filters through ExternalContextCreator, built once per handler and instance), and
 // guards-only (a class's guards on namespace connect when it has no connect hook of its own).
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type ContextId, ExternalContextCreator } from '@nestjs/core';
 import { firstValueFrom, isObservable } from 'rxjs';
 import type { NSConn } from '../engine/index.js';
@@ -11,7 +11,9 @@ import type { ControllerPlan, HandlerPlan } from './neffos.explorer.js';
 import { ROUTE_ARGS_METADATA } from './neffos.constants.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
 import { messageData, neffosParamsFactory } from './neffos-params.factory.js';
-import { EventReplyError } from './neffos-reply.errors.js';
+import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+import { EventReplyError, ReplyErrors, replyTextOf } from './neffos-reply.errors.js';
+import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
 
 export type Invoker = (msg: Message, nsConn: NSConn) => unknown;
 
@@ -34,10 +36,15 @@ interface PipelineSpec {
 
 @Injectable()
 export class NeffosHandlerFactory {
+  private readonly replies: ReplyErrors;
+
   constructor(
     private readonly contextCreator: ExternalContextCreator,
     private readonly accessor: NeffosMetadataAccessor,
-  ) {}
+    @Inject(NEFFOS_MODULE_OPTIONS) options: NeffosModuleOptions,
+  ) {
+    this.replies = new ReplyErrors(options.exposeErrors === true);
+  }
 
   /**
    * The handler of `plan` on `instance`: direct unless a parameter decorator or an enhancer (its own,
@@ -53,12 +60,13 @@ export class NeffosHandlerFactory {
 
   /** The fast path: the method itself, with `(msg, nsConn)`. */
   direct(instance: object, method: Method): Invoker {
+    const { replies } = this;
     return (msg, nsConn) => {
       try {
         const result = firstValue(method.call(instance, msg, nsConn));
-        return result instanceof Promise ? result.catch(rethrowAsReply) : result;
+        return result instanceof Promise ? result.catch(replies.rethrow) : result;
       } catch (err) {
-        throw new EventReplyError(err);
+        throw replies.of(err);
       }
     };
   }
@@ -80,9 +88,12 @@ export class NeffosHandlerFactory {
       // "AllExceptionsFilter") would turn a refused connect, join or leave into an accepted one.
       filters: !VETO_HOOKS.has(plan.event),
     });
-    if (plan.ack) return (msg, nsConn) => acknowledged((ack) => call(nsConn, messageData(msg), msg, ack, msg.event));
-    // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
-    return (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(rethrowAsReply);
+    const { replies } = this;
+    const invoke: Invoker = plan.ack
+      ? (msg, nsConn) => acknowledged(replies, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))
+      : // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
+        (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(replies.rethrow);
+    return VETO_HOOKS.has(plan.event) ? invoke : (msg, nsConn) => withFilterEmitsAsReply(nsConn, () => invoke(msg, nsConn));
   }
 
   /** Runs only the class's (and the global) guards on namespace connect; a refusal is the connect's error reply. */
@@ -96,7 +107,7 @@ export class NeffosHandlerFactory {
       interceptors: false,
       filters: false,
     });
-    return (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).catch(rethrowAsReply);
+    return (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).catch(this.replies.rethrow);
   }
 
   /** The one call of ExternalContextCreator.create: context type 'ws', Nest's route-args key, our params factory. */
@@ -125,14 +136,38 @@ function scopeOf(controller: ControllerPlan, contextId: ContextId | undefined): 
  * a connection wait behind it, as behind any pending handler); its return value is not the reply, as
  * with Nest gateways. A throw before the ack (handler, guard, pipe, interceptor) is the error reply.
  */
-function acknowledged(run: (ack: (value?: unknown) => void) => Promise<unknown>): Promise<unknown> {
+function acknowledged(replies: ReplyErrors, run: (ack: (value?: unknown) => void) => Promise<unknown>): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    run((value) => resolve(value)).catch((err: unknown) => reject(new EventReplyError(err)));
+    run((value) => resolve(value)).catch((err: unknown) => reject(replies.of(err)));
   });
 }
 
-function rethrowAsReply(err: unknown): never {
-  throw new EventReplyError(err);
+/**
+ * Nest's BaseWsExceptionFilter (and catch-all filters built on it) answers a failure with
+ * `client.emit('exception', payload)` and returns nothing, which would go out as an empty success reply:
+ * one failure, two different signals. While a filtered handler runs, that emit is caught instead and the
+ * handler fails with the payload's message: the client sees one error reply.
+ */
+async function withFilterEmitsAsReply(nsConn: NSConn, run: () => unknown): Promise<unknown> {
+  // Another filtered handler of this namespace connection is running (a hook fired meanwhile): it catches.
+  if (nsConn.exceptionSink !== undefined) return run();
+  let caught: { payload: unknown } | undefined;
+  nsConn.exceptionSink = (payload) => {
+    caught ??= { payload };
+  };
+  try {
+    const result = await run();
+    if (caught !== undefined) throw new EventReplyError(caught.payload, filterText(caught.payload));
+    return result;
+  } finally {
+    nsConn.exceptionSink = undefined;
+  }
+}
+
+/** The text of a filter's `exception` payload: `{ status, message, cause }` or a WsException's own object. */
+function filterText(payload: unknown): string {
+  const message = payload !== null && typeof payload === 'object' ? (payload as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : replyTextOf(payload);
 }
 
 function firstValue(result: unknown): unknown {

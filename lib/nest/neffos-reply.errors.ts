@@ -1,12 +1,20 @@
-// One error path: whatever a handler, guard, pipe or interceptor throws becomes the text of an error
-// reply. The engine's errorText turns any thrown value into text; the Nest layer only adds one step in
-// front of it: Nest's HTTP and WS exceptions carry their text in their response, not always in `message`.
-import { HttpException } from '@nestjs/common';
+// One error path: whatever a handler, guard, pipe, interceptor or lifecycle hook throws becomes the
+// text of an error reply. Written for the client, as Nest gateways see it: WsException, HttpException
+// and neffos's own errors (NeffosError) keep their text; anything else — a bug's TypeError, a driver's
+// "connection refused at 10.0.0.5:5432" — is logged with its stack through Nest's Logger and reaches the
+// client as `Internal server error`, unless the module option `exposeErrors` is set (development).
+// The engine's errorText turns any value into text; the Nest layer only unwraps its exceptions first.
+import { HttpException, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { errorText } from '../engine/index.js';
+import { errorText, INTERNAL_ERROR, NeffosError } from '../engine/index.js';
 
 export function replyTextOf(err: unknown): string {
   return errorText(unwrapNestException(err));
+}
+
+/** Whether a thrown value was written for the client to read. */
+export function isForClient(err: unknown): boolean {
+  return err instanceof WsException || err instanceof HttpException || err instanceof NeffosError;
 }
 
 /** What a Nest exception means to say: its response's (or error's) message, a ValidationPipe list joined. */
@@ -20,10 +28,35 @@ function unwrapNestException(err: unknown): unknown {
   return value;
 }
 
-/** Thrown to the engine so its error reply carries the Nest-aware text. */
-export class EventReplyError extends Error {
+/**
+ * Thrown to the engine with the text the client may read; a NeffosError, so the engine sends it as it is.
+ * `original` keeps the thrown value.
+ */
+export class EventReplyError extends NeffosError {
   override name = 'EventReplyError';
-  constructor(readonly original: unknown) {
-    super(replyTextOf(original));
+  constructor(
+    readonly original: unknown,
+    text: string,
+  ) {
+    super(text);
   }
+}
+
+/** Turns thrown values into EventReplyErrors under the module's `exposeErrors`, logging unexpected ones. */
+export class ReplyErrors {
+  private readonly logger = new Logger('NeffosModule');
+
+  constructor(private readonly exposeErrors: boolean) {}
+
+  of(err: unknown): EventReplyError {
+    if (err instanceof EventReplyError) return err;
+    if (isForClient(err)) return new EventReplyError(err, replyTextOf(err));
+    this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err));
+    return new EventReplyError(err, this.exposeErrors ? replyTextOf(err) : INTERNAL_ERROR);
+  }
+
+  /** For promise chains: `.catch(replies.rethrow)`. */
+  readonly rethrow = (err: unknown): never => {
+    throw this.of(err);
+  };
 }

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { errorText, NeffosEngine } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { NeffosExplorer } from './neffos.explorer.js';
+import { ReplyErrors } from './neffos-reply.errors.js';
 import { assertNoGatewayOnPath, assertSingleRegistration, neffosRegistrations } from './neffos-mount.checks.js';
 import { NoControllersError } from './neffos.errors.js';
 import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
@@ -33,9 +34,14 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     assertNoGatewayOnPath(this.appConfig, this.options.path);
     const plans = this.explorer.explore();
     if (plans.length === 0) throw new NoControllersError();
-    const { eventNameMapper: _mapper, ...engineOptions } = this.options;
+    const { eventNameMapper: _mapper, authorize, onConnect, ...engineOptions } = this.options;
+    // The handshake hooks fail the way handlers do: Nest's exceptions keep their text, anything else is
+    // logged with its stack and read by the client as `Internal server error` (unless exposeErrors).
+    const replies = new ReplyErrors(this.options.exposeErrors === true);
     this.engine = new NeffosEngine({
       ...engineOptions,
+      authorize: authorize && ((req) => settle(() => authorize(req), replies)),
+      onConnect: onConnect && ((conn) => settle(() => onConnect(conn), replies)),
       namespaces: this.namespaces.create(plans),
       onError: this.options.onError ?? ((err) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err))),
       logger: this.options.logger ?? this.logger,
@@ -52,5 +58,14 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     this.engine = undefined;
     this.server.bind(undefined);
     await engine?.close();
+  }
+}
+
+/** Runs a hook; whatever it throws (or rejects with) leaves as the EventReplyError the client may read. */
+async function settle<T>(hook: () => T | Promise<T>, replies: ReplyErrors): Promise<T> {
+  try {
+    return await hook();
+  } catch (err) {
+    throw replies.of(err);
   }
 }

@@ -3,6 +3,7 @@
 // (neffos.js `ns.room(name).emit(...)`), so the server never has to guess where to deliver.
 // Helpers live in ChatService or outside the class: a method here, even a TypeScript `private` one,
 // would be an event too.
+import { WsException } from '@nestjs/websockets';
 import { Message, NeffosController, NSConn } from '../../lib/index.js';
 import { CHAT_NAMESPACE, MAX_MESSAGE_LENGTH } from './chat.constants.js';
 import type { ChatBody, MembersBody, SystemBody, TypingBody, WelcomeBody } from './chat.events.js';
@@ -28,7 +29,7 @@ export class ChatController {
 
   /** Vetoes joins of rooms that do not exist, whoever started them (server `join` or client `ns.joinRoom`). */
   onRoomJoin(msg: Message): void {
-    if (!this.users.isRoom(msg.room)) throw new Error(`there is no room "${msg.room}"`);
+    if (!this.users.isRoom(msg.room)) throw new WsException(`there is no room "${msg.room}"`);
   }
 
   async onRoomJoined(msg: Message, conn: NSConn): Promise<void> {
@@ -47,7 +48,7 @@ export class ChatController {
   /** Ask `join` with a room name: leaves the current room, joins that one, replies with its members. */
   async join(msg: Message, conn: NSConn): Promise<MembersBody> {
     const room = msg.text().trim();
-    if (!this.users.isRoom(room)) throw new Error(`there is no room "${room}"`);
+    if (!this.users.isRoom(room)) throw new WsException(`there is no room "${room}"`);
     for (const name of [...conn.rooms.keys()]) {
       if (name !== room) await conn.leaveRoom(name);
     }
@@ -57,7 +58,7 @@ export class ChatController {
 
   /** `chat` sent in a room: delivered to everyone in it, the sender included (every page shows it). */
   chat(msg: Message, conn: NSConn): void {
-    if (msg.room === '') throw new Error('join a room before chatting');
+    if (msg.room === '') throw new WsException('join a room before chatting');
     const text = msg.text().trim().slice(0, MAX_MESSAGE_LENGTH);
     if (text === '') return;
     const body: ChatBody = { from: this.users.nicknameOf(conn.id), text, at: new Date().toISOString() };

@@ -1,7 +1,7 @@
 // End-to-end: the real npm client neffos.js against NeffosEngine on a real http.Server, no Nest.
 // One test (or more) per row of the neffos.js checklist (docs/protocol.md §8).
 import { describe, expect, it } from 'vitest';
-import { AskTimeoutError, RemoteError, type Conn, type EngineOptions, type Events, type NSConn } from '../../lib/engine/index.js';
+import { AskTimeoutError, ClientError, RemoteError, type Conn, type EngineOptions, type Events, type NSConn } from '../../lib/engine/index.js';
 import { UNAUTHORIZED, UNKNOWN_EVENT } from '../../lib/engine/engine.messages.js';
 import { ERR_BAD_NAMESPACE, type Message } from '../../lib/protocol/index.js';
 import { useEngineHarness, type EngineHarness } from '../utils/engine-harness.js';
@@ -46,7 +46,7 @@ function serverEvents(hooks: EventLog<string>, seen: EventLog<Seen>): Events {
       seen.push(seenOf(msg, ns));
     },
     fail: () => {
-      throw new Error('bad thing');
+      throw new ClientError('bad thing');
     },
     silent: () => undefined,
     bin: (msg, ns) => {
@@ -147,7 +147,7 @@ describe('neffos.js client against NeffosEngine (docs/protocol.md §8)', () => {
         namespaces: {
           default: {
             _OnNamespaceConnect: () => {
-              throw new Error('not allowed');
+              throw new ClientError('not allowed');
             },
           },
         },
@@ -555,7 +555,7 @@ describe('neffos.js client against NeffosEngine (docs/protocol.md §8)', () => {
     it('onConnect throwing: dial rejects with the error text, onDisconnect does not fire', async () => {
       await start({
         onConnect: () => {
-          throw new Error('rejected by OnConnect');
+          throw new ClientError('rejected by OnConnect');
         },
       });
       await expect(h.dial({ default: {} })).rejects.toThrow('rejected by OnConnect');

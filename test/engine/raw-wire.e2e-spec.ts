@@ -3,7 +3,7 @@
 // the very next frame (the engine answers each connection in order).
 import { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { AskTimeoutError, type Conn, type EngineOptions, type Events } from '../../lib/engine/index.js';
+import { AskTimeoutError, ClientError, type Conn, type EngineOptions, type Events } from '../../lib/engine/index.js';
 import type { Message } from '../../lib/protocol/index.js';
 import { useEngineHarness, type EngineHarness, type HarnessSetup } from '../utils/engine-harness.js';
 import { RawClient } from '../utils/raw-client.js';
@@ -46,7 +46,7 @@ describe('raw wire protocol (byte-exact)', () => {
           default: {
             echo: (msg) => msg.body,
             fail: () => {
-              throw new Error('bad thing');
+              throw new ClientError('bad thing');
             },
             silent: () => undefined,
             q: record('q'),
@@ -61,7 +61,7 @@ describe('raw wire protocol (byte-exact)', () => {
           },
           v1: {
             _OnNamespaceConnect: () => {
-              throw new Error('unauthorized: token=ok required');
+              throw new ClientError('unauthorized: token=ok required');
             },
             echo: (msg) => msg.body,
           },
@@ -537,7 +537,7 @@ describe('raw wire protocol (byte-exact)', () => {
           default: {
             _OnAnyEvent: (msg) => {
               any.push(msg.event);
-              if (msg.event === '_OnRoomJoin') throw new Error('no rooms here');
+              if (msg.event === '_OnRoomJoin') throw new ClientError('no rooms here');
               return `any:${msg.text()}`;
             },
           },

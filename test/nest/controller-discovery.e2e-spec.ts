@@ -2,6 +2,7 @@
 // neffos lifecycle hooks; start-up errors for duplicates and for an app with no controller.
 import 'reflect-metadata';
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy, OnModuleInit, BeforeApplicationShutdown } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
 import { describe, expect, it } from 'vitest';
 import {
   DuplicateEventError,
@@ -222,13 +223,13 @@ describe('system hooks by name', () => {
     @NeffosController('veto')
     class Veto {
       onNamespaceConnect(_msg: Message, conn: NSConn) {
-        if (conn.conn.request.headers['x-deny'] === 'connect') throw new Error('connect refused by hook');
+        if (conn.conn.request.headers['x-deny'] === 'connect') throw new WsException('connect refused by hook');
       }
       onRoomJoin(msg: Message) {
-        if (msg.room === 'forbidden') throw new Error(`no entry to ${msg.room}`);
+        if (msg.room === 'forbidden') throw new WsException(`no entry to ${msg.room}`);
       }
       onRoomLeave(msg: Message) {
-        if (msg.room === 'sticky') throw new Error('you cannot leave');
+        if (msg.room === 'sticky') throw new WsException('you cannot leave');
       }
     }
 

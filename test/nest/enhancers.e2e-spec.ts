@@ -26,6 +26,7 @@ import { IsInt, IsString, Min, MinLength } from 'class-validator';
 import * as neffos from 'neffos.js';
 import { map, type Observable, of, throwError } from 'rxjs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { Message, NeffosController, NeffosServer as NeffosServerRef, NSConn } from '../../lib/index.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps, type NestAppOptions } from '../utils/nest-app.js';
@@ -429,9 +430,9 @@ describe('exception filters', () => {
     expect(bodyText(await ns.ask('replyFromFilter', ''))).toBe('filtered(ws, true): bad input');
   });
 
-  it('an error the filter does not @Catch stays an error reply with its own text', async () => {
+  it('an error the filter does not @Catch stays an error reply (a plain Error: "Internal server error")', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'filters');
-    expect(await errorOf(ns.ask('notCaughtByFilter', ''))).toBe('plain error passes through');
+    expect(await errorOf(ns.ask('notCaughtByFilter', ''))).toBe(INTERNAL_ERROR);
   });
 
   it('a filter that throws maps the error reply', async () => {
@@ -489,7 +490,7 @@ describe('filters never turn a refused lifecycle action into an accepted one', (
   @NeffosController('hook-throws')
   class HookThrows {
     onNamespaceConnect(_msg: Message, conn: NSConn) {
-      if (conn.conn.request.headers['x-deny'] !== undefined) throw new Error('connect refused by the hook');
+      if (conn.conn.request.headers['x-deny'] !== undefined) throw new WsException('connect refused by the hook');
     }
     @UseGuards(Deny)
     onRoomJoin() {}

@@ -5,6 +5,7 @@ import { BadRequestException, ForbiddenException, type CallHandler, type Executi
 import { WsException } from '@nestjs/websockets';
 import { Observable, of, throwError, EMPTY, delay } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { NeffosController } from '../../lib/index.js';
 import { bodyText, type NeffosMessage as ClientMessage } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
@@ -126,14 +127,15 @@ describe.each(['direct', 'enhanced'])('return values (%s path)', (namespace) => 
   });
 
   it.each([
-    ['fail', 'it failed'],
-    ['rejects', 'async failure'],
-    ['failingObservable', 'observable failure'],
+    // Not written for the client (no Ws/HttpException): logged, and read as "Internal server error".
+    ['fail', INTERNAL_ERROR],
+    ['rejects', INTERNAL_ERROR],
+    ['failingObservable', INTERNAL_ERROR],
     ['http', 'bad input'],
     ['forbidden', 'Forbidden'],
     ['ws', 'ws says no'],
     ['wsObject', 'object error'],
-    ['thrownString', 'a thrown string'],
+    ['thrownString', INTERNAL_ERROR],
   ])('%s throws → an error reply with %j', async (event, text) => {
     const { ns } = await open();
     const err = await ns.ask(event, '').then(

@@ -4,6 +4,8 @@
 import 'reflect-metadata';
 import { Inject, Injectable, Scope } from '@nestjs/common';
 import { ContextIdFactory, REQUEST, type ContextId, type ContextIdStrategy, type HostComponentInfo } from '@nestjs/core';
+import { WsException } from '@nestjs/websockets';
+import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Message, NeffosController, NSConn } from '../../lib/index.js';
 import { bodyText } from '../utils/neffos-client.js';
@@ -51,7 +53,7 @@ class RequestController {
     requestRefs.push(new WeakRef(this));
   }
   onNamespaceConnect(_msg: Message, conn: NSConn) {
-    if (conn.conn.request.headers['x-deny'] !== undefined) throw new Error('denied by the scoped hook');
+    if (conn.conn.request.headers['x-deny'] !== undefined) throw new WsException('denied by the scoped hook');
     log.push(`connect:${this.n}`);
   }
   who() {
@@ -239,10 +241,10 @@ describe('a per-connection controller whose construction fails', () => {
     }
   }
 
-  it('refuses the namespace connect with the error text; the connection and the app stay fine', async () => {
+  it('refuses the namespace connect (with "Internal server error": a constructor bug is not for the client); the connection and the app stay fine', async () => {
     const h = await createNestApp({ providers: [...ALL, Broken] });
     const conn = await h.dial({ broken: {}, req: {} });
-    await expect(conn.connect('broken')).rejects.toThrow('cannot build this controller');
+    await expect(conn.connect('broken')).rejects.toThrow(INTERNAL_ERROR);
     const ns = await conn.connect('req');
     expect(bodyText(await ns.ask('request', ''))).toContain(conn.ID!);
   });

@@ -1,5 +1,7 @@
 // Whatever a handler throws, the client gets an error reply with a readable text: values JSON cannot
 // encode (a BigInt, a cycle) and values that are no Error at all (null, a string, a symbol) included.
+// These run with `exposeErrors: true` (development), where every thrown value's own text is sent; by
+// default only Ws/HttpException and NeffosError texts are (test/hardening/errors.e2e-spec.ts).
 // The text comes from the engine's errorText, behind the Nest step that unwraps Http/WsException; each
 // case runs on the direct path (no enhancer) and on the ExternalContextCreator path.
 import 'reflect-metadata';
@@ -87,7 +89,7 @@ describe.each(['direct', 'enhanced'])('thrown values (%s path)', (namespace) => 
     ['wsCycle', 'ws cycle'],
     ['httpBigint', '[object Object]'],
   ])('%s → an error reply %j, and the connection keeps working', async (event, text) => {
-    const h = await createNestApp({ providers: [DirectController, EnhancedController] });
+    const h = await createNestApp({ providers: [DirectController, EnhancedController], neffos: { exposeErrors: true } });
     const conn = await h.dial({ [namespace]: {} });
     const ns = await conn.connect(namespace);
     const err = await ns.ask(event, '').then(
