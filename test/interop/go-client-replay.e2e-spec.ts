@@ -3,7 +3,7 @@
 // bytes the Go server did. The handlers mirror the capture's test server: echo replies, fail errors,
 // chat and roomchat are broadcast to the others, v1 refuses connects without a token.
 import { describe, expect, it } from 'vitest';
-import type { Message, NSConn } from '../../lib/index.js';
+import { ClientError, type Message, type NSConn } from '../../lib/index.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { EventLog } from '../utils/wait.js';
 
@@ -19,14 +19,14 @@ function goServer(seqIds: string[]) {
         default: {
           echo: (msg: Message) => msg.body,
           fail: () => {
-            throw new Error('bad thing');
+            throw new ClientError('bad thing');
           },
           chat: (msg: Message, ns: NSConn) => void ns.broadcast('chat', msg.body),
           roomchat: (msg: Message, ns: NSConn) => void ns.broadcast('roomchat', msg.body, { room: msg.room }),
         },
         v1: {
           _OnNamespaceConnect: () => {
-            throw new Error('unauthorized: token=ok required');
+            throw new ClientError('unauthorized: token=ok required');
           },
         },
       },
