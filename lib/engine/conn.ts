@@ -6,14 +6,18 @@ import type { WebSocket } from 'ws';
 import { Message, decodeMessage, encodeAck, encodeAckRejection, encodeFields, isAckRequest, mayBeServerReply } from '../protocol/index.js';
 import { AskRegistry } from './ask-registry.js';
 import type { EngineHost } from './engine-host.js';
-import { CloseCode, ConnectionClosedError, InvalidOptionError } from './engine.errors.js';
+import { CloseCode, ConnectionClosedError, InvalidOptionError, TooManyPendingAsksError } from './engine.errors.js';
 import {
   ASK_TIMEOUT_INVALID,
   CLOSE_FIRST_FRAME_NOT_ACK,
+  CLOSE_HANDSHAKE_QUEUE_FULL,
   CLOSE_HANDSHAKE_TOO_SLOW,
   CLOSE_NO_ACK_WITHIN,
   CLOSE_QUEUE_FULL,
+  CLOSE_QUEUE_TOO_MANY_FRAMES,
+  CLOSE_RATE_LIMITED,
   CLOSE_WRITE_BUFFER_FULL,
+  RATE_LIMITED,
   REJECTED,
 } from './engine.messages.js';
 import type { Events } from './engine.types.js';
@@ -22,9 +26,39 @@ import { routeFrame } from './message.router.js';
 import { NSConn } from './namespace-conn.js';
 import { connectNamespace, dropNamespace } from './namespace-lifecycle.js';
 import { Signal } from './signal.js';
-import { holdWrites, releaseWrites, writeToSocket } from './socket-writer.js';
+import { isRequest, writeErrorReply } from './reply.writer.js';
+import { holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
+import { TokenBucket } from './token-bucket.js';
 
 const TEXT = { binary: false };
+
+/** Why the socket is not being read (bits of `Conn.readHold`); it is read again when none is left. */
+const HOLD_QUEUE = 1;
+const HOLD_WRITES = 2;
+const HOLD_RATE = 4;
+
+/** Longest one connection's frames run before it yields to the event loop (other connections, timers, I/O). */
+const DRAIN_SLICE_MS = 4;
+/** Frames of one connection run in one loop turn before the clock is looked at (then every as many). */
+const FRAMES_BEFORE_CLOCK = 16;
+
+/**
+ * Loop turns, counted so a connection can tell that its frames came in one burst: ws delivers every
+ * frame of a read (up to 64 KiB, thousands of tiny frames) synchronously, one after the other.
+ */
+let loopTurn = 0;
+let turnEnding = false;
+
+function nextTurn(): void {
+  loopTurn++;
+  turnEnding = false;
+}
+
+/**
+ * After a close for a broken budget, how long a peer gets to make progress reading (what is buffered
+ * for it, then the close frame) before its socket is destroyed; ws would wait 30 s, holding the memory.
+ */
+const CLOSE_GRACE_MS = 1_000;
 
 const CONN = Symbol('neffos.conn');
 type SocketWithConn = WebSocket & { [CONN]: Conn };
@@ -50,6 +84,17 @@ export class Conn {
   /** A handler (or the handshake) is pending: frames wait in `inbound`. */
   private busy = false;
   private inbound: InboundQueue | undefined;
+  /** HOLD_* bits: why the socket is paused (TCP backpressure on the client). */
+  private readHold = 0;
+  private drainScheduled = false;
+  /** This connection's frames run in the current loop turn, and when the clock was first read for them. */
+  private burstTurn = -1;
+  private burstFrames = 0;
+  private burstStart = 0;
+  private bucket: TokenBucket | undefined;
+  private rateTimer: NodeJS.Timeout | undefined;
+  /** @internal rooms joined, all namespaces together (maxRoomsPerConnection) */
+  roomCount = 0;
   private readonly closed = new Signal();
   private _store: Map<string, unknown> | undefined;
   private _asks: AskRegistry | undefined;
@@ -180,6 +225,7 @@ export class Conn {
 
   private static onHandshakeTimeout(conn: Conn): void {
     conn.handshakeTimer = undefined;
+    conn.host.handshakeEnded();
     const ms = conn.host.options.handshakeTimeout;
     if (!conn.ackReceived) conn.close(CloseCode.ProtocolError, CLOSE_NO_ACK_WITHIN(ms));
     else conn.close(CloseCode.TryAgainLater, CLOSE_HANDSHAKE_TOO_SLOW(ms));
@@ -189,6 +235,7 @@ export class Conn {
     if (this.handshakeTimer === undefined) return;
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
+    this.host.handshakeEnded();
   }
 
   // ---- input: every data frame, in order; a pending handler holds the rest in the inbound queue -------
@@ -209,19 +256,128 @@ export class Conn {
       this.enqueue(data, binary);
       return;
     }
-    if (this.busy) {
+    // Behind a pending handler, a drain that yielded, or the rate limit: keep the order, wait in the queue.
+    if (this.busy || (this.inbound !== undefined && this.inbound.length > 0)) {
       // A reply to a pending server ask must not wait behind the handler that is awaiting it.
       if (this._asks !== undefined && this._asks.size > 0 && this.settleEarly(data, binary)) return;
       this.enqueue(data, binary);
       return;
     }
+    if (this.burstSpent()) {
+      this.enqueue(data, binary);
+      this.scheduleDrain();
+      return;
+    }
+    if (!this.takeToken()) {
+      this.overRate(data, binary);
+      return;
+    }
     this.run(data, binary);
   }
 
-  private enqueue(data: Buffer, binary: boolean): void {
-    if (!(this.inbound ??= new InboundQueue(this.host.options.maxQueuedBytes)).push(data, binary)) {
-      this.close(CloseCode.PolicyViolation, CLOSE_QUEUE_FULL);
+  /** Whether this connection's frames of this loop turn have used up their slice (then they queue). */
+  private burstSpent(): boolean {
+    if (this.burstTurn !== loopTurn) {
+      this.burstTurn = loopTurn;
+      this.burstFrames = 0;
+      if (!turnEnding) {
+        turnEnding = true;
+        setImmediate(nextTurn);
+      }
     }
+    const n = ++this.burstFrames;
+    if (n < FRAMES_BEFORE_CLOCK || n % FRAMES_BEFORE_CLOCK !== 0) return false;
+    if (n === FRAMES_BEFORE_CLOCK) {
+      this.burstStart = performance.now();
+      return false;
+    }
+    return performance.now() - this.burstStart > DRAIN_SLICE_MS;
+  }
+
+  /**
+   * Queues a frame under the budget of the state it arrives in: the small one while the handshake runs,
+   * else maxQueuedFrames/maxQueuedBytes. Past an eighth of it the socket is paused (TCP backpressure)
+   * until the queue is down to a sixteenth, so only what one or two reads delivered can still arrive
+   * (64 KiB each: thousands of tiny frames); past all of it, close 1008.
+   */
+  private enqueue(data: Buffer, binary: boolean): void {
+    const queue = (this.inbound ??= new InboundQueue());
+    queue.push(data, binary);
+    const o = this.host.options;
+    const handshaking = this.state === 'handshaking';
+    const maxFrames = handshaking ? o.maxHandshakeQueuedFrames : o.maxQueuedFrames;
+    const maxBytes = handshaking ? o.maxHandshakeQueuedBytes : o.maxQueuedBytes;
+    if (queue.length > maxFrames || queue.bytes > maxBytes) {
+      this.closeOverBudget(CloseCode.PolicyViolation, handshaking ? CLOSE_HANDSHAKE_QUEUE_FULL : queue.length > maxFrames ? CLOSE_QUEUE_TOO_MANY_FRAMES : CLOSE_QUEUE_FULL);
+      return;
+    }
+    if (queue.length > maxFrames / 8 || queue.bytes > maxBytes / 8) this.holdReading(HOLD_QUEUE);
+  }
+
+  // ---- the rate limit (messageRate, messageBurst, onRateLimit) --------------------------------------
+
+  /** A token of the connection's bucket; always true when the limit is off. */
+  private takeToken(): boolean {
+    const o = this.host.options;
+    if (o.messageRate === 0) return true;
+    const now = performance.now();
+    return (this.bucket ??= new TokenBucket(o.messageRate, o.messageBurst, now)).take(now);
+  }
+
+  /** A frame over the rate, not queued (or just taken off the queue under a policy other than delay). */
+  private overRate(data: Buffer, binary: boolean): void {
+    switch (this.host.options.onRateLimit) {
+      case 'delay':
+        this.enqueue(data, binary);
+        this.throttle();
+        return;
+      case 'drop':
+        return;
+      case 'error': {
+        const msg = decodeMessage(data, binary);
+        if (msg !== undefined && !this.takeReply(msg) && isRequest(msg)) writeErrorReply(this, msg, RATE_LIMITED);
+        return;
+      }
+      case 'close':
+        this.closeOverBudget(CloseCode.PolicyViolation, CLOSE_RATE_LIMITED);
+    }
+  }
+
+  /** Stops reading until the bucket holds a token again, then drains. */
+  private throttle(): void {
+    if (this.rateTimer !== undefined || this.state === 'closed') return;
+    this.holdReading(HOLD_RATE);
+    const wait = Math.max(1, this.bucket!.msUntilToken(performance.now()));
+    this.rateTimer = setTimeout(Conn.onRateTimer, wait, this);
+  }
+
+  private static onRateTimer(conn: Conn): void {
+    conn.rateTimer = undefined;
+    conn.releaseReading(HOLD_RATE);
+    conn.drain();
+  }
+
+  // ---- TCP backpressure: the socket is read only while no budget asks to hold it --------------------
+
+  private holdReading(reason: number): void {
+    if (this.readHold === 0) this.socket.pause();
+    this.readHold |= reason;
+  }
+
+  private releaseReading(reason: number): void {
+    if ((this.readHold & reason) === 0) return;
+    this.readHold &= ~reason;
+    if (this.readHold === 0 && this.state !== 'closed') this.socket.resume();
+  }
+
+  /** The socket holds over a quarter of its write budget: stop reading the client until it drains. */
+  private holdForWrites(): void {
+    if ((this.readHold & HOLD_WRITES) !== 0) return;
+    const raw = rawOf(this.socket);
+    // 'drain' comes only after a write found the stream over its own mark; else it empties by itself soon.
+    if (!raw.writableNeedDrain) return;
+    this.holdReading(HOLD_WRITES);
+    raw.once('drain', () => this.releaseReading(HOLD_WRITES));
   }
 
   private run(data: Buffer, binary: boolean): void {
@@ -249,14 +405,45 @@ export class Conn {
     this.drain();
   }
 
+  /**
+   * Runs queued frames in order until a handler is pending, the rate limit holds, or the slice is used
+   * up; then it yields (setImmediate) so one connection's backlog cannot block the others.
+   */
   private drain(): void {
     const queue = this.inbound;
     if (queue === undefined) return;
-    while (!this.busy && this.state === 'open') {
-      const next = queue.shift();
-      if (next === undefined) return;
-      this.run(next.data, next.binary);
+    const deadline = performance.now() + DRAIN_SLICE_MS;
+    let n = 0;
+    while (!this.busy && this.state === 'open' && queue.length > 0) {
+      if ((++n & 31) === 0 && performance.now() > deadline) {
+        this.scheduleDrain();
+        break;
+      }
+      if (!this.takeToken()) {
+        if (this.host.options.onRateLimit === 'delay') {
+          this.throttle();
+          break;
+        }
+        const binary = queue.nextIsBinary;
+        this.overRate(queue.shift()!, binary);
+        continue;
+      }
+      const binary = queue.nextIsBinary;
+      this.run(queue.shift()!, binary);
     }
+    const o = this.host.options;
+    if (queue.length <= o.maxQueuedFrames / 16 && queue.bytes <= o.maxQueuedBytes / 16) this.releaseReading(HOLD_QUEUE);
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(Conn.onDrainSlice, this);
+  }
+
+  private static onDrainSlice(conn: Conn): void {
+    conn.drainScheduled = false;
+    conn.drain();
   }
 
   // ---- server asks (docs/protocol.md §4): a fresh server token out, the reply matched by it ----------------------
@@ -264,6 +451,8 @@ export class Conn {
   /** @internal sends a request with a fresh server token and waits for the reply by that token */
   ask(namespace: string, room: string, event: string, body: Buffer | string, binary: boolean, timeout?: number): Promise<Message> {
     if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this._id));
+    const max = this.host.options.maxPendingAsks;
+    if (this._asks !== undefined && this._asks.size >= max) return Promise.reject(new TooManyPendingAsksError(this._id, max));
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
       return Promise.reject(new InvalidOptionError(ASK_TIMEOUT_INVALID(timeout)));
     }
@@ -296,8 +485,13 @@ export class Conn {
   write(frame: Buffer | string, binary: boolean): boolean {
     if (this.state !== 'open') return false;
     const outcome = writeToSocket(this.socket, frame, binary, this.host.options);
-    if (outcome === 'overflow') this.close(CloseCode.TryAgainLater, CLOSE_WRITE_BUFFER_FULL);
-    return outcome === 'sent';
+    if (outcome === 'sent') return true;
+    if (outcome === 'congested') {
+      this.holdForWrites();
+      return true;
+    }
+    if (outcome === 'overflow') this.closeOverBudget(CloseCode.TryAgainLater, CLOSE_WRITE_BUFFER_FULL);
+    return false;
   }
 
   // ---- namespaces (connect and disconnect themselves live in namespace-lifecycle.ts) ----------------
@@ -355,6 +549,25 @@ export class Conn {
     this.socket.close(code, truncateReason(reason));
   }
 
+  /**
+   * Closes for a broken budget: the queue is dropped at once, and a peer that makes no progress reading
+   * (what is buffered for it, then the close frame) within CLOSE_GRACE_MS is terminated.
+   */
+  private closeOverBudget(code: number, reason: string): void {
+    this.inbound = undefined;
+    if (this.state === 'closed') return;
+    this.close(code, reason);
+    setTimeout(Conn.onCloseGrace, CLOSE_GRACE_MS, this, this.socket.bufferedAmount).unref();
+  }
+
+  private static onCloseGrace(conn: Conn, buffered: number): void {
+    const socket = conn.socket;
+    if (socket.readyState === socket.CLOSED) return;
+    const now = socket.bufferedAmount;
+    if (now > 0 && now < buffered) setTimeout(Conn.onCloseGrace, CLOSE_GRACE_MS, conn, now).unref();
+    else socket.terminate();
+  }
+
   /** The socket closed: tear down namespaces and rooms (docs/protocol.md §6.5), settle pending asks. */
   private async teardown(): Promise<void> {
     this.stopHandshakeTimer();
@@ -362,6 +575,7 @@ export class Conn {
     const wasAcknowledged = this.ackSent;
     this.state = 'closed';
     this.inbound = undefined;
+    if (this.rateTimer !== undefined) clearTimeout(this.rateTimer);
     this._asks?.rejectAll(new ConnectionClosedError(this._id));
     for (const nsConn of [...this.namespaces.values()]) await dropNamespace(nsConn);
     this.host.connectionGone(this, wasAcknowledged);

@@ -13,6 +13,8 @@ export interface EngineHost {
   /** Who is in which namespace and room; NSConn keeps it current on join, leave, connect, disconnect. */
   readonly index: MembershipIndex;
   broadcast(msg: BroadcastMessage, options?: BroadcastOptions): number;
+  /** A handshake ended (acknowledged, rejected, timed out or closed); it no longer counts against maxPendingHandshakes. */
+  handshakeEnded(): void;
   /** The connection's teardown has run; `wasAcknowledged`: it got `A<id>`, so `onDisconnect` is owed. */
   connectionGone(conn: Conn, wasAcknowledged: boolean): void;
   /** A failure with no client to answer; never throws. */

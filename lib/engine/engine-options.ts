@@ -3,9 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
-import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_ORIGIN, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
+import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_ORIGIN, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_BAD_RATE_POLICY, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
 import type { NeffosLogger, StackExchange } from './stack-exchange.js';
+
+export type RateLimitPolicy = 'delay' | 'drop' | 'error' | 'close';
+
+const RATE_POLICIES: ReadonlySet<string> = new Set(['delay', 'drop', 'error', 'close']);
 
 /**
  * `'*'` (any), one exact origin (a string, e.g. from configuration), a list of exact origins, or a
@@ -41,13 +45,60 @@ export interface EngineOptions {
    */
   handshakeTimeout?: number;
   /**
-   * Bytes of frames a connection may have waiting behind a pending (async) handler or handshake;
-   * past it the connection is closed with 1008. Default 4 MiB.
+   * Bytes of frames a connection may have waiting behind a pending (async) handler, each frame counted
+   * with 256 bytes of overhead (what it costs in memory); past it the connection is closed with 1008.
+   * Past an eighth of it (or of `maxQueuedFrames`) the socket is no longer read until the queue drains,
+   * so a client that pipelines fast is slowed down by TCP instead of cut off. Default 4 MiB.
    */
   maxQueuedBytes?: number;
+  /** Frames a connection may have waiting behind a pending handler; past it, close 1008. Default 10,000. */
+  maxQueuedFrames?: number;
+  /**
+   * Frames (and bytes, counted as for `maxQueuedBytes`) a client may send after `M` while `authorize`,
+   * the id generator or `onConnect` still run; past either, close 1008. Clients send nothing before
+   * `A<id>`, so the defaults are small: 64 frames, 64 KiB.
+   */
+  maxHandshakeQueuedFrames?: number;
+  maxHandshakeQueuedBytes?: number;
+  /**
+   * Messages per second one connection may send (a token bucket refilled at this rate, holding up to
+   * `messageBurst`). `0` disables. Default 10,000.
+   */
+  messageRate?: number;
+  /** Messages a connection may send at once before `messageRate` applies. Default: `messageRate`. */
+  messageBurst?: number;
+  /**
+   * What happens to a message over the rate: `delay` (default) keeps it queued and stops reading the
+   * socket until the bucket refills, so the client is slowed down by TCP; `drop` skips it; `error`
+   * answers an ask with an error reply (other messages are skipped); `close` closes with 1008.
+   */
+  onRateLimit?: RateLimitPolicy;
+  /** Server asks (asks, forced connects, joins, leaves) waiting for a reply on one connection; past it they reject at once. Default 1,000. */
+  maxPendingAsks?: number;
+  /** Rooms one connection may be in (all namespaces together); past it a join gets an error. Default 1,000. */
+  maxRoomsPerConnection?: number;
+  /** Open connections (handshaking or not) of this engine; past it upgrades get HTTP 503. `0`: no cap. Default 50,000. */
+  maxConnections?: number;
+  /** Connections still in their handshake (e.g. an async `authorize`); past it upgrades get HTTP 503. `0`: no cap. Default 2,000. */
+  maxPendingHandshakes?: number;
+  /**
+   * Milliseconds an event handler (or a lifecycle hook the client waits on) may take; past it the
+   * client gets an error reply and the connection's next frames run. `0` (default) disables.
+   */
+  handlerTimeout?: number;
+  /**
+   * Milliseconds `close()` waits for clients to answer the 1001 close (then they are terminated) and
+   * for their teardown hooks; and after which the attached HTTP server's connections that would hold
+   * its `close()` (e.g. a TCP connection that never sent a byte) are closed. Default 2 s.
+   */
+  shutdownTimeout?: number;
   /** Ping interval in ms; a peer that misses a whole interval is dropped. `0` disables. Default 30 s. */
   pingInterval?: number;
-  /** Bytes queued on a socket past which `onBackpressure` applies. Default 8 MiB. */
+  /**
+   * Bytes queued on a socket past which `onBackpressure` applies, each pending write counted with 256
+   * bytes of overhead (a tiny frame costs far more than its length). Past a quarter of it the socket
+   * is not read until it drains. Default 8 MiB.
+   */
   writeBufferHighWaterMark?: number;
   /** `close` (default) ends a slow consumer with 1013; `drop` skips frames until it catches up. */
   onBackpressure?: 'close' | 'drop';
@@ -97,6 +148,20 @@ export interface ResolvedEngineOptions {
   askTimeout: number;
   handshakeTimeout: number;
   maxQueuedBytes: number;
+  maxQueuedFrames: number;
+  maxHandshakeQueuedFrames: number;
+  maxHandshakeQueuedBytes: number;
+  /** Tokens per millisecond; 0 when the rate limit is off. */
+  messageRate: number;
+  messageBurst: number;
+  onRateLimit: RateLimitPolicy;
+  maxPendingAsks: number;
+  maxRoomsPerConnection: number;
+  /** `Infinity` when there is no cap. */
+  maxConnections: number;
+  maxPendingHandshakes: number;
+  handlerTimeout: number;
+  shutdownTimeout: number;
   pingInterval: number;
   writeBufferHighWaterMark: number;
   onBackpressure: 'close' | 'drop';
@@ -189,6 +254,10 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   if (options.onBackpressure !== undefined && options.onBackpressure !== 'close' && options.onBackpressure !== 'drop') {
     throw new InvalidOptionError(OPTION_BAD_BACKPRESSURE(options.onBackpressure));
   }
+  if (options.onRateLimit !== undefined && !RATE_POLICIES.has(options.onRateLimit)) {
+    throw new InvalidOptionError(OPTION_BAD_RATE_POLICY(options.onRateLimit));
+  }
+  const messageRate = positive('messageRate', options.messageRate, 10_000, true);
   return {
     path: options.path,
     namespaces: ownEntriesOnly(options.namespaces),
@@ -200,6 +269,18 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     askTimeout: positive('askTimeout', options.askTimeout, 10_000),
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, 10_000),
     maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes, 4 * 1024 * 1024),
+    maxQueuedFrames: positive('maxQueuedFrames', options.maxQueuedFrames, 10_000),
+    maxHandshakeQueuedFrames: positive('maxHandshakeQueuedFrames', options.maxHandshakeQueuedFrames, 64),
+    maxHandshakeQueuedBytes: positive('maxHandshakeQueuedBytes', options.maxHandshakeQueuedBytes, 64 * 1024),
+    messageRate: messageRate / 1000,
+    messageBurst: Math.max(1, positive('messageBurst', options.messageBurst, messageRate || 1)),
+    onRateLimit: options.onRateLimit ?? 'delay',
+    maxPendingAsks: positive('maxPendingAsks', options.maxPendingAsks, 1_000),
+    maxRoomsPerConnection: positive('maxRoomsPerConnection', options.maxRoomsPerConnection, 1_000),
+    maxConnections: positive('maxConnections', options.maxConnections, 50_000, true) || Infinity,
+    maxPendingHandshakes: positive('maxPendingHandshakes', options.maxPendingHandshakes, 2_000, true) || Infinity,
+    handlerTimeout: positive('handlerTimeout', options.handlerTimeout, 0, true),
+    shutdownTimeout: positive('shutdownTimeout', options.shutdownTimeout, 2_000),
     pingInterval: positive('pingInterval', options.pingInterval, 30_000, true),
     writeBufferHighWaterMark: positive('writeBufferHighWaterMark', options.writeBufferHighWaterMark, 8 * 1024 * 1024),
     onBackpressure: options.onBackpressure ?? 'close',

@@ -1,6 +1,17 @@
 // Typed failures of the engine. Each carries the close code to use when it ends a connection, and
 // its message (from engine.messages.ts) says what to do about it.
-import { ASK_TIMED_OUT, BAD_NAMESPACE, BAD_ROOM, CONNECTION_CLOSED, CONNECTION_NOT_FOUND, INTERNAL_ERROR, UNPRINTABLE_ERROR } from './engine.messages.js';
+import {
+  ASK_TIMED_OUT,
+  BAD_NAMESPACE,
+  BAD_ROOM,
+  CONNECTION_CLOSED,
+  CONNECTION_NOT_FOUND,
+  INTERNAL_ERROR,
+  HANDLER_TIMED_OUT,
+  TOO_MANY_PENDING_ASKS,
+  TOO_MANY_ROOMS,
+  UNPRINTABLE_ERROR,
+} from './engine.messages.js';
 
 export const CloseCode = {
   Normal: 1000,
@@ -84,6 +95,36 @@ export class ClientError extends NeffosError {
 /** An option value the engine cannot work with; thrown once, at construction. */
 export class InvalidOptionError extends NeffosError {
   override name = 'InvalidOptionError';
+}
+
+/** A server ask refused before it was sent: the connection has `maxPendingAsks` asks waiting already. */
+export class TooManyPendingAsksError extends NeffosError {
+  override name = 'TooManyPendingAsksError';
+  constructor(
+    readonly connectionId: string,
+    readonly max: number,
+  ) {
+    super(TOO_MANY_PENDING_ASKS(connectionId, max));
+  }
+}
+
+/** A join refused: the connection is in `maxRoomsPerConnection` rooms already. */
+export class TooManyRoomsError extends NeffosError {
+  override name = 'TooManyRoomsError';
+  constructor(readonly max: number) {
+    super(TOO_MANY_ROOMS(max));
+  }
+}
+
+/** A handler did not settle within `handlerTimeout`; the client gets this as its error reply. */
+export class HandlerTimeoutError extends NeffosError {
+  override name = 'HandlerTimeoutError';
+  constructor(
+    readonly event: string,
+    readonly timeoutMs: number,
+  ) {
+    super(HANDLER_TIMED_OUT(event, timeoutMs));
+  }
 }
 
 /**

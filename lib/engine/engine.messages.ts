@@ -9,6 +9,9 @@ export const CLOSE_NO_ACK_WITHIN = (ms: number): string => `neffos: no ack "M" w
 export const CLOSE_HANDSHAKE_TOO_SLOW = (ms: number): string => `neffos: authorize/onConnect did not finish within ${ms} ms`;
 export const CLOSE_QUEUE_FULL = 'neffos: too many messages queued behind a pending handler (maxQueuedBytes)';
 export const CLOSE_WRITE_BUFFER_FULL = 'neffos: write buffer over writeBufferHighWaterMark';
+export const CLOSE_QUEUE_TOO_MANY_FRAMES = 'neffos: too many messages queued behind a pending handler (maxQueuedFrames)';
+export const CLOSE_HANDSHAKE_QUEUE_FULL = 'neffos: too many messages before the handshake completed (maxHandshakeQueuedFrames/Bytes)';
+export const CLOSE_RATE_LIMITED = 'neffos: messages faster than the rate limit (messageRate)';
 export const CLOSE_SHUTTING_DOWN = 'server shutting down';
 
 // ---- handshake rejections (`H<text>`) ------------------------------------------------------------
@@ -28,6 +31,9 @@ export const INTERNAL_ERROR = 'Internal server error';
 
 /** For a thrown value that neither JSON nor String can print (e.g. a revoked Proxy). */
 export const UNPRINTABLE_ERROR = 'error (unprintable thrown value)';
+export const RATE_LIMITED = 'rate limit exceeded (messageRate); slow down';
+export const TOO_MANY_ROOMS = (max: number): string => `too many rooms on this connection (maxRoomsPerConnection ${max})`;
+export const HANDLER_TIMED_OUT = (event: string, ms: number): string => `handler of "${event}" did not finish within ${ms} ms (handlerTimeout)`;
 export const UNKNOWN_EVENT = (event: string, namespace: string): string => `unknown event "${event}" in namespace "${namespace}"`;
 
 // ---- errors thrown to server code ----------------------------------------------------------------------
@@ -39,16 +45,32 @@ export const BAD_NAMESPACE = (namespace: string): string =>
   `namespace "${namespace}" is not registered on this server or not connected on this connection`;
 export const CONNECTION_NOT_FOUND = (connectionId: string): string => `no connection with id "${connectionId}"`;
 export const BAD_ROOM = (namespace: string, room: string): string => `room "${room}" of namespace "${namespace}" is not joined by this connection`;
+export const TOO_MANY_PENDING_ASKS = (connectionId: string, max: number): string =>
+  `connection "${connectionId}" already has ${max} asks waiting for a reply (maxPendingAsks); await some first or raise the option`;
 export const ALREADY_ATTACHED = 'this engine is already attached to an HTTP server; create one engine per server';
 export const TEARDOWN_HOOKS_STUCK = (connections: number, graceMs: number): string =>
   `neffos: the teardown hooks of ${connections} connection(s) were still running ${graceMs} ms after their sockets were terminated; shutdown goes on without them`;
 
 // ---- option errors (thrown once, by the constructor) -------------------------------------------------
 
-const BYTE_OPTIONS: ReadonlySet<string> = new Set(['maxPayload', 'writeBufferHighWaterMark', 'maxQueuedBytes']);
+const BYTE_OPTIONS: ReadonlySet<string> = new Set(['maxPayload', 'writeBufferHighWaterMark', 'maxQueuedBytes', 'maxHandshakeQueuedBytes']);
+const COUNT_UNITS: ReadonlyMap<string, string> = new Map([
+  ['maxQueuedFrames', 'frames'],
+  ['maxHandshakeQueuedFrames', 'frames'],
+  ['messageRate', 'messages per second'],
+  ['messageBurst', 'messages'],
+  ['maxPendingAsks', 'asks'],
+  ['maxRoomsPerConnection', 'rooms'],
+  ['maxConnections', 'connections'],
+  ['maxPendingHandshakes', 'handshakes'],
+]);
+
+function unitOf(name: string): string {
+  return BYTE_OPTIONS.has(name) ? 'bytes' : (COUNT_UNITS.get(name) ?? 'milliseconds');
+}
 
 export const OPTION_NOT_POSITIVE = (name: string, value: number, allowZero: boolean): string =>
-  `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${BYTE_OPTIONS.has(name) ? 'bytes' : 'milliseconds'}, got ${value}`;
+  `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${unitOf(name)}, got ${value}`;
 export const OPTION_BAD_PATH = (path: unknown): string => `option path must start with "/", got ${JSON.stringify(path)}`;
 export const OPTION_NO_NAMESPACES = 'option namespaces must name at least one namespace';
 export const OPTION_BAD_ORIGIN = (value: unknown, parsed: string | undefined): string =>
@@ -57,6 +79,8 @@ export const OPTION_BAD_ORIGIN = (value: unknown, parsed: string | undefined): s
 export const OPTION_BAD_PROTECTED_HEADERS = (value: unknown): string =>
   `option protectedHeaders must be an array of header names (e.g. ['x-user-id']), got ${JSON.stringify(value)}`;
 export const OPTION_BAD_BACKPRESSURE = (value: unknown): string => `option onBackpressure must be "close" or "drop", got ${JSON.stringify(value)}`;
+export const OPTION_BAD_RATE_POLICY = (value: unknown): string =>
+  `option onRateLimit must be "delay", "drop", "error" or "close", got ${JSON.stringify(value)}`;
 export const OPTION_HANDLER_NOT_FUNCTION = (event: string, namespace: string): string =>
   `handler of event "${event}" in namespace "${namespace}" must be a function`;
 export const ASK_TIMEOUT_INVALID = (timeout: number): string =>

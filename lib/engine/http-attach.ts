@@ -178,3 +178,24 @@ export function mergeQueryHeaders(req: IncomingMessage, protectedHeaders?: Reado
     req.headers[name] = existing === undefined ? value : `${String(existing)}, ${value}`;
   }
 }
+
+/** How often a closed engine looks whether its server's `close()` has been called. */
+const CLOSE_WATCH_MS = 50;
+
+/**
+ * Node's `server.close()` waits for every open connection, and a TCP connection that never sent a
+ * byte is not "idle" to `closeIdleConnections()`: one port scanner or stalled proxy would hold
+ * `server.close()` (and Nest's `app.close()`) for ever. Called when the engine shuts down: once the
+ * server stops listening (its `close()` was called, usually right after), idle connections are closed
+ * at once and whatever is still open `graceMs` later is closed too. A server that goes on serving
+ * after the engine closed is left alone. The timers never keep the process alive.
+ */
+export function closeLingeringConnections(server: Server, graceMs: number): void {
+  const watch = setInterval(() => {
+    if (server.listening) return;
+    clearInterval(watch);
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), graceMs).unref();
+  }, CLOSE_WATCH_MS).unref();
+  server.once('close', () => clearInterval(watch));
+}

@@ -2,16 +2,21 @@
 // (the client's request and the server's) of room join and leave (docs/protocol.md §3.7, §3.8), each re-check once.
 import { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, Message, OnAnyEvent, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft, encodeFields } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-import { BadNamespaceError, BadRoomError, ConnectionClosedError } from './engine.errors.js';
+import { BadNamespaceError, BadRoomError, ConnectionClosedError, TooManyRoomsError } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
 import type { AskOptions, BroadcastFromOptions, Events, HandlerResult } from './engine.types.js';
+import { withinHandlerTimeout } from './handler-timeout.js';
 import { disconnectNamespace } from './namespace-lifecycle.js';
-import { isRequest, toBody, writeEmptyReply, writeErrorReply } from './reply.writer.js';
+import { isPromiseLike, isRequest, toBody, writeEmptyReply, writeErrorReply } from './reply.writer.js';
 import { Room } from './room.js';
 
 
+/** The rooms of an NSConn that has joined none: most idle connections, so no Map each. */
+const NO_ROOMS: ReadonlyMap<string, Room> = new Map();
+
 export class NSConn {
-  private readonly joined = new Map<string, Room>();
+  /** Created on the first join. */
+  private joinedRooms: Map<string, Room> | undefined;
   /**
    * @internal Set by the Nest layer while a handler with exception filters runs: Nest's
    * BaseWsExceptionFilter answers with `emit('exception', payload)`, which must become that handler's
@@ -28,7 +33,11 @@ export class NSConn {
 
   /** Rooms this connection has joined, by name (read-only: join and leave through the methods). */
   get rooms(): ReadonlyMap<string, Room> {
-    return this.joined;
+    return this.joinedRooms ?? NO_ROOMS;
+  }
+
+  private get joined(): ReadonlyMap<string, Room> {
+    return this.joinedRooms ?? NO_ROOMS;
   }
 
   get id(): string {
@@ -105,7 +114,8 @@ export class NSConn {
   /** @internal runs a lifecycle hook; resolves to the error to reply with, or undefined when it allowed the action */
   async veto(msg: Message): Promise<unknown> {
     try {
-      await this.fire(msg);
+      const result = this.fire(msg);
+      if (isPromiseLike(result)) await withinHandlerTimeout(result, msg.event, this.conn.host.options.handlerTimeout);
       return undefined;
     } catch (err) {
       return err ?? new Error(REJECTED);
@@ -120,6 +130,7 @@ export class NSConn {
     // Room "" is the namespace level itself; joining it would make namespace frames look like room ones.
     if (msg.room === '') return writeErrorReply(this.conn, msg, ERR_BAD_ROOM);
     if (this.joined.has(msg.room)) return writeEmptyReply(this.conn, msg.token);
+    if (this.roomsFull()) return writeErrorReply(this.conn, msg, new TooManyRoomsError(this.conn.host.options.maxRoomsPerConnection));
     const rejected = await this.veto(msg);
     if (rejected !== undefined) return writeErrorReply(this.conn, msg, rejected);
     const joined = this.commitJoin(msg.room);
@@ -135,6 +146,7 @@ export class NSConn {
     if (existing !== undefined) return existing;
     const refused = this.writeGuard('');
     if (refused !== undefined) throw refused;
+    if (this.roomsFull()) throw new TooManyRoomsError(this.conn.host.options.maxRoomsPerConnection);
     await this.fire(new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
     await this.conn.ask(this.namespace, name, OnRoomJoin, '', false, options.timeout);
     const joined = this.commitJoin(name);
@@ -148,12 +160,18 @@ export class NSConn {
    * room of a dropped NSConn would stay in the index for ever, past the write guard), or the other
    * side's join of the same room completed meanwhile (`added` false: one Room, Joined fired once).
    */
+  /** The connection is in maxRoomsPerConnection rooms (all namespaces): a join would cost unbounded memory. */
+  private roomsFull(): boolean {
+    return this.conn.roomCount >= this.conn.host.options.maxRoomsPerConnection;
+  }
+
   private commitJoin(name: string): { room: Room; added: boolean } | undefined {
     if (!this.conn.isConnectedTo(this)) return undefined;
     const existing = this.joined.get(name);
     if (existing !== undefined) return { room: existing, added: false };
     const room = new Room(this, name);
-    this.joined.set(name, room);
+    (this.joinedRooms ??= new Map()).set(name, room);
+    this.conn.roomCount++;
     this.conn.host.index.addRoom(this, name);
     return { room, added: true };
   }
@@ -198,7 +216,8 @@ export class NSConn {
   }
 
   private removeRoom(name: string): void {
-    this.joined.delete(name);
+    this.joinedRooms?.delete(name);
+    this.conn.roomCount--;
     this.conn.host.index.removeRoom(this, name);
   }
 

@@ -13,12 +13,10 @@ import { ALREADY_ATTACHED, ASK_TIMEOUT_INVALID, CLOSE_SHUTTING_DOWN, NO_CONNECTI
 import type { AskOptions, BroadcastMessage, BroadcastOptions, HandlerResult, TargetedMessage } from './engine.types.js';
 import { EngineExchangeNode } from './exchange-node.js';
 import { toBody } from './reply.writer.js';
-import { attachToHttpServer, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
+import { attachToHttpServer, closeLingeringConnections, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
 import type { ExchangeEmit, StackExchange } from './stack-exchange.js';
 
-
-const SHUTDOWN_GRACE_MS = 2_000;
 
 export class NeffosEngine implements EngineHost {
   /** @internal */ readonly options: ResolvedEngineOptions;
@@ -27,6 +25,9 @@ export class NeffosEngine implements EngineHost {
   private readonly wss: WebSocketServer;
   private readonly byId = new Map<string, Set<Conn>>();
   private readonly live = new Set<Conn>();
+  /** Connections accepted whose handshake has not ended (maxPendingHandshakes). */
+  private handshaking = 0;
+  private server: Server | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -67,6 +68,7 @@ export class NeffosEngine implements EngineHost {
   attach(server: Server): this {
     if (this.detach !== undefined) throw new Error(ALREADY_ATTACHED);
     this.detach = attachToHttpServer(server, this);
+    this.server = server;
     return this;
   }
 
@@ -86,6 +88,10 @@ export class NeffosEngine implements EngineHost {
   /** Completes an upgrade for our path; usable directly when mounting without `attach`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closing !== undefined) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    // Global caps: past them a client is told to come back later before any per-connection memory is spent.
+    if (this.live.size >= this.options.maxConnections || this.handshaking >= this.options.maxPendingHandshakes) {
+      return refuseUpgrade(socket, 503, 'Service Unavailable');
+    }
     if (!this.originAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden');
     mergeQueryHeaders(req, this.options.protectedHeaders);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
@@ -110,6 +116,7 @@ export class NeffosEngine implements EngineHost {
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
     // The Conn listens to its socket and runs its own handshake timer.
+    if (!this.options.nativeOnly) this.handshaking++;
     const conn = new Conn(ws, req, this);
     this.live.add(conn);
     void (this.options.nativeOnly ? this.openNative(conn) : this.handshake(conn));
@@ -158,6 +165,11 @@ export class NeffosEngine implements EngineHost {
     if (set === undefined) this.byId.set(conn.id, (set = new Set()));
     set.add(conn);
     this.exchange?.connectionOpened?.(conn.id);
+  }
+
+  /** @internal */
+  handshakeEnded(): void {
+    this.handshaking--;
   }
 
   /** @internal */
@@ -320,8 +332,10 @@ export class NeffosEngine implements EngineHost {
 
   /**
    * Stops accepting, closes every connection with 1001 and waits for their teardown hooks
-   * (terminating peers that do not answer the close within 2 s, and giving up on hooks still
-   * running 2 s later, which are reported to `onError`). Idempotent.
+   * (terminating peers that do not answer the close within `shutdownTimeout`, 2 s by default, and
+   * giving up on hooks still running as long again, which are reported to `onError`). Connections of
+   * the attached HTTP server that would hold its `close()` are closed once it stops listening: idle
+   * ones at once, the rest after `shutdownTimeout`. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -330,16 +344,19 @@ export class NeffosEngine implements EngineHost {
 
   private async shutdown(): Promise<void> {
     this.detach?.();
+    const grace = this.options.shutdownTimeout;
+    // What would hold the server's own close() for ever (a TCP connection that never sent a byte).
+    if (this.server !== undefined) closeLingeringConnections(this.server, grace);
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
     const conns = [...this.live];
     for (const conn of conns) conn.close(CloseCode.GoingAway, CLOSE_SHUTTING_DOWN);
     let tornDown = 0;
     const all = Promise.all(conns.map((c) => c.whenClosed().then(() => tornDown++)));
-    if (!(await settlesWithin(all, SHUTDOWN_GRACE_MS))) {
+    if (!(await settlesWithin(all, grace))) {
       for (const conn of conns) conn.terminate();
       // Teardown hooks that never settle must not hold app.close() for ever.
-      if (!(await settlesWithin(all, SHUTDOWN_GRACE_MS))) {
-        this.reportError(new Error(TEARDOWN_HOOKS_STUCK(conns.length - tornDown, SHUTDOWN_GRACE_MS)));
+      if (!(await settlesWithin(all, grace))) {
+        this.reportError(new Error(TEARDOWN_HOOKS_STUCK(conns.length - tornDown, grace)));
       }
     }
     this.wss.close();

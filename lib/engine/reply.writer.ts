@@ -6,6 +6,7 @@ import type { Conn } from './conn.js';
 import { clientErrorText } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
 import type { EventHandler } from './engine.types.js';
+import { withinHandlerTimeout } from './handler-timeout.js';
 import type { NSConn } from './namespace-conn.js';
 
 /** What a handler returned, as a body; `undefined` and `null` mean "no reply body". One place, so every path replies the same way. */
@@ -34,7 +35,7 @@ export function answer(conn: Conn, msg: Message, handler: EventHandler, nsConn: 
     return undefined;
   }
   if (isPromiseLike(result)) {
-    return Promise.resolve(result).then(
+    return withinHandlerTimeout(result, msg.event, conn.host.options.handlerTimeout).then(
       (value) => writeResult(conn, msg, value),
       (err: unknown) => writeErrorReply(conn, msg, err),
     );

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidOptionError, type EngineOptions, type NSConn } from '../../lib/engine/index.js';
 import { BAD_ROOM, CLOSE_QUEUE_FULL } from '../../lib/engine/engine.messages.js';
+import { floodOf, tcpOf } from '../hardening/abuse.js';
 import { useEngineHarness, type EngineHarness } from '../utils/engine-harness.js';
 import { deferred, EventLog } from '../utils/wait.js';
 
@@ -40,12 +41,13 @@ describe('engine limits', () => {
   }
 
   it('frames piling up behind a pending handler past maxQueuedBytes close that connection with 1008', async () => {
-    await start({ maxQueuedBytes: 64 * 1024 });
+    await start({ maxQueuedBytes: 16 * 1024 });
     const healthy = await h.rawConnected();
     const client = await h.rawConnected();
     client.send('$1;default;;hold;0;0;');
-    const chunk = 'x'.repeat(1024);
-    for (let i = 0; i < 100; i++) client.send(`;default;;echo;0;0;${chunk}`);
+    // Past an eighth of the budget the server stops reading (backpressure), so only the frames of the
+    // same socket read can go past it: many small ones in one TCP write, each counted with its overhead.
+    tcpOf(client).write(floodOf(';default;;echo;0;0;x', 200));
     const closed = await client.whenClosed();
     expect(closed.code).toBe(1008);
     expect(closed.reason).toBe(CLOSE_QUEUE_FULL);
