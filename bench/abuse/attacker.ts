@@ -66,6 +66,7 @@ if (attack === undefined) throw new Error(`unknown attack ${config.attack}`);
 
 await fetchStats({ reset: true });
 let outcome: string;
+// The attack's own reports may time out on a frozen server; that is a finding, not a bench failure.
 try {
   outcome = await attack.run({ port: config.port, scale: config.scale, deadline: Date.now() + config.budgetMs, stats, stopSignal });
 } catch (err) {

@@ -106,6 +106,7 @@ export const ATTACKS: readonly Attack[] = [
       const clients = await openMany(48, ctx.port, 48);
       const flood = repeated(clientFrame('$1;default;;echo;0;0;x'), perClient);
       const { handled: before, bytesRead } = await ctx.stats();
+      // From here the server may be too busy to answer a report in time: every reading is optional.
       for (const c of clients) {
         c.stopReading();
         c.send(flood);
@@ -116,11 +117,12 @@ export const ATTACKS: readonly Attack[] = [
         return s !== undefined && (s.handled - before >= 48 * perClient || s.bytesRead - bytesRead >= 48 * flood.length || clients.every((c) => c.socket.destroyed));
       }, 500);
       await waitQuiet(ctx, async () => (await ctx.stats()).handled);
-      const handled = (await ctx.stats()).handled - before;
+      const last = await ctx.stats().catch(() => undefined);
+      const handled = last === undefined ? Number.NaN : last.handled - before;
       await new Promise((r) => setTimeout(r, 200));
       const closed = clients.filter((c) => c.socket.destroyed || c.closeCode !== undefined).length;
       for (const c of clients) c.destroy();
-      return `${fmt(handled)} of ${fmt(48 * perClient)} asks handled; ${closed} flooders closed by the server`;
+      return `${Number.isNaN(handled) ? 'server unresponsive; ?' : fmt(handled)} of ${fmt(48 * perClient)} asks handled; ${closed} flooders closed by the server`;
     },
   },
   {
@@ -138,10 +140,10 @@ export const ATTACKS: readonly Attack[] = [
       }
       await waitRead(ctx, base, 8 * flood.length);
       await waitQuiet(ctx, async () => Math.round((await ctx.stats()).heapUsed / (8 * 1024 * 1024)), 2_000);
-      const heap = (await ctx.stats()).heapUsed;
+      const heap = (await ctx.stats().catch(() => undefined))?.heapUsed ?? Number.NaN;
       const closed = clients.filter((c) => c.closeCode !== undefined).map((c) => c.closeCode);
       for (const c of clients) c.destroy();
-      return `heap ${mib(heap)} while queued; ${closed.length > 0 ? `closed ${[...new Set(closed)].join('/')} ×${closed.length}` : 'no connection closed'}`;
+      return `heap ${Number.isNaN(heap) ? '? (server unresponsive)' : mib(heap)} while queued; ${closed.length > 0 ? `closed ${[...new Set(closed)].join('/')} ×${closed.length}` : 'no connection closed'}`;
     },
   },
   {
