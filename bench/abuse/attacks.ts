@@ -203,13 +203,14 @@ export const ATTACKS: readonly Attack[] = [
       const joins = Buffer.concat(Array.from({ length: count }, (_, i) => clientFrame(`$j${i};default;room-${i};_OnRoomJoin;0;0;`)));
       client.send(joins);
       await waitUntil(ctx, () => client.framesReceived - base >= count || client.socket.destroyed, 50);
-      const joined = client.framesReceived - base;
+      const joined = client.framesReceived - base - client.errorReplies;
+      const refused = client.errorReplies;
       const heap = (await ctx.stats({ gc: true })).heapUsed - heapBefore;
       const loopBefore = (await ctx.stats({ reset: true })).eldMaxMs;
       client.destroy();
       await waitQuiet(ctx, async () => Math.round((await ctx.stats()).heapUsed / (1024 * 1024)), 1_000);
       const closeDelay = (await ctx.stats()).eldMaxMs;
-      return `${fmt(joined)} join replies, +${mib(heap)} heap; loop max ${closeDelay.toFixed(0)} ms during its close (${loopBefore.toFixed(0)} ms while joining)`;
+      return `${fmt(joined)} joined, ${fmt(refused)} refused, +${mib(heap)} heap; loop max ${closeDelay.toFixed(0)} ms during its close (${loopBefore.toFixed(0)} ms while joining)`;
     },
   },
   {
@@ -223,10 +224,10 @@ export const ATTACKS: readonly Attack[] = [
       const base = client.framesReceived;
       for (let i = 0; i < count; i++) client.send(clientFrame(`$j${i};default;${String(i).padStart(6, '0')}${'r'.repeat(512 * 1024 - 6)};_OnRoomJoin;0;0;`));
       await waitUntil(ctx, () => client.framesReceived - base >= count || client.socket.destroyed, 50);
-      const joined = client.framesReceived - base;
+      const joined = client.framesReceived - base - client.errorReplies;
       const heap = (await ctx.stats({ gc: true })).heapUsed - heapBefore;
       client.destroy();
-      return `${fmt(joined)} rooms joined, +${mib(heap)} heap`;
+      return `${fmt(joined)} rooms joined, ${fmt(client.errorReplies)} refused${client.closeCode !== undefined ? `, closed ${client.closeCode}` : ''}, +${mib(heap)} heap`;
     },
   },
   {

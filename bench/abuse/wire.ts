@@ -39,6 +39,16 @@ export function frames(payloads: Iterable<string>): Buffer {
   return Buffer.concat([...payloads].map((p) => clientFrame(p)));
 }
 
+/** Whether a neffos frame's fifth field is `1`, without decoding it. */
+function isErrorReply(payload: Buffer): boolean {
+  let field = 0;
+  for (let i = 0; i < payload.length - 1; i++) {
+    if (payload[i] !== 0x3b) continue;
+    if (++field === 4) return payload[i + 1] === 0x31 && (i + 2 === payload.length || payload[i + 2] === 0x3b);
+  }
+  return false;
+}
+
 export interface ServerFrame {
   opcode: number;
   payload: Buffer;
@@ -49,6 +59,8 @@ type Waiter = { test: (f: ServerFrame) => boolean; resolve(f: ServerFrame): void
 /** One raw WebSocket connection. Frames the server sends are counted; `next()` waits for one. */
 export class WireClient {
   framesReceived = 0;
+  /** text frames whose is-error field (the fifth) is `1`: error replies */
+  errorReplies = 0;
   closeCode: number | undefined;
   private pending: Buffer = Buffer.alloc(0);
   private readonly waiters: Waiter[] = [];
@@ -193,6 +205,7 @@ export class WireClient {
       if (opcode === 0x8) this.closeCode = len >= 2 ? payload.readUInt16BE(0) : 1005;
       if (opcode === 0x8 || opcode === 0x9 || opcode === 0xa) continue;
       this.framesReceived++;
+      if (opcode === 0x1 && isErrorReply(payload)) this.errorReplies++;
       if (this.waiters.length > 0) this.deliver({ opcode, payload: Buffer.from(payload) });
     }
     this.pending = offset === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(offset));
