@@ -20,7 +20,7 @@ export class NSConn {
   /**
    * @internal Set by the Nest layer while a handler with exception filters runs: Nest's
    * BaseWsExceptionFilter answers with `emit('exception', payload)`, which must become that handler's
-   * error reply rather than an event beside an empty success reply.
+   * error reply rather than an event beside a second, different error reply.
    */
   exceptionSink: ((payload: unknown) => void) | undefined = undefined;
 

@@ -144,8 +144,8 @@ function acknowledged(replies: ReplyErrors, run: (ack: (value?: unknown) => void
 
 /**
  * Nest's BaseWsExceptionFilter (and catch-all filters built on it) answers a failure with
- * `client.emit('exception', payload)` and returns nothing, which would go out as an empty success reply:
- * one failure, two different signals. While a filtered handler runs, that emit is caught instead and the
+ * `client.emit('exception', payload)`, and the engine then answered the same failure again with its own
+ * error reply: one failure, two different signals. While a filtered handler runs, that emit is caught instead and the
  * handler fails with the payload's message: the client sees one error reply.
  */
 async function withFilterEmitsAsReply(nsConn: NSConn, run: () => unknown): Promise<unknown> {

@@ -154,7 +154,7 @@ describe('errors on a Nest app', () => {
     await client.handshake();
     await client.connectNamespace('filtered');
     client.send('$1;filtered;;bug;0;0;');
-    await client.expectFrame(`$1;filtered;;bug;1;0;${INTERNAL_ERROR}`); // today: an "exception" event, then "$1;;;;;;" (success)
+    await client.expectFrame(`$1;filtered;;bug;1;0;${INTERNAL_ERROR}`); // today: an "exception" event, then an error reply with the TypeError's text
     client.send('$2;filtered;;ws;0;0;');
     await client.expectFrame('$2;filtered;;ws;1;0;refused by rule 7');
     client.send(';filtered;;ws;0;0;'); // a plain emit: its one signal is the error frame of that event
