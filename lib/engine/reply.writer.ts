@@ -1,7 +1,7 @@
 // Ports neffos conn.go's reply writes (docs/protocol.md §2.2, §2.4, §3.2): runs an event handler and writes back
 // what it returned — the reply body, an error reply, or the empty success reply of a system request.
 import { isUint8Array } from 'node:util/types';
-import { encodeEmptyReply, encodeFields, type Message } from '../protocol/index.js';
+import { encodeEmptyReply, encodeFields, encodeReply, type Message } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { clientErrorText } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
@@ -54,7 +54,7 @@ function writeResult(conn: Conn, msg: Message, result: unknown): void {
     return writeErrorReply(conn, msg, err);
   }
   if (body === undefined && msg.token === '') return;
-  conn.write(encodeFields(msg.token, msg.namespace, msg.room, msg.event, false, msg.isNoOp, body ?? ''), msg.isBinary);
+  conn.write(encodeReply(msg, body ?? ''), msg.isBinary);
 }
 
 /** A system request the client waits for (a token, and not a no-op). */

@@ -6,6 +6,7 @@ import { Message } from './message.js';
 
 const SEP = 0x3b; // ';'
 const ONE = 0x31; // '1'
+const ZERO = 0x30; // '0'
 /** Header fields are short: past this many bytes a separator is searched natively (memchr), not byte by byte. */
 const SCAN_LIMIT = 64;
 
@@ -51,10 +52,18 @@ function sameBytes(known: Uint8Array, frame: Buffer, start: number): boolean {
   return true;
 }
 
+/** Set by nextSep when a byte it passed may not be ASCII: the header is then not reused for a reply. */
+let notAscii = false;
+
 /** The next `;` at or after `from`, or -1. A JS scan for the short header fields: no native call per field. */
 function nextSep(frame: Buffer, from: number): number {
   const stop = Math.min(frame.length, from + SCAN_LIMIT);
-  for (let i = from; i < stop; i++) if (frame[i] === SEP) return i;
+  for (let i = from; i < stop; i++) {
+    const byte = frame[i]!;
+    if (byte === SEP) return i;
+    if (byte > 0x7f) notAscii = true;
+  }
+  notAscii = true;
   return stop === frame.length ? -1 : frame.indexOf(SEP, stop);
 }
 
@@ -64,6 +73,7 @@ function nextSep(frame: Buffer, from: number): number {
  * Never throws.
  */
 export function decodeMessage(frame: Buffer, isBinary: boolean): Message | undefined {
+  notAscii = false;
   const s1 = nextSep(frame, 0);
   if (s1 < 0) return undefined;
   const s2 = nextSep(frame, s1 + 1);
@@ -76,6 +86,8 @@ export function decodeMessage(frame: Buffer, isBinary: boolean): Message | undef
   if (s5 < 0) return undefined;
   const s6 = nextSep(frame, s5 + 1);
   if (s6 < 0) return undefined;
+  // An ASCII header with flags "0;0;" is what a success reply to it starts with, byte for byte.
+  const reusable = !notAscii && s5 === s4 + 2 && frame[s4 + 1] === ZERO && s6 === s5 + 2 && frame[s5 + 1] === ZERO;
 
   return Message.fromWire(
     field(frame, 0, s1),
@@ -86,5 +98,7 @@ export function decodeMessage(frame: Buffer, isBinary: boolean): Message | undef
     flag(frame, s5 + 1, s6),
     frame.subarray(s6 + 1),
     isBinary,
+    frame,
+    reusable ? s6 + 1 : 0,
   );
 }

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frameBytes, wireFrames, type WireFrameFixture } from './fixtures/wire-frames.js';
 import { decodeMessage } from './message.decoder.js';
-import { encodeEmptyReply, encodeFrame, type FrameFields } from './message.encoder.js';
+import { encodeEmptyReply, encodeFields, encodeFrame, encodeReply, type FrameFields } from './message.encoder.js';
+import { Message } from './message.js';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -173,5 +175,71 @@ describe('encodeEmptyReply (docs/protocol.md §2.2)', () => {
 
   it('keeps a unicode token byte-exact', () => {
     expect(buf(encodeEmptyReply('$tök😀')).equals(buf('$tök😀;;;;;;'))).toBe(true);
+  });
+});
+
+describe('encodeReply: the success reply to a received message', () => {
+  const expected = (msg: ReturnType<typeof decodeMessage> & object, body: Buffer | string): Buffer =>
+    encodeFields(msg.token, msg.namespace, msg.room, msg.event, false, msg.isNoOp, body);
+
+  it.each([
+    '$1;default;;echo;0;0;hello',
+    '$12;chat;lobby;say;0;0;',
+    '$3;a@%!semicolon@%!b;r;ev;0;0;x', // escaped name: the raw bytes are what encoding gives back
+    '$4;ns;;ev;1;0;was an error', // flags other than 0;0; are encoded, not copied
+    '$5;ns;;ev;0;1;noop',
+    '$6;ns;;ev;;;empty flags',
+    '$7;ns;;ev;00;0;long flag',
+    '$8;nś;;évent;0;0;unicode',
+    '7;ns;;ev;0;0;server token',
+  ])('is byte for byte what encoding its fields gives: %s', (frame) => {
+    for (const body of ['reply', Buffer.from([0, 0x3b, 0xff]), '', 'ünï']) {
+      const msg = decodeMessage(buf(frame), false)!;
+      expect(encodeReply(msg, body).equals(expected(msg, body))).toBe(true);
+    }
+  });
+
+  it('a field changed after decoding is encoded, not copied from the received header', () => {
+    const changes: Array<(m: Message) => void> = [
+      (m) => (m.token = '$99'),
+      (m) => (m.namespace = 'other'),
+      (m) => (m.room = 'r'),
+      (m) => (m.event = 'renamed'),
+      (m) => (m.isNoOp = true),
+    ];
+    for (const change of changes) {
+      const msg = decodeMessage(buf('$1;default;;echo;0;0;hello'), false)!;
+      change(msg);
+      expect(encodeReply(msg, 'b').toString()).toBe(expected(msg, 'b').toString());
+    }
+  });
+
+  it('a message built in code (not received) is encoded from its fields', () => {
+    const msg = new Message({ token: '$2', namespace: 'ns', event: 'ev' });
+    expect(encodeReply(msg, 'b').toString()).toBe('$2;ns;;ev;0;0;b');
+  });
+
+  it('the reply is a new buffer: the received frame is not written to', () => {
+    const frame = buf('$1;default;;echo;0;0;hello');
+    const before = Buffer.from(frame);
+    const reply = encodeReply(decodeMessage(frame, false)!, 'a much longer body than before');
+    expect(frame.equals(before)).toBe(true);
+    expect(reply.toString()).toBe('$1;default;;echo;0;0;a much longer body than before');
+  });
+});
+
+describe('encodeReply equals encoding the decoded fields, for any received frame (property)', () => {
+  const part = fc.oneof(fc.string({ unit: 'grapheme-ascii' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('@%!semicolon@%!', 'a@%!semicolon@%!semicolon@%!', '@%!')).map((s) => s.replaceAll(';', ''));
+  const flagText = fc.constantFrom('0', '1', '', '00', 'x');
+
+  it('holds over 500 random frames and bodies', () => {
+    fc.assert(
+      fc.property(part, part, part, part, flagText, flagText, fc.oneof(fc.string(), fc.uint8Array().map((u) => Buffer.from(u))), (token, ns, room, event, e, n, body) => {
+        const msg = decodeMessage(buf(`${token};${ns};${room};${event};${e};${n};tail`), false)!;
+        const want = encodeFields(msg.token, msg.namespace, msg.room, msg.event, false, msg.isNoOp, body);
+        return encodeReply(msg, body).equals(want);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

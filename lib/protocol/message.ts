@@ -40,6 +40,15 @@ export class Message {
   isLocal: boolean;
   /** Server-side only, never on the wire: a teardown the peer did not ask for (close, forced leave). */
   isForced: boolean;
+  // The received frame, when a reply can reuse its header bytes (ASCII, flags `0;0;`), with the
+  // header's length and the fields as decoded, to see that none has changed since. Private (#): not
+  // part of what a message is, so never copied, compared or serialized with it.
+  #wireFrame: Buffer | undefined;
+  #wireHeadLength: number;
+  #wireToken: string;
+  #wireNamespace: string;
+  #wireRoom: string;
+  #wireEvent: string;
 
   constructor(init?: MessageInit) {
     this.token = init?.token ?? '';
@@ -53,10 +62,19 @@ export class Message {
     this.isNative = init?.isNative ?? false;
     this.isLocal = init?.isLocal ?? false;
     this.isForced = init?.isForced ?? false;
+    this.#wireFrame = undefined;
+    this.#wireHeadLength = 0;
+    this.#wireToken = '';
+    this.#wireNamespace = '';
+    this.#wireRoom = '';
+    this.#wireEvent = '';
   }
 
-  /** The decoder's constructor: positional, so the hot path allocates no options object. */
-  static fromWire(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer, isBinary: boolean): Message {
+  /**
+   * The decoder's constructor: positional, so the hot path allocates no options object. `headLength`
+   * > 0 marks `frame`'s header as reusable for the reply (see `encodeReply`).
+   */
+  static fromWire(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer, isBinary: boolean, frame?: Buffer, headLength = 0): Message {
     const msg = new Message();
     msg.token = token;
     msg.namespace = namespace;
@@ -66,7 +84,39 @@ export class Message {
     msg.isNoOp = isNoOp;
     msg.body = body;
     msg.isBinary = isBinary;
+    if (headLength > 0) {
+      msg.#wireFrame = frame;
+      msg.#wireHeadLength = headLength;
+      msg.#wireToken = token;
+      msg.#wireNamespace = namespace;
+      msg.#wireRoom = room;
+      msg.#wireEvent = event;
+    }
     return msg;
+  }
+
+  /**
+   * @internal The received frame whose first `receivedHeadLength` bytes a success reply to this
+   * message may start with as they are: undefined unless the header was reusable and no field of this
+   * message has changed since it was decoded.
+   */
+  reusableFrame(): Buffer | undefined {
+    if (
+      this.#wireFrame === undefined ||
+      this.isNoOp ||
+      this.token !== this.#wireToken ||
+      this.namespace !== this.#wireNamespace ||
+      this.room !== this.#wireRoom ||
+      this.event !== this.#wireEvent
+    ) {
+      return undefined;
+    }
+    return this.#wireFrame;
+  }
+
+  /** @internal see reusableFrame */
+  get receivedHeadLength(): number {
+    return this.#wireHeadLength;
   }
 
   /** The body decoded as UTF-8. */
