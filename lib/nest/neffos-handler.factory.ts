@@ -73,9 +73,17 @@ export class NeffosHandlerFactory {
 
   /** The method behind Nest's pipeline; with parameter decorators its arguments come from the params factory. */
   enhanced(plan: HandlerPlan, instance: object, method: Method, contextId: ContextId | undefined): Invoker {
-    const target: Method = plan.decoratedParams
-      ? (...args) => firstValue(method.apply(instance, args))
-      : (nsConn, _data, msg) => firstValue(method.call(instance, msg, nsConn));
+    const handled = new WeakSet<object>(); // the ack functions of calls whose handler ran to its end
+    const target: Method = plan.ack
+      ? async (...args) => {
+          const result = await firstValue(method.apply(instance, args));
+          // The arguments are the decorated parameters here; the ack is the function among them.
+          for (const arg of args) if (typeof arg === 'function') handled.add(arg);
+          return result;
+        }
+      : plan.decoratedParams
+        ? (...args) => firstValue(method.apply(instance, args))
+        : (nsConn, _data, msg) => firstValue(method.call(instance, msg, nsConn));
     this.accessor.copyMethodMetadata(method, target);
     const call = this.pipeline({
       instance,
@@ -90,7 +98,7 @@ export class NeffosHandlerFactory {
     });
     const { replies } = this;
     const invoke: Invoker = plan.ack
-      ? (msg, nsConn) => acknowledged(replies, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))
+      ? (msg, nsConn) => acknowledged(replies, handled, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))
       : // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
         (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(replies.rethrow);
     return VETO_HOOKS.has(plan.event) ? invoke : (msg, nsConn) => withFilterEmitsAsReply(nsConn, () => invoke(msg, nsConn));
@@ -134,11 +142,17 @@ function scopeOf(controller: ControllerPlan, contextId: ContextId | undefined): 
 /**
  * `@Ack()`: the reply is the first value the handler acknowledges with, whenever that comes (frames of
  * a connection wait behind it, as behind any pending handler); its return value is not the reply, as
- * with Nest gateways. A throw before the ack (handler, guard, pipe, interceptor) is the error reply.
+ * with Nest gateways. A throw before the ack (handler, guard, pipe, interceptor) is the error reply,
+ * unless a filter answers it with a value, which is then the reply; so is an interceptor's value when
+ * it does not call the handler. Only a handler that ran to its end leaves the reply to its ack.
  */
-function acknowledged(replies: ReplyErrors, run: (ack: (value?: unknown) => void) => Promise<unknown>): Promise<unknown> {
+function acknowledged(replies: ReplyErrors, handled: WeakSet<object>, run: (ack: (value?: unknown) => void) => Promise<unknown>): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    run((value) => resolve(value)).catch((err: unknown) => reject(replies.of(err)));
+    const ack = (value?: unknown): void => resolve(value);
+    const fail = (err: unknown): void => reject(replies.of(err));
+    run(ack).then((value) => {
+      if (!handled.has(ack)) Promise.resolve(firstValue(value)).then(resolve, fail);
+    }, fail);
   });
 }
 

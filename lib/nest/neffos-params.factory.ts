@@ -11,7 +11,7 @@ import { WsParamtype } from '@nestjs/websockets/enums/ws-paramtype.enum.js';
 import type { Message } from '../protocol/index.js';
 
 /** Position of the `@Ack()` function in the arguments of a handler that declares one. */
-export const ACK_ARG_INDEX = 3;
+const ACK_ARG_INDEX = 3;
 
 const WS_PARAM_VALUES: Readonly<Record<WsParamtype, (data: ParamData, args: unknown[]) => unknown>> = {
   [WsParamtype.SOCKET]: (_data, args) => args[0],

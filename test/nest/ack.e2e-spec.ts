@@ -2,8 +2,9 @@
 // value it acknowledges with (not its return value), whenever that comes. Param decorators whose value
 // neffos cannot supply, and @Ack() on a lifecycle hook, fail at start-up with an actionable error.
 import 'reflect-metadata';
-import { type CanActivate, type ExecutionContext, Query, Scope, UseGuards } from '@nestjs/common';
+import { type CallHandler, type CanActivate, Catch, type ExceptionFilter, type ExecutionContext, type NestInterceptor, Query, Scope, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { Ack, MessageBody, WsException } from '@nestjs/websockets';
+import { of, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AckOnLifecycleHookError, NeffosController, UnsupportedParamDecoratorError } from '../../lib/index.js';
 import { OnNamespaceConnect } from '../../lib/protocol/index.js';
@@ -29,6 +30,19 @@ class PatternSpy implements CanActivate {
     const ws = ctx.switchToWs();
     seenByGuard.push({ pattern: ws.getPattern(), data: ws.getData() });
     return true;
+  }
+}
+
+@Catch()
+class AnswerForIt implements ExceptionFilter {
+  catch(exception: Error) {
+    return `filtered: ${exception.message}`;
+  }
+}
+
+class ShortCircuit implements NestInterceptor {
+  intercept(_ctx: ExecutionContext, _next: CallHandler): Observable<unknown> {
+    return of('from the interceptor');
   }
 }
 
@@ -59,6 +73,14 @@ class AckHandlers {
   @UseGuards(PatternSpy)
   spied(@MessageBody() body: string, @Ack() ack: AckFn) {
     ack(`spied ${body}`);
+  }
+  @UseFilters(AnswerForIt)
+  filtered(@Ack() _ack: AckFn) {
+    throw new Error('oops');
+  }
+  @UseInterceptors(ShortCircuit)
+  intercepted(@Ack() ack: AckFn) {
+    ack('must not run');
   }
   plain() {
     return 'plain';
@@ -96,6 +118,12 @@ describe.each(['static', 'scoped'])('@Ack() (%s controller)', (namespace) => {
     await expect(ns.ask('fails', '')).rejects.toThrow('no ack for you');
     await expect(ns.ask('denied', '')).rejects.toThrow('Forbidden resource');
     expect(bodyText(await ns.ask('now', ''))).toBe('{"n":1}');
+  });
+
+  it('a filter that answers a throw, or an interceptor that answers without the handler, gives the reply', async () => {
+    const ns = await open();
+    expect(bodyText(await ns.ask('filtered', ''))).toBe('filtered: oops');
+    expect(bodyText(await ns.ask('intercepted', ''))).toBe('from the interceptor');
   });
 
   it('guards still see the event as the pattern and the body as the data', async () => {
