@@ -1,9 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+
+const lib = fileURLToPath(new URL('./lib/', import.meta.url));
 
 export default defineConfig({
   // SWC, not esbuild: Nest resolves constructor dependencies from emitted decorator metadata.
   plugins: [swc.vite({ module: { type: 'es6' } })],
+  // `nestjs-neffos` and its subpaths resolve to the sources (tsconfig.json `paths` says the same), so
+  // the sample and the tests import the package by name without a build and without a second copy.
+  resolve: {
+    alias: [
+      { find: /^nestjs-neffos$/, replacement: `${lib}index.ts` },
+      { find: /^nestjs-neffos\/([\w-]+)$/, replacement: `${lib}$1.ts` },
+    ],
+  },
   test: {
     include: ['lib/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     reporters: ['default', './test/utils/summary.reporter.ts'],

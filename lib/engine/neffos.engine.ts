@@ -5,7 +5,6 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Message, ServerTokenSource, encodeFrame } from '../protocol/index.js';
 import { Conn } from './conn.js';
-import type { EngineHost } from './engine-host.js';
 import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
 import { ClusterView } from './cluster-view.js';
 import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, InvalidOptionError, clientErrorText } from './engine.errors.js';
@@ -13,12 +12,17 @@ import { ALREADY_ATTACHED, ASK_TIMEOUT_INVALID, CLOSE_SHUTTING_DOWN, NO_CONNECTI
 import type { AskOptions, BroadcastMessage, BroadcastOptions, HandlerResult, TargetedMessage } from './engine.types.js';
 import { EngineExchangeNode } from './exchange-node.js';
 import { toBody } from './reply.writer.js';
+import { registerEndpoint } from './endpoint-registry.js';
 import { attachToHttpServer, closeLingeringConnections, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
 import type { ExchangeEmit, StackExchange } from './stack-exchange.js';
 
 
-export class NeffosEngine implements EngineHost {
+// The engine is the EngineHost its connections see (`Conn.create(ws, req, this)` checks that), but it
+// does not declare `implements EngineHost`: those members are internal (stripped from the published
+// declarations), and a declared `implements` would then fail to compile in consumers with
+// skipLibCheck: false. (This comment must not spell the tag itself: stripInternal would drop the class.)
+export class NeffosEngine {
   /** @internal */ readonly options: ResolvedEngineOptions;
   /** @internal */ readonly tokens = new ServerTokenSource();
   /** @internal */ readonly index = new MembershipIndex();
@@ -67,7 +71,12 @@ export class NeffosEngine implements EngineHost {
   /** Serves the protocol on `server` at `options.path`; other paths and upgrades are left alone. */
   attach(server: Server): this {
     if (this.detach !== undefined) throw new Error(ALREADY_ATTACHED);
-    this.detach = attachToHttpServer(server, this);
+    const detachHttp = attachToHttpServer(server, this);
+    const unregister = registerEndpoint(server, this.options.path);
+    this.detach = () => {
+      unregister();
+      detachHttp();
+    };
     this.server = server;
     return this;
   }
@@ -117,7 +126,7 @@ export class NeffosEngine implements EngineHost {
   private accept(ws: WebSocket, req: IncomingMessage): void {
     // The Conn listens to its socket and runs its own handshake timer.
     if (!this.options.nativeOnly) this.handshaking++;
-    const conn = new Conn(ws, req, this);
+    const conn = Conn.create(ws, req, this);
     this.live.add(conn);
     void (this.options.nativeOnly ? this.openNative(conn) : this.handshake(conn));
   }
