@@ -5,4 +5,4 @@
 export * from './nest/index.js';
 
 // Engine and protocol (also `nestjs-neffos/engine`, which needs no Nest)
-export * from './core.js';
+export * from './engine.js';

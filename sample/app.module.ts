@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NeffosModule } from '../lib/index.js';
+import { NeffosModule } from 'nestjs-neffos';
 import { AnnounceController } from './chat/announce.controller.js';
 import { ChatController } from './chat/chat.controller.js';
 import { ChatService } from './chat/chat.service.js';

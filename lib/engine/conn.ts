@@ -99,7 +99,8 @@ export class Conn {
   private _store: Map<string, unknown> | undefined;
   private _asks: AskRegistry | undefined;
 
-  constructor(
+  // Private: connections are made by the engine (`Conn.create`), so the declarations offer no constructor.
+  private constructor(
     private readonly socket: WebSocket,
     /** The HTTP upgrade request; `X-Websocket-Header-*` query parameters are merged into its headers. */
     readonly request: IncomingMessage,
@@ -115,6 +116,11 @@ export class Conn {
     socket.on('pong', Conn.onSocketPong);
     socket.on('close', Conn.onSocketClose);
     if (!host.options.nativeOnly) this.handshakeTimer = setTimeout(Conn.onHandshakeTimeout, host.options.handshakeTimeout, this);
+  }
+
+  /** @internal the engine's constructor of connections */
+  static create(socket: WebSocket, request: IncomingMessage, host: EngineHost): Conn {
+    return new Conn(socket, request, host);
   }
 
   private static onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
@@ -201,7 +207,7 @@ export class Conn {
     this.state = 'open';
     this.ackReceived = true;
     this.ackSent = true;
-    this.attachNamespace(new NSConn(this, '', events));
+    this.attachNamespace(NSConn.create(this, '', events));
     this.acknowledged.fire();
     this.drain();
   }
@@ -510,7 +516,7 @@ export class Conn {
   /** @internal a new, not yet connected, NSConn of a registered namespace; undefined for others */
   newNamespace(namespace: string): NSConn | undefined {
     const events = this.host.options.namespaces[namespace];
-    return events === undefined ? undefined : new NSConn(this, namespace, events);
+    return events === undefined ? undefined : NSConn.create(this, namespace, events);
   }
 
   /** @internal */

@@ -24,12 +24,18 @@ export class NSConn {
    */
   exceptionSink: ((payload: unknown) => void) | undefined = undefined;
 
-  constructor(
+  // Private: made by the connection when a namespace connects, never by users.
+  private constructor(
     readonly conn: Conn,
     readonly namespace: string,
     /** @internal the handlers of this namespace */
     readonly events: Events,
   ) {}
+
+  /** @internal */
+  static create(conn: Conn, namespace: string, events: Events): NSConn {
+    return new NSConn(conn, namespace, events);
+  }
 
   /** Rooms this connection has joined, by name (read-only: join and leave through the methods). */
   get rooms(): ReadonlyMap<string, Room> {
@@ -169,7 +175,7 @@ export class NSConn {
     if (!this.conn.isConnectedTo(this)) return undefined;
     const existing = this.joined.get(name);
     if (existing !== undefined) return { room: existing, added: false };
-    const room = new Room(this, name);
+    const room = Room.create(this, name);
     (this.joinedRooms ??= new Map()).set(name, room);
     this.conn.roomCount++;
     this.conn.host.index.addRoom(this, name);

@@ -17,7 +17,6 @@ import { attachToHttpServer, closeLingeringConnections, mergeQueryHeaders, pathO
 import { MembershipIndex } from './membership.index.js';
 import type { ExchangeEmit, StackExchange } from './stack-exchange.js';
 
-
 // The engine is the EngineHost its connections see (`Conn.create(ws, req, this)` checks that), but it
 // does not declare `implements EngineHost`: those members are internal (stripped from the published
 // declarations), and a declared `implements` would then fail to compile in consumers with

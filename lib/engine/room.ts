@@ -3,10 +3,16 @@ import type { HandlerResult } from './engine.types.js';
 import type { NSConn } from './namespace-conn.js';
 
 export class Room {
-  constructor(
+  // Private: made by the NSConn that joins it.
+  private constructor(
     readonly nsConn: NSConn,
     readonly name: string,
   ) {}
+
+  /** @internal */
+  static create(nsConn: NSConn, name: string): Room {
+    return new Room(nsConn, name);
+  }
 
   /** Sends an event in this room to this connection only (use the engine's broadcast for the whole room). */
   emit(event: string, body: HandlerResult): boolean {

@@ -71,7 +71,7 @@ export class Message {
   }
 
   /**
-   * The decoder's constructor: positional, so the hot path allocates no options object. `headLength`
+   * @internal The decoder's constructor: positional, so the hot path allocates no options object. `headLength`
    * > 0 marks `frame`'s header as reusable for the reply (see `encodeReply`).
    */
   static fromWire(token: string, namespace: string, room: string, event: string, isError: boolean, isNoOp: boolean, body: Buffer, isBinary: boolean, frame?: Buffer, headLength = 0): Message {

@@ -1,7 +1,7 @@
 // Plain HTTP routes next to the socket events: NeffosServer pushes to sockets from anywhere in the app.
 //   curl -X POST localhost:3000/announce -H 'content-type: application/json' -d '{"text":"Deploy at noon"}'
 import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { NeffosServer } from '../../lib/index.js';
+import { NeffosServer } from 'nestjs-neffos';
 import { CHAT_NAMESPACE, MAX_MESSAGE_LENGTH } from './chat.constants.js';
 import type { MembersBody, SystemBody } from './chat.events.js';
 import { ChatService } from './chat.service.js';

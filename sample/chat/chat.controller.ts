@@ -4,7 +4,7 @@
 // Helpers live in ChatService or outside the class: a method here, even a TypeScript `private` one,
 // would be an event too.
 import { WsException } from '@nestjs/websockets';
-import { Message, NeffosController, NSConn } from '../../lib/index.js';
+import { Message, NeffosController, NSConn } from 'nestjs-neffos';
 import { CHAT_NAMESPACE, MAX_MESSAGE_LENGTH } from './chat.constants.js';
 import type { ChatBody, MembersBody, SystemBody, TypingBody, WelcomeBody } from './chat.events.js';
 import { ChatService } from './chat.service.js';

@@ -1,4 +1,4 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, type PipeTransform, type Type } from '@nestjs/common';
 import type { Message } from '../../protocol/index.js';
 import type { NSConn } from '../../engine/index.js';
 
@@ -40,6 +40,9 @@ export const NamespaceConn = createParamDecorator((_: unknown, ctx: ExecutionCon
  */
 export const RoomName = createParamDecorator((_: unknown, ctx: ExecutionContext) => message(ctx).room);
 
+/** Declared, not inferred: the inferred type names Nest 12's `ParameterDecoratorOptions`, which Nest 11 lacks. */
+type HeaderParamDecorator = (...dataOrPipes: (string | undefined | PipeTransform | Type<PipeTransform>)[]) => ParameterDecorator;
+
 /**
  * The HTTP upgrade request of the connection (headers, query, cookies, address, and whatever
  * `authorize` put on it), like Iris's `websocket.GetContext`. Pass a header name to get one header.
@@ -49,7 +52,7 @@ export const RoomName = createParamDecorator((_: unknown, ctx: ExecutionContext)
  * hello(@HandshakeRequest('x-username') user: string) { return `hi ${user}`; }
  * ```
  */
-export const HandshakeRequest = createParamDecorator((header: string | undefined, ctx: ExecutionContext) => {
+export const HandshakeRequest: HeaderParamDecorator = createParamDecorator((header: string | undefined, ctx: ExecutionContext) => {
   const req = nsConn(ctx).conn.request;
   return header === undefined ? req : req.headers[header.toLowerCase()];
 });

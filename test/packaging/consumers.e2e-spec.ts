@@ -1,0 +1,129 @@
+// The packed package as users get it: installed from its tarball into scratch apps (CommonJS and ESM
+// on Nest 12, CommonJS on Nest 11 with TypeScript 5.9 and the classic `moduleResolution: node`),
+// compiled with plain `tsc` and `skipLibCheck: false`, started, and talked to over the neffos
+// protocol. Also checks each entry's exported names against the hand-kept list in public-api.ts.
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dial } from 'nestjs-neffos/testing';
+import { httpRequest } from '../utils/http.js';
+import { CONSUMER_FILES } from './consumer-sources.js';
+import { declaredExports } from './declared-exports.js';
+import { PUBLIC_API } from './public-api.js';
+import { createScratchApp, makeWorkDir, packPackage, REPO_TSC, run, startApp, type ScratchAppSpec } from './scratch-app.js';
+
+const STRICT = {
+  strict: true,
+  skipLibCheck: false,
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
+  types: ['node'],
+};
+
+function nest(major: 11 | 12): string[] {
+  return ['common', 'core', 'platform-express', 'platform-ws', 'websockets', 'testing'].map((p) => `@nestjs/${p}@${major}`).concat('reflect-metadata@^0.2', 'rxjs@^7', '@types/node@^20');
+}
+
+interface Consumer {
+  title: string;
+  name: string;
+  spec: ScratchAppSpec;
+  /** The compiler: the repository's TypeScript, or one the app installed. */
+  tsc: (dir: string) => string;
+}
+
+const CONSUMERS: Consumer[] = [
+  {
+    title: 'a CommonJS app on Nest 12 (TypeScript 7, module nodenext)',
+    name: 'cjs-nest12',
+    spec: { type: 'commonjs', dependencies: nest(12), compilerOptions: { ...STRICT, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext' }, files: CONSUMER_FILES },
+    tsc: () => REPO_TSC,
+  },
+  {
+    title: 'an ESM app on Nest 12 (TypeScript 7, module nodenext)',
+    name: 'esm-nest12',
+    spec: { type: 'module', dependencies: nest(12), compilerOptions: { ...STRICT, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext' }, files: CONSUMER_FILES },
+    tsc: () => REPO_TSC,
+  },
+  {
+    title: 'a CommonJS app on Nest 11 (TypeScript 5.9, module commonjs, moduleResolution node)',
+    name: 'cjs-nest11',
+    spec: { type: 'commonjs', dependencies: [...nest(11), 'typescript@~5.9'], compilerOptions: { ...STRICT, target: 'ES2021', module: 'commonjs', moduleResolution: 'node' }, files: CONSUMER_FILES },
+    tsc: (dir) => join(dir, 'node_modules/.bin/tsc'),
+  },
+];
+
+let work: string;
+/** Each consumer's folder, installed and compiled; all three install at once (npm waits on the network). */
+const ready = new Map<string, Promise<string>>();
+
+beforeAll(async () => {
+  work = await makeWorkDir();
+  const tarball = await packPackage(work);
+  for (const { name, spec, tsc } of CONSUMERS) {
+    const building = createScratchApp(work, name, tarball, spec).then(async (dir) => {
+      await run(tsc(dir), ['-p', 'tsconfig.json'], dir, 180_000);
+      return dir;
+    });
+    building.catch(() => {}); // awaited (and reported) by the consumer's own beforeAll
+    ready.set(name, building);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
+
+describe.each(CONSUMERS)('$title', ({ name }) => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await ready.get(name)!;
+  }, 900_000);
+
+  it('starts, and serves its controller and the bare engine over the neffos protocol', async () => {
+    const app = await startApp(dir, 'dist/main.js');
+    try {
+      const client = await dial(`ws://127.0.0.1:${app.ready.nest}/ws`);
+      const chat = await client.connect('chat');
+      expect((await chat.nextEvent('welcome')).text()).toBe(`hello ${client.id}`);
+      expect((await chat.ask('echo', 'hi')).text()).toBe('hi');
+      expect((await chat.ask('add', [1, 2, 3])).json()).toBe(6);
+      const stats = await httpRequest(`http://127.0.0.1:${app.ready.nest}/stats`);
+      expect(stats.json()).toEqual({ connections: 1 });
+      await client.close();
+
+      const bare = await dial(`ws://127.0.0.1:${app.ready.engine}/bare`);
+      expect((await (await bare.connect('default')).ask('echo', 'raw')).text()).toBe('raw');
+      await bare.close();
+    } finally {
+      await app.stop();
+    }
+    expect(app.stderr()).toBe('');
+  });
+
+  it("runs the user's own e2e test on nestjs-neffos/testing, which exits with nothing left open", async () => {
+    const { stdout, stderr } = await run('node', ['dist/selftest.js'], dir, 60_000);
+    expect(stdout.trim()).toBe('selftest ok');
+    expect(stderr).toBe('');
+  });
+
+  it('loads every entry with require() and import, each with exactly the listed names', async () => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'node_modules/nestjs-neffos/package.json'), 'utf8')) as { exports: Record<string, { types: string } | string> };
+    const entries = Object.keys(pkg.exports).filter((k) => k !== './package.json');
+    expect(entries.sort()).toEqual(Object.keys(PUBLIC_API).sort());
+    const specifiers = entries.map((e) => (e === '.' ? 'nestjs-neffos' : `nestjs-neffos/${e.slice(2)}`));
+    const script = (loader: string): string => `(async () => { const out = {}; for (const s of ${JSON.stringify(specifiers)}) out[s] = Object.keys(${loader}).sort(); console.log(JSON.stringify(out)); })()`;
+    const required = JSON.parse((await run('node', ['-e', script('require(s)')], dir, 60_000)).stdout) as Record<string, string[]>;
+    const imported = JSON.parse((await run('node', ['-e', script('await import(s)')], dir, 60_000)).stdout) as Record<string, string[]>;
+    expect(required).toEqual(imported);
+    for (const [entry, specifier] of entries.map((e, i) => [e, specifiers[i]!] as const)) {
+      const api = PUBLIC_API[entry]!;
+      expect(imported[specifier], `runtime exports of ${specifier}`).toEqual([...api.values].sort());
+      const types = (pkg.exports[entry] as { types: string }).types;
+      const declared = [...declaredExports(join(dir, 'node_modules/nestjs-neffos', types))].sort();
+      expect(declared, `declared exports of ${specifier}`).toEqual([...api.values, ...api.types].sort());
+    }
+  });
+});

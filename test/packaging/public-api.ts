@@ -1,0 +1,105 @@
+// The public API, entry by entry: what users may import and nothing else. Hand-kept on purpose: a
+// name added to or removed from an entry fails test/packaging until it is added here, so every
+// change of the promise is a deliberate edit (and shows in review).
+
+export interface EntryApi {
+  /** Runtime exports (classes, functions, constants). */
+  values: string[];
+  /** Type-only exports (interfaces, type aliases). */
+  types: string[];
+}
+
+const protocolValues = [
+  'ERR_BAD_NAMESPACE',
+  'ERR_BAD_ROOM',
+  'ERR_INVALID_PAYLOAD',
+  'ERR_WRITE_CLOSED',
+  'Message',
+  'OnAnyEvent',
+  'OnNamespaceConnect',
+  'OnNamespaceConnected',
+  'OnNamespaceDisconnect',
+  'OnNativeMessage',
+  'OnRoomJoin',
+  'OnRoomJoined',
+  'OnRoomLeave',
+  'OnRoomLeft',
+  'isSystemEvent',
+];
+
+const engineValues = [
+  'AskTimeoutError',
+  'BadNamespaceError',
+  'BadRoomError',
+  'CloseCode',
+  'Conn',
+  'ConnectionClosedError',
+  'ConnectionNotFoundError',
+  'HandshakeRejectedError',
+  'InvalidOptionError',
+  'NSConn',
+  'NeffosEngine',
+  'NeffosError',
+  'RemoteError',
+  'Room',
+  ...protocolValues,
+];
+
+const engineTypes = [
+  'AskOptions',
+  'BroadcastFromOptions',
+  'BroadcastMessage',
+  'BroadcastOptions',
+  'EngineOptions',
+  'EventHandler',
+  'Events',
+  'HandlerResult',
+  'MessageInit',
+  'Namespaces',
+  'OriginPolicy',
+  'TargetedMessage',
+];
+
+/** package.json `exports` key → what it declares. */
+export const PUBLIC_API: Record<string, EntryApi> = {
+  '.': {
+    values: [
+      ...engineValues,
+      'DuplicateEventError',
+      'HandshakeRequest',
+      'NEFFOS_MODULE_OPTIONS',
+      'NamespaceConn',
+      'NeffosController',
+      'NeffosEvent',
+      'NeffosIgnore',
+      'NeffosMessage',
+      'NeffosModule',
+      'NeffosNotReadyError',
+      'NeffosServer',
+      'NoControllersError',
+      'RoomName',
+      'trimPrefix',
+    ],
+    types: [...engineTypes, 'EventNameMapper', 'NeffosControllerOptions', 'NeffosModuleOptions'],
+  },
+  './engine': { values: engineValues, types: engineTypes },
+  './platform-ws': { values: ['NeffosWsAdapter'], types: [] },
+  './testing': {
+    values: [
+      'DialRejectedError',
+      'EndpointNotFoundError',
+      'Message',
+      'NeffosTestClient',
+      'NeffosTestError',
+      'ReplyError',
+      'TestConnectionClosedError',
+      'TestNamespace',
+      'TestRoom',
+      'TestTimeoutError',
+      'createTestingApp',
+      'dial',
+      'endpointUrl',
+    ],
+    types: ['ClientOptions', 'DialOptions', 'DialTarget', 'HttpServerHolder', 'ListeningServer', 'ServerAskHandler', 'TestBody', 'TestingApp', 'TestingAppOptions', 'WaitOptions'],
+  },
+};
