@@ -1,8 +1,14 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+import { requireTool } from '../../scripts/system-binaries.mjs';
 
-/** The Debian `chromium` package's binary, installed by `scripts/provision.mjs` (npm `pretest`). */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/**
+ * The Chromium to launch: `CHROMIUM_PATH` if set, else Debian's `/usr/bin/chromium` (installed by
+ * `scripts/provision.mjs`, npm `pretest`), else `chromium` on PATH. Throws the install instructions
+ * when there is none, so a browser test fails with them instead of hanging.
+ */
+export function chromiumPath(): string {
+  return requireTool('chromium');
+}
 
 /** Headless, sandbox-free (we run as root in CI), and quiet: no background traffic off the machine. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -21,11 +27,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
  * a fresh, temporary profile, so no user-data-dir is needed. Close the returned browser in `afterAll`.
  */
 export async function launchChromium(options: Pick<LaunchOptions, 'timeout'> & { args?: string[] } = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} not found: run \`node scripts/provision.mjs\` (installs the Debian package chromium)`);
-  }
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: chromiumPath(),
     args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     timeout: options.timeout ?? 30_000,
   });
