@@ -1,4 +1,4 @@
-// A neffos client for tests, speaking the wire protocol itself (docs/neffos-protocol.md §1–§4) over
+// A neffos client for tests, speaking the wire protocol itself (docs/protocol.md §1–§4) over
 // `ws`: no neffos.js, so none of its quirks (namespaces listed at dial, events dropped right after a
 // connect reply in Node, asks that never time out). Frames are handled synchronously in arrival
 // order: a namespace is registered the moment its connect reply is read, so an event the server
@@ -19,7 +19,7 @@ import { toWireBody, type TestBody } from './test-body.js';
 import { TestNamespace, type NamespaceLink, type ServerAskHandler, type WaitOptions } from './test-namespace.js';
 import { DialRejectedError, ReplyError, TestConnectionClosedError, TestTimeoutError } from './testing.errors.js';
 
-/** Client tokens start with `$` (spec §4.1): replies to this client's asks carry them back. */
+/** Client tokens start with `$` (docs/protocol.md §4.1): replies to this client's asks carry them back. */
 const DOLLAR = 0x24;
 
 export interface ClientOptions {
@@ -248,7 +248,7 @@ export class NeffosTestClient {
   private onFrame(data: Buffer, isBinary: boolean): void {
     const msg = decodeMessage(data, isBinary);
     if (msg === undefined) {
-      // An unframed (native) message: it belongs to namespace "" (spec §2.8).
+      // An unframed (native) message: it belongs to namespace "" (docs/protocol.md §2.8).
       this.connected.get('')?.deliver(new Message({ body: data, isBinary, isNative: true }));
       return;
     }

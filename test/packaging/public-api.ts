@@ -65,6 +65,7 @@ export const PUBLIC_API: Record<string, EntryApi> = {
   '.': {
     values: [
       ...engineValues,
+      'AckOnLifecycleHookError',
       'DuplicateEventError',
       'HandshakeRequest',
       'NEFFOS_MODULE_OPTIONS',
@@ -77,7 +78,9 @@ export const PUBLIC_API: Record<string, EntryApi> = {
       'NeffosNotReadyError',
       'NeffosServer',
       'NoControllersError',
+      'NoScopedInstanceError',
       'RoomName',
+      'UnsupportedParamDecoratorError',
       'trimPrefix',
     ],
     types: [...engineTypes, 'EventNameMapper', 'NeffosControllerOptions', 'NeffosModuleOptions'],
