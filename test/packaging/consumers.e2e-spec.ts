@@ -125,5 +125,5 @@ describe.each(CONSUMERS)('$title', ({ name }) => {
       const declared = [...declaredExports(join(dir, 'node_modules/nestjs-neffos', types))].sort();
       expect(declared, `declared exports of ${specifier}`).toEqual([...api.values, ...api.types].sort());
     }
-  });
+  }, 120_000);
 });

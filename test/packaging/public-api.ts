@@ -42,6 +42,14 @@ const engineValues = [
   'NeffosError',
   'RemoteError',
   'Room',
+  // scale-out (lib/exchange, also in the engine entry)
+  'ClusterExchange',
+  'ClusterView',
+  'ExchangeNotAttachedError',
+  'ExchangeUnavailableError',
+  'MemoryBus',
+  'MemoryTransport',
+  'RemoteNodeError',
   ...protocolValues,
 ];
 
@@ -58,6 +66,11 @@ const engineTypes = [
   'Namespaces',
   'OriginPolicy',
   'TargetedMessage',
+  'ClusterCallOptions',
+  'ClusterExchangeOptions',
+  'ExchangeTransport',
+  'NeffosLogger',
+  'StackExchange',
 ];
 
 /** package.json `exports` key → what it declares. */
