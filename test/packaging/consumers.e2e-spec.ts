@@ -21,8 +21,10 @@ const STRICT = {
   types: ['node'],
 };
 
+/** Nest of that major, and the optional peers every entry needs to load (`/redis`, `/nats`). */
 function nest(major: 11 | 12): string[] {
-  return ['common', 'core', 'platform-express', 'platform-ws', 'websockets', 'testing'].map((p) => `@nestjs/${p}@${major}`).concat('reflect-metadata@^0.2', 'rxjs@^7', '@types/node@^20');
+  const nestPackages = ['common', 'core', 'platform-express', 'platform-ws', 'websockets', 'testing'].map((p) => `@nestjs/${p}@${major}`);
+  return [...nestPackages, 'reflect-metadata@^0.2', 'rxjs@^7', '@types/node@^20', 'ioredis@^6', '@nats-io/transport-node@^3'];
 }
 
 interface Consumer {

@@ -100,6 +100,8 @@ export const PUBLIC_API: Record<string, EntryApi> = {
   },
   './engine': { values: engineValues, types: engineTypes },
   './platform-ws': { values: ['NeffosWsAdapter'], types: [] },
+  './redis': { values: ['BrokerUnavailableError', 'RedisExchange'], types: ['RedisExchangeOptions'] },
+  './nats': { values: ['BrokerUnavailableError', 'NatsExchange'], types: ['NatsExchangeOptions'] },
   './testing': {
     values: [
       'DialRejectedError',
