@@ -103,13 +103,13 @@ describe.each(CONSUMERS)('$title', ({ name }) => {
       await app.stop();
     }
     expect(app.stderr()).toBe('');
-  });
+  }, 90_000);
 
   it("runs the user's own e2e test on nestjs-neffos/testing, which exits with nothing left open", async () => {
     const { stdout, stderr } = await run('node', ['dist/selftest.js'], dir, 60_000);
     expect(stdout.trim()).toBe('selftest ok');
     expect(stderr).toBe('');
-  });
+  }, 90_000);
 
   it('loads every entry with require() and import, each with exactly the listed names', async () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'node_modules/nestjs-neffos/package.json'), 'utf8')) as { exports: Record<string, { types: string } | string> };
@@ -128,4 +128,5 @@ describe.each(CONSUMERS)('$title', ({ name }) => {
       expect(declared, `declared exports of ${specifier}`).toEqual([...api.values, ...api.types].sort());
     }
   }, 120_000);
+
 });
