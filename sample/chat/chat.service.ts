@@ -2,7 +2,7 @@
 // share it through Nest's injector. Member lists and the online count come from NeffosServer.cluster,
 // so they cover every node when the app runs as several instances (npm run start:cluster).
 import { Injectable } from '@nestjs/common';
-import { NeffosServer } from '../../lib/index.js';
+import { NeffosServer } from 'nestjs-neffos';
 import { CHAT_NAMESPACE, ROOMS } from './chat.constants.js';
 import type { MembersBody } from './chat.events.js';
 import { nicknameInId } from './nickname.js';
