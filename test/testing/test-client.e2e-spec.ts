@@ -4,7 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Message, NeffosController, NeffosEngine, NeffosModule, NeffosServer, NSConn } from 'nestjs-neffos';
+import { ClientError, Message, NeffosController, NeffosEngine, NeffosModule, NeffosServer, NSConn } from 'nestjs-neffos';
 import {
   createTestingApp,
   dial,
@@ -44,7 +44,7 @@ class ChatController {
   }
 
   fail(): never {
-    throw new Error('nope, not today');
+    throw new ClientError('nope, not today');
   }
 
   note(msg: Message): void {
