@@ -5,15 +5,14 @@ import { ChatController } from './chat/chat.controller.js';
 import { ChatService } from './chat/chat.service.js';
 import { connectionIdFor, requireNickname } from './chat/nickname.js';
 import { exchangeFromEnv } from './cluster-exchange.js';
-import { NeffosClientController } from './web/neffos-client.controller.js';
 
 @Module({
   imports: [
     NeffosModule.forRootAsync({
-      useFactory: async () => ({ path: '/chat', authorize: requireNickname, idGenerator: connectionIdFor, exchange: await exchangeFromEnv() }),
+      useFactory: async () => ({ path: '/chat', serveClient: true, authorize: requireNickname, idGenerator: connectionIdFor, exchange: await exchangeFromEnv() }),
     }),
   ],
-  controllers: [AnnounceController, NeffosClientController],
+  controllers: [AnnounceController],
   providers: [ChatService, ChatController],
 })
 export class AppModule {}

@@ -111,6 +111,11 @@ export interface EngineOptions {
   /** Subprotocols this server speaks; default: echo the first one the client offers. */
   subprotocols?: readonly string[];
   /**
+   * Serve the neffos.js browser build (this package's dependency) at `<path>/neffos.js`, with an ETag,
+   * like socket.io's `serveClient`: a page imports it without a bundler. Default `false`.
+   */
+  serveClient?: boolean;
+  /**
    * Headers that `X-Websocket-Header-*` query parameters may never set, besides the built-in ones
    * (transport and proxy headers, `authorization`, `proxy-authorization`, `cookie`). A header the HTTP
    * request carries is never changed by the query anyway.
@@ -167,6 +172,7 @@ export interface ResolvedEngineOptions {
   onBackpressure: 'close' | 'drop';
   origins: ResolvedOriginPolicy;
   subprotocols: readonly string[] | undefined;
+  serveClient: boolean;
   /** lower-cased `protectedHeaders` */
   protectedHeaders: ReadonlySet<string> | undefined;
   /** Go native-only mode (docs/protocol.md §2.8): namespace `''` with `_OnNativeMessage` as its only event. */
@@ -286,6 +292,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     onBackpressure: options.onBackpressure ?? 'close',
     origins: originPolicy(options.origins),
     subprotocols: options.subprotocols,
+    serveClient: options.serveClient === true,
     protectedHeaders: protectedHeaderSet(options.protectedHeaders),
     nativeOnly,
     onError: options.onError ?? ((err) => console.error('[neffos]', err)),

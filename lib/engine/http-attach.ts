@@ -9,6 +9,8 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 export interface UpgradeTarget {
   matches(req: IncomingMessage): boolean;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Answers a plain HTTP request the target serves itself (the client script); false to pass it on. */
+  serveRequest?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 /** Attaches `target` to `server`; returns the function that detaches it and restores the server. */
@@ -31,6 +33,7 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
   // reconnecting (docs/protocol.md §6.6) and methods a WebSocket endpoint does not serve.
   const previous = server.listeners('request') as RequestListener[];
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (target.serveRequest?.(req, res) === true) return;
     if (target.matches(req)) {
       // No app serves HTTP here: answer on our path as Go does (docs/protocol.md §1.1) instead of leaving it hanging.
       // (A listener added after us, such as a request logger, answers nothing: the probe is still ours.)

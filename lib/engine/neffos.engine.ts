@@ -1,6 +1,6 @@
 // Ports neffos server.go:Server (docs/protocol.md §1, §5.1, §6): accepts upgrades on one path, runs the
 // handshake, keeps the connections, broadcasts, pings, and shuts down with close code 1001.
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Message, ServerTokenSource, encodeFrame } from '../protocol/index.js';
@@ -12,6 +12,7 @@ import { ALREADY_ATTACHED, ASK_TIMEOUT_INVALID, CLOSE_SHUTTING_DOWN, NO_CONNECTI
 import type { AskOptions, BroadcastMessage, BroadcastOptions, HandlerResult, TargetedMessage } from './engine.types.js';
 import { EngineExchangeNode } from './exchange-node.js';
 import { toBody } from './reply.writer.js';
+import { ClientScript } from './client-script.js';
 import { registerEndpoint } from './endpoint-registry.js';
 import { attachToHttpServer, closeLingeringConnections, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
@@ -26,6 +27,7 @@ export class NeffosEngine {
   /** @internal */ readonly tokens = new ServerTokenSource();
   /** @internal */ readonly index = new MembershipIndex();
   private readonly wss: WebSocketServer;
+  private readonly clientScript: ClientScript | undefined;
   private readonly byId = new Map<string, Set<Conn>>();
   private readonly live = new Set<Conn>();
   /** Connections accepted whose handshake has not ended (maxPendingHandshakes). */
@@ -46,6 +48,7 @@ export class NeffosEngine {
 
   constructor(options: EngineOptions) {
     this.options = withDefaults(options);
+    this.clientScript = this.options.serveClient ? new ClientScript(this.options.path) : undefined;
     this.exchange = this.options.exchange;
     this.cluster = new ClusterView(this);
     this.attaching = this.exchange === undefined ? Promise.resolve() : this.exchange.attach(new EngineExchangeNode(this));
@@ -91,6 +94,15 @@ export class NeffosEngine {
   /** @internal */
   matches(req: IncomingMessage): boolean {
     return pathOf(req) === this.options.path;
+  }
+
+  /** @internal `serveClient`: GET/HEAD of `<path>/neffos.js` (and its map), before the app's router */
+  serveRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.clientScript === undefined) return false;
+    const path = pathOf(req);
+    if (!this.clientScript.serves(path)) return false;
+    this.clientScript.handle(req, res, path);
+    return true;
   }
 
   /** Completes an upgrade for our path; usable directly when mounting without `attach`. */

@@ -1,6 +1,6 @@
 // The chat page: dials the server with neffos.js, sends what the user does, shows what arrives.
 // Server events (all JSON): welcome, system, chat, typing, members; `join` is asked with a room name.
-import * as neffos from '/neffos.js';
+import * as neffos from '/chat/neffos.js'; // served by forRoot({ serveClient: true })
 import * as view from './view.js';
 
 const NAMESPACE = 'default';
