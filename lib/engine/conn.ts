@@ -326,8 +326,7 @@ export class Conn {
   private takeToken(): boolean {
     const o = this.host.options;
     if (o.messageRate === 0) return true;
-    const now = performance.now();
-    return (this.bucket ??= new TokenBucket(o.messageRate, o.messageBurst, now)).take(now);
+    return (this.bucket ??= new TokenBucket(o.messageRate, o.messageBurst)).take();
   }
 
   /** A frame over the rate, not queued (or just taken off the queue under a policy other than delay). */
@@ -353,7 +352,7 @@ export class Conn {
   private throttle(): void {
     if (this.rateTimer !== undefined || this.state === 'closed') return;
     this.holdReading(HOLD_RATE);
-    const wait = Math.max(1, this.bucket!.msUntilToken(performance.now()));
+    const wait = Math.max(1, this.bucket!.msUntilToken());
     this.rateTimer = setTimeout(Conn.onRateTimer, wait, this);
   }
 

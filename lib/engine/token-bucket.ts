@@ -1,5 +1,10 @@
-// A token bucket for one connection's inbound message rate: `burst` tokens, refilled at `perSecond`.
-// Refilled lazily from the clock when a token is wanted, so an idle connection costs no timer.
+// A token bucket for one connection's inbound message rate: `burst` tokens, refilled at `perMs`.
+// Refilled lazily, only when it runs empty, so a frame that finds a token costs no clock read and an idle
+// connection no timer. (The refill then credits the whole time since the last one, capped at `burst`:
+// after an idle stretch a client may send up to two bursts back to back, then the rate holds.)
+
+/** One clock for every bucket (a bound function each would cost memory per connection). */
+const monotonic = (): number => performance.now();
 
 export class TokenBucket {
   private tokens: number;
@@ -8,31 +13,28 @@ export class TokenBucket {
   constructor(
     private readonly perMs: number,
     private readonly burst: number,
-    now: number,
+    private readonly now: () => number = monotonic,
   ) {
     this.tokens = burst;
-    this.last = now;
-  }
-
-  static perSecond(perSecond: number, burst: number, now: number): TokenBucket {
-    return new TokenBucket(perSecond / 1000, burst, now);
+    this.last = now();
   }
 
   /** Takes one token if there is one. */
-  take(now: number): boolean {
-    if (this.tokens < 1) this.refill(now);
+  take(): boolean {
+    if (this.tokens < 1) this.refill();
     if (this.tokens < 1) return false;
     this.tokens--;
     return true;
   }
 
   /** Milliseconds until a token will be available (0 if one is). */
-  msUntilToken(now: number): number {
-    this.refill(now);
+  msUntilToken(): number {
+    this.refill();
     return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.perMs);
   }
 
-  private refill(now: number): void {
+  private refill(): void {
+    const now = this.now();
     const elapsed = now - this.last;
     this.last = now;
     if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + elapsed * this.perMs);
