@@ -5,7 +5,7 @@
 // avoided by design: exclusions and the binary flag travel with the message, asks have their own
 // request/answer routing, and connection ids are never used as channel names.
 import { randomBytes } from 'node:crypto';
-import { AskTimeoutError, InvalidOptionError } from '../engine/engine.errors.js';
+import { AskTimeoutError, ConnectionNotFoundError, InvalidOptionError } from '../engine/engine.errors.js';
 import type {
   ExchangeEmit,
   ExchangeNode,
@@ -62,8 +62,10 @@ function resolve(options: ClusterExchangeOptions): Resolved {
   return { prefix, nodeId, heartbeatInterval, nodeTimeout };
 }
 
-/** The timeout error a remote action reports when nobody answers, as the local call would. */
-function timeoutOf(action: RemoteAction, timeoutMs: number): Error {
+/** The error a remote action reports when nobody answers, as the local call would. */
+function timeoutOf(connectionId: string, action: RemoteAction, timeoutMs: number): Error {
+  // A close waits for no client; no answer means the holder is gone, and its connections with it.
+  if (action.kind === 'close') return new ConnectionNotFoundError(connectionId);
   const event = action.kind === 'ask' ? action.event : action.kind === 'join' ? OnRoomJoin : action.kind === 'leave' ? OnRoomLeave : OnNamespaceDisconnect;
   return new AskTimeoutError(event, timeoutMs);
 }
@@ -135,7 +137,7 @@ export class ClusterExchange implements StackExchange {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     const timeoutMs = action.kind === 'close' ? this.options.nodeTimeout : action.timeout;
-    const { rid, promise } = this.pending.request(connectionId, this.directory.living(), timeoutMs, () => timeoutOf(action, timeoutMs));
+    const { rid, promise } = this.pending.request(connectionId, this.directory.living(), timeoutMs, () => timeoutOf(connectionId, action, timeoutMs));
     let body: Buffer | string = EMPTY;
     let wire: Omit<RemoteAction, 'body'> = action;
     if (action.kind === 'ask') ({ body, ...wire } = action);

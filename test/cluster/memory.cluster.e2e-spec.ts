@@ -99,11 +99,17 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
       const crashed = (h1!.engine as unknown as { options: { exchange: ClusterExchange } }).options.exchange;
       await (crashed as unknown as { transport: MemoryTransport }).transport.close();
       const gone = Date.now();
+      // Calls made before the crash is noticed wait for the silent node, but not for ever: an ask
+      // times out, a close finds nobody.
+      const pendingAsk = cluster.nodes[0]!.call('ask', { id: victim.id, msg: { namespace: CHAT, event: 'q', body: '' }, timeout: 2 * NODE_TIMEOUT_MS }).catch((e: Error) => e);
+      const pendingClose = cluster.nodes[0]!.call<boolean>('closeConnection', { id: victim.id });
       await cluster.logged(0, /has not been heard from/);
       expect(Date.now() - gone).toBeLessThanOrEqual(NODE_TIMEOUT_MS + 2 * HEARTBEAT_MS + 200);
       expect(await cluster.nodes[0]!.call<string[]>('members', { namespace: CHAT })).not.toContain(victim.id);
       const err = await cluster.nodes[0]!.call('ask', { id: victim.id, msg: { namespace: CHAT, event: 'q', body: '' }, timeout: 500 }).catch((e: Error) => e);
       expect((err as Error).name).toBe('ConnectionNotFoundError');
+      expect(((await pendingAsk) as Error).name).toBe('AskTimeoutError');
+      expect(await pendingClose).toBe(false);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       await cluster.stop();
