@@ -11,7 +11,9 @@ export default class SummaryReporter implements Reporter {
     const counts = { passed: 0, failed: errors.length, skipped: 0 };
     const visit = (task: RunnerTask): void => {
       if (task.type === 'suite') {
-        if (task.tasks.length === 0 && task.result?.state === 'fail') counts.failed++;
+        // A suite whose hook failed (beforeAll, afterAll) fails with its tests skipped: count the suite,
+        // or the closing line would read "0 failed" while Vitest exits 1.
+        if (task.result?.state === 'fail' && (task.tasks.length === 0 || (task.result.errors?.length ?? 0) > 0)) counts.failed++;
         task.tasks.forEach(visit);
         return;
       }
