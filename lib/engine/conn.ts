@@ -27,7 +27,7 @@ import { NSConn } from './namespace-conn.js';
 import { connectNamespace, dropNamespace } from './namespace-lifecycle.js';
 import { Signal } from './signal.js';
 import { isRequest, writeErrorReply } from './reply.writer.js';
-import { holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
+import { flushWrites, holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
 import { TokenBucket } from './token-bucket.js';
 
 const TEXT = { binary: false };
@@ -485,6 +485,11 @@ export class Conn {
   }
 
   // ---- output -------------------------------------------------------------------------------------
+
+  /** @internal sends what is corked now (see flushWrites) */
+  flush(): void {
+    if (this.state === 'open') flushWrites(this.socket);
+  }
 
   /** @internal writes one encoded frame; false when it was not (closed, or dropped under backpressure) */
   write(frame: Buffer | string, binary: boolean): boolean {

@@ -20,7 +20,21 @@ export async function replyConnect(conn: Conn, msg: Message): Promise<void> {
   const connected = commitConnect(conn, nsConn);
   if (connected === undefined) return;
   writeEmptyReply(conn, msg.token);
-  if (connected === nsConn) await nsConn.fireQuietly(new Message({ namespace: msg.namespace, event: OnNamespaceConnected }));
+  if (connected !== nsConn) return;
+  // neffos.js in Node (ws >= 8.17) handles every frame of one socket read before its connect promise
+  // settles, and drops events of a namespace it does not consider connected yet (docs/protocol.md
+  // §10.21): a welcome written by the hook in the reply's write was lost. So the reply leaves now, and
+  // the hook runs two event-loop turns later, when a client has read the reply on its own. The client's
+  // next frames wait in the connection's queue meanwhile, so the order of events is unchanged.
+  conn.flush();
+  await nextLoopTurn();
+  await nextLoopTurn();
+  if (conn.namespace(msg.namespace) !== nsConn) return; // closed or disconnected meanwhile
+  await nsConn.fireQuietly(new Message({ namespace: msg.namespace, event: OnNamespaceConnected }));
+}
+
+function nextLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Server-forced connect, once the handshake is answered: the server's hook, then the client's answer. */
