@@ -2,8 +2,9 @@
 // NatsExchange (BENCH_BROKER=redis|nats, BENCH_BROKER_URL) or none (the single-node baseline).
 // Events of namespace `default`:
 // - `bcast` (a plain emit): broadcasts its body as event `b` to the whole namespace, every node;
-// - `askPeer` (an ask; body `<connection id>`): asks that connection (on any node) event `ping`, and
-//   replies with its answer: one server-side ask, measured from the driver.
+// - `askPeer` (an ask; body `<connection id>`): asks that connection (on any node) event `ping` with
+//   `engine.ask` and replies with how long that ask took on this node, in ns (hrtime): the
+//   server-side ask latency, which is what "a cross-node ask costs at most 2x a local ask" is about.
 import { createServer } from 'node:http';
 import { NeffosEngine, type StackExchange } from '../../lib/engine/index.js';
 import { announceListening, onShutdown, statsOnlyListener } from '../servers/server-harness.js';
@@ -27,7 +28,11 @@ const engine: NeffosEngine = new NeffosEngine({
       bcast: (msg) => {
         engine.broadcast({ namespace: 'default', event: 'b', body: msg.body });
       },
-      askPeer: async (msg) => (await engine.ask(msg.text(), { namespace: 'default', event: 'ping', body: 'p' }, { timeout: 10_000 })).body,
+      askPeer: async (msg) => {
+        const started = process.hrtime.bigint();
+        await engine.ask(msg.text(), { namespace: 'default', event: 'ping', body: 'p' }, { timeout: 10_000 });
+        return String(process.hrtime.bigint() - started);
+      },
     },
   },
 });

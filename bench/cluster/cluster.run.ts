@@ -9,7 +9,10 @@
 //   At most WINDOW messages are in flight (a message is done when all its copies arrived), so the
 //   rate is what the setup sustains without queueing without bound. Lost = copies that never came.
 // - ask: a driver on node A asks `askPeer` with a target id; node A asks that connection `ping`
-//   (`engine.ask`, routed to node B over the broker when the target lives there) and replies.
+//   (`engine.ask`, routed to node B over the broker when the target lives there) and replies with
+//   the time that `engine.ask` took on node A. One target client sits on node A, one on node B (the
+//   same client code, the same payload); local and cross-node asks alternate, one at a time, in the
+//   same loop, so load on the machine hits both alike. The ratio of their p50s is the figure.
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +28,7 @@ interface Options {
   subscribers: number;
   messages: number;
   asks: number;
+  broadcast: boolean;
 }
 
 const WINDOW = 4;
@@ -44,7 +48,8 @@ function parse(argv: string[]): Options {
     brokers,
     subscribers: Number(value('subscribers') ?? 500),
     messages: quick ? 100 : 400,
-    asks: quick ? 300 : 2000,
+    asks: Number(value('asks') ?? (quick ? 300 : 2000)),
+    broadcast: !argv.includes('--no-broadcast'),
   };
 }
 
@@ -129,34 +134,54 @@ async function runBroadcast(publisherUrl: string, subscriberUrls: string[], perN
   return { delivered, expected, lost: expected - delivered, perSecond: delivered / elapsedS, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
-interface AskResult {
+interface AskStats {
   p50: number;
   p99: number;
-  perSecond: number;
+}
+
+interface AskResult {
+  /** `engine.ask` on node A, as node A timed it (µs). */
+  server: AskStats;
+  /** The driver's round trip: driver → A, A's ask, A → driver (µs). */
+  client: AskStats;
   failed: number;
 }
 
-async function runAsks(driverUrl: string, targetUrl: string, asks: number): Promise<AskResult> {
-  const [driver] = await connectAll(driverUrl, 1);
-  const [target] = await connectAll(targetUrl, 1);
-  const latencies = new Float64Array(asks);
-  let failed = 0;
-  for (let i = 0; i < 50; i++) await driver!.ask('askPeer', target!.id).catch(() => {}); // warm-up
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < asks; i++) {
+function stats(values: Float64Array): AskStats {
+  const sorted = values.sort();
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/**
+ * Strict ping-pong asks from one driver on node A, alternating between a target on node A (local) and,
+ * when given, one on node B (cross-node); the order within each pair alternates too.
+ */
+async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: number): Promise<{ local: AskResult; cross?: AskResult }> {
+  const [driver] = await connectAll(nodeUrl, 1);
+  const [localTarget] = await connectAll(nodeUrl, 1);
+  const [crossTarget] = crossUrl === undefined ? [] : await connectAll(crossUrl, 1);
+  const targets = crossTarget === undefined ? [localTarget!] : [localTarget!, crossTarget];
+  const samples = targets.map(() => ({ server: new Float64Array(asks), client: new Float64Array(asks), failed: 0 }));
+  const one = async (k: number, i: number): Promise<void> => {
     const t = process.hrtime.bigint();
+    const s = samples[k]!;
     try {
-      await driver!.ask('askPeer', target!.id);
+      const ns = await driver!.ask('askPeer', targets[k]!.id);
+      s.client[i] = Number(process.hrtime.bigint() - t) / 1000;
+      s.server[i] = Number(ns) / 1000;
     } catch {
-      failed++;
+      s.failed++;
+      s.client[i] = s.server[i] = Number(process.hrtime.bigint() - t) / 1000;
     }
-    latencies[i] = Number(process.hrtime.bigint() - t) / 1000;
+  };
+  for (let i = 0; i < 50; i++) for (let k = 0; k < targets.length; k++) await one(k, 0); // warm-up
+  for (const s of samples) s.failed = 0;
+  for (let i = 0; i < asks; i++) {
+    for (let j = 0; j < targets.length; j++) await one((i + j) % targets.length, i);
   }
-  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
-  driver!.close();
-  target!.close();
-  const sorted = latencies.sort();
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSecond: asks / elapsedS, failed };
+  for (const c of [driver!, ...targets]) c.close();
+  const [local, cross] = samples.map((s) => ({ server: stats(s.server), client: stats(s.client), failed: s.failed }));
+  return { local: local!, cross };
 }
 
 /** Broker connections the nodes hold, counted by the broker (connection names carry the prefix). */
@@ -187,6 +212,7 @@ interface Row {
 
 const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
 const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : (n / 1000).toFixed(2));
+const f3 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : (n / 1000).toFixed(3));
 
 function table(rows: Row[], subscribers: number): string {
   const head = ['setup', `broadcast msgs/s (${2 * subscribers} subs)`, 'bcast p50 ms', 'bcast p99 ms', 'lost', 'ask local p50/p99 ms', 'ask cross-node p50/p99 ms', 'broker conns/node'];
@@ -199,8 +225,8 @@ function table(rows: Row[], subscribers: number): string {
           f2(r.broadcast?.p50),
           f2(r.broadcast?.p99),
           r.broadcast ? `${r.broadcast.lost}/${r.broadcast.expected}` : '-',
-          r.localAsk ? `${f2(r.localAsk.p50)} / ${f2(r.localAsk.p99)}` : '-',
-          r.crossAsk ? `${f2(r.crossAsk.p50)} / ${f2(r.crossAsk.p99)}${r.crossAsk.failed ? ` (${r.crossAsk.failed} failed)` : ''}` : '-',
+          r.localAsk ? `${f3(r.localAsk.server.p50)} / ${f2(r.localAsk.server.p99)}${r.localAsk.failed ? ` (${r.localAsk.failed} failed)` : ''}` : '-',
+          r.crossAsk ? `${f3(r.crossAsk.server.p50)} / ${f2(r.crossAsk.server.p99)}${r.crossAsk.failed ? ` (${r.crossAsk.failed} failed)` : ''}` : '-',
           r.connectionsPerNode ?? '-',
         ],
   );
@@ -213,7 +239,7 @@ export async function runCluster(argv: string[]): Promise<void> {
   const options = parse(argv);
   const brokers = (await import(pathToFileURL(join(ROOT, 'scripts/broker-process.mjs')).href)) as BrokerModule;
   console.log(
-    `cluster benchmark: ${options.messages} broadcasts × ${2 * options.subscribers} subscribers, ${options.asks} sequential asks; ` +
+    `cluster benchmark: ${options.messages} broadcasts × ${2 * options.subscribers} subscribers, ${options.asks} asks per target, one at a time; ` +
       `nodes, brokers and this generator share the machine's ${cpus().length} cores (no pinning); load average ${loadavg()[0]!.toFixed(2)}\n`,
   );
   const rows: Row[] = [];
@@ -224,8 +250,8 @@ export async function runCluster(argv: string[]): Promise<void> {
     let node: Node | undefined;
     try {
       node = await startNode({});
-      row.broadcast = await runBroadcast(node.url, [node.url], 2 * options.subscribers, options.messages);
-      row.localAsk = await runAsks(node.url, node.url, options.asks);
+      if (options.broadcast) row.broadcast = await runBroadcast(node.url, [node.url], 2 * options.subscribers, options.messages);
+      row.localAsk = (await runAsks(node.url, undefined, options.asks)).local;
     } catch (err) {
       row.error = err instanceof Error ? err.message : String(err);
     } finally {
@@ -244,9 +270,8 @@ export async function runCluster(argv: string[]): Promise<void> {
       const env = { BENCH_BROKER: kind, BENCH_BROKER_URL: url, BENCH_PREFIX: prefix };
       nodes.push(await startNode(env), await startNode(env));
       const [a, b] = nodes as [Node, Node];
-      row.broadcast = await runBroadcast(a.url, [a.url, b.url], options.subscribers, options.messages);
-      row.localAsk = await runAsks(a.url, a.url, options.asks);
-      row.crossAsk = await runAsks(a.url, b.url, options.asks);
+      if (options.broadcast) row.broadcast = await runBroadcast(a.url, [a.url, b.url], options.subscribers, options.messages);
+      ({ local: row.localAsk, cross: row.crossAsk } = await runAsks(a.url, b.url, options.asks));
       const conns = await brokerConnections(kind, broker.port, broker.monitorPort, prefix);
       row.connectionsPerNode = `${conns / nodes.length} (${conns} for ${nodes.length} nodes, ${2 * options.subscribers + 2} clients)`;
     } catch (err) {
@@ -263,13 +288,19 @@ export async function runCluster(argv: string[]): Promise<void> {
   for (const row of rows.slice(1)) {
     if (!row.broadcast || !single) continue;
     const ratio = row.broadcast.perSecond / single.perSecond;
-    const askRatio = row.crossAsk && row.localAsk ? row.crossAsk.p50 / row.localAsk.p50 : Number.NaN;
-    const singleAsk = rows[0]?.localAsk;
-    const askVsSingle = row.crossAsk && singleAsk ? row.crossAsk.p50 / singleAsk.p50 : Number.NaN;
+    console.log(`${row.setup}: broadcast ${(100 * ratio).toFixed(0)}% of the single-node rate (target ≥ 50%), lost ${row.broadcast.lost}`);
+  }
+  console.log('\nask p50, engine.ask on node A (local: target on A; cross-node: target on B), measured in the same loop:');
+  const singleAsk = rows[0]?.localAsk;
+  if (singleAsk) console.log(`  single node (no exchange): local ${f3(singleAsk.server.p50)} ms (driver round trip ${f3(singleAsk.client.p50)} ms)`);
+  for (const row of rows.slice(1)) {
+    if (!row.localAsk || !row.crossAsk) continue;
+    const { localAsk: l, crossAsk: c } = row;
     console.log(
-      `${row.setup}: broadcast ${(100 * ratio).toFixed(0)}% of the single-node rate (target ≥ 50%), lost ${row.broadcast.lost}; ` +
-        `cross-node ask p50 ${askRatio.toFixed(2)}× the local ask on the same cluster, ${askVsSingle.toFixed(2)}× the single-node ask (target ≤ 2×)`,
+      `  ${row.setup}: local ${f3(l.server.p50)} ms, cross-node ${f3(c.server.p50)} ms, ratio ${(c.server.p50 / l.server.p50).toFixed(2)}× (target ≤ 2×); ` +
+        `driver round trip: local ${f3(l.client.p50)} ms, cross-node ${f3(c.client.p50)} ms, ratio ${(c.client.p50 / l.client.p50).toFixed(2)}×`,
     );
   }
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   if (rows.some((r) => r.error)) process.exitCode = 1;
 }
