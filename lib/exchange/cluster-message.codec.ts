@@ -13,7 +13,10 @@ export const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** A message to encode: its body may still be a string (a handler's text reply, a broadcast body). */
 export type OutgoingClusterMessage = ClusterMessage extends infer M ? (M extends { body: Buffer } ? Omit<M, 'body'> & { body: Buffer | string } : M) : never;
 
-export type DecodeResult = { ok: true; msg: ClusterMessage } | { ok: false; reason: string };
+/** Why a payload was dropped, coarsely (one log line per kind per interval, see drop-log.ts). */
+export type DropKind = 'foreign' | 'malformed' | 'unknown-type' | 'invalid';
+
+export type DecodeResult = { ok: true; msg: ClusterMessage } | { ok: false; kind: DropKind; reason: string };
 
 export function encodeClusterMessage(msg: OutgoingClusterMessage): Buffer {
   let body: Buffer | string = EMPTY;
@@ -36,18 +39,18 @@ export function encodeClusterMessage(msg: OutgoingClusterMessage): Buffer {
 }
 
 export function decodeClusterMessage(payload: Buffer): DecodeResult {
-  if (payload.length < HEAD || !payload.subarray(0, 4).equals(MAGIC)) return fail('not a nestjs-neffos cluster message (no NFX1 envelope)');
+  if (payload.length < HEAD || !payload.subarray(0, 4).equals(MAGIC)) return fail('not a nestjs-neffos cluster message (no NFX1 envelope)', 'foreign');
   const headerLength = payload.readUInt32BE(4);
-  if (headerLength > payload.length - HEAD) return fail(`header length ${headerLength} exceeds the ${payload.length}-byte payload`);
+  if (headerLength > payload.length - HEAD) return fail(`header length ${headerLength} exceeds the ${payload.length}-byte payload`, 'malformed');
   let header: unknown;
   try {
     header = JSON.parse(payload.toString('utf8', HEAD, HEAD + headerLength));
   } catch {
-    return fail('header is not JSON');
+    return fail('header is not JSON', 'malformed');
   }
-  if (!isObject(header)) return fail('header is not an object');
+  if (!isObject(header)) return fail('header is not an object', 'malformed');
   const t = header.t;
-  if (typeof t !== 'string' || !Object.hasOwn(validators, t)) return fail(`unknown message type ${JSON.stringify(t)}`);
+  if (typeof t !== 'string' || !Object.hasOwn(validators, t)) return fail(`unknown message type ${JSON.stringify(t)}`, 'unknown-type');
   if (typeof header.n !== 'string' || !NODE_ID.test(header.n)) return fail('missing or invalid sender node id');
   const problem = validators[t as ClusterMessageType](header);
   if (problem !== undefined) return fail(`${t}: ${problem}`);
@@ -61,8 +64,8 @@ function hasBody(t: string): boolean {
   return t === 'emit' || t === 'req' || t === 'res';
 }
 
-function fail(reason: string): DecodeResult {
-  return { ok: false, reason };
+function fail(reason: string, kind: DropKind = 'invalid'): DecodeResult {
+  return { ok: false, kind, reason };
 }
 
 type Fields = Record<string, unknown>;

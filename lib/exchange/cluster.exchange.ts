@@ -19,6 +19,7 @@ import { OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/inde
 import type { ClusterMessage } from './cluster-message.js';
 import { NODE_ID, decodeClusterMessage, encodeClusterMessage, type OutgoingClusterMessage } from './cluster-message.codec.js';
 import type { ExchangeTransport } from './exchange-transport.js';
+import { DropLog } from './drop-log.js';
 import { ExchangeNotAttachedError, ExchangeUnavailableError, fromWireError, toWireError } from './exchange.errors.js';
 import { NodeDirectory } from './node-directory.js';
 import { PendingCalls } from './pending-calls.js';
@@ -79,6 +80,7 @@ export class ClusterExchange implements StackExchange {
   private readonly options: Resolved;
   private readonly directory: NodeDirectory;
   private readonly pending = new PendingCalls();
+  private readonly drops = new DropLog(() => this.node?.logger);
   private node: ExchangeNode | undefined;
   private state: 'unattached' | 'attached' | 'closed' = 'unattached';
   private heartbeat: NodeJS.Timeout | undefined;
@@ -158,6 +160,7 @@ export class ClusterExchange implements StackExchange {
     const wasAttached = this.state === 'attached';
     this.state = 'closed';
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    this.drops.close();
     this.pending.failAll(new ExchangeNotAttachedError('closed'));
     if (wasAttached) {
       // Tell the others to stop waiting for us; best effort (the broker may be down).
@@ -173,7 +176,7 @@ export class ClusterExchange implements StackExchange {
     if (this.state !== 'attached') return;
     const decoded = decodeClusterMessage(payload);
     if (!decoded.ok) {
-      this.node!.logger.warn(`exchange: dropped a ${payload.length}-byte bus message: ${decoded.reason}`);
+      this.drops.drop(decoded.kind, `exchange: dropped a ${payload.length}-byte bus message: ${decoded.reason}`);
       return;
     }
     const msg = decoded.msg;
@@ -182,7 +185,7 @@ export class ClusterExchange implements StackExchange {
       this.handle(msg);
     } catch (err) {
       // A message that passed validation but still broke a handler must not take the node down.
-      this.node!.logger.error(`exchange: failed to handle a "${msg.t}" message from node ${msg.n}: ${err instanceof Error ? err.message : String(err)}`);
+      this.drops.drop('handler-failure', `exchange: failed to handle a "${msg.t}" message from node ${msg.n}: ${err instanceof Error ? err.message : String(err)}`, 'error');
     }
   }
 

@@ -5,6 +5,7 @@
 // never touches (`<prefix>-nest.*`). Go nodes take no part in those: docs/protocol.md §5.5.
 import type { ExchangeEmit, ExchangeNode, PresenceAnswer, PresenceQuery, RemoteAction, RemoteOutcome, StackExchange } from '../engine/stack-exchange.js';
 import { ClusterExchange, type ClusterExchangeOptions } from './cluster.exchange.js';
+import { DropLog } from './drop-log.js';
 import type { ExchangeTransport } from './exchange-transport.js';
 import { type GoBusLayout, decodeGoFrame, encodeGoFrame, goChannelNamer } from './go-compat.codec.js';
 
@@ -24,6 +25,7 @@ export class GoCompatExchange implements StackExchange {
   private readonly inflight = new Set<Promise<void>>();
   private node: ExchangeNode | undefined;
   private closed = false;
+  private readonly drops = new DropLog(() => this.node?.logger);
 
   constructor(
     private readonly transport: ExchangeTransport,
@@ -90,6 +92,7 @@ export class GoCompatExchange implements StackExchange {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.drops.close();
     const channels = [...this.subscribed];
     this.subscribed.clear();
     await Promise.allSettled(channels.map((c) => this.transport.unsubscribe(c)));
@@ -112,7 +115,7 @@ export class GoCompatExchange implements StackExchange {
     if (this.closed || node === undefined) return;
     const decoded = decodeGoFrame(payload);
     if (!decoded.ok) {
-      node.logger.warn(`exchange: dropped a ${payload.length}-byte message on the Go bus: ${decoded.reason}`);
+      this.drops.drop('go-frame', `exchange: dropped a ${payload.length}-byte message on the Go bus: ${decoded.reason}`);
       return;
     }
     const { msg, origin } = decoded;
@@ -120,7 +123,7 @@ export class GoCompatExchange implements StackExchange {
     try {
       node.deliver({ namespace: msg.namespace, room: msg.room, event: msg.event, body: msg.body, binary: msg.isBinary, except: origin.except, to });
     } catch (err) {
-      node.logger.error(`exchange: failed to deliver a message from the Go bus: ${err instanceof Error ? err.message : String(err)}`);
+      this.drops.drop('go-deliver-failure', `exchange: failed to deliver a message from the Go bus: ${err instanceof Error ? err.message : String(err)}`, 'error');
     }
   }
 }

@@ -87,6 +87,32 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
     }
   });
 
+  it('a flood of malformed bus messages costs one log line per kind, not one per message', async () => {
+    const cluster = await startMemoryCluster(2);
+    const clients: ChatClient[] = [];
+    try {
+      clients.push(await ChatClient.open(cluster.nodes[1]!.wsUrl, 1));
+      for (let k = 0; k < 200; k++) await cluster.inject(Buffer.from(`;chat;;news;0;0;a Go neffos frame ${k}`));
+      const unknownType = (k: number) => {
+        const header = Buffer.from(`{"t":"nope${k % 10}"}`);
+        return Buffer.concat([Buffer.from('NFX1'), Buffer.from([0, 0, 0, header.length]), header]);
+      };
+      for (let k = 0; k < 200; k++) await cluster.inject(unknownType(k));
+      // Delivery is in order: once node 0's broadcast arrived on node 1, node 1 has had every injected message.
+      await cluster.nodes[0]!.call('broadcast', { msg: { namespace: CHAT, event: 'news', body: 'after the flood' } });
+      await clients[0]!.waitFor('news', 'after the flood', HOP_MS);
+      for (const log of cluster.logs) {
+        const drops = log.lines.entries.filter((l) => /dropped a \d+-byte bus message/.test(l));
+        expect(drops).toHaveLength(2);
+        expect(drops[0]).toMatch(/not a nestjs-neffos cluster message/);
+        expect(drops[1]).toMatch(/unknown message type "nope0"/);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await cluster.stop();
+    }
+  });
+
   it('a crashed node (gone silent) stops counting within the node timeout, and asks to its connections never hang', async () => {
     const cluster = await startMemoryCluster(2);
     const clients: ChatClient[] = [];
