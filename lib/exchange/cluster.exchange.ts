@@ -1,7 +1,8 @@
 // Scale-out over any publish/subscribe bus (socket.io-adapter's ClusterAdapter, for neffos): one
 // publish hook, typed cross-node messages, node ids to drop one's own echoes. A node subscribes to
-// two channels whatever its client count: `<prefix>.all` (emits, requests, queries, heartbeats) and
-// `<prefix>.node.<id>` (answers meant for it). Go neffos' StackExchange faults (docs/protocol.md §5.4–§5.5) are
+// two channels whatever its client count: `<prefix>.all` (emits, queries, heartbeats, requests for a
+// connection whose node is not known) and `<prefix>.node.<id>` (answers meant for it, and requests
+// for connections it is known to hold: see connection-routes.ts). Go neffos' StackExchange faults (docs/protocol.md §5.4–§5.5) are
 // avoided by design: exclusions and the binary flag travel with the message, asks have their own
 // request/answer routing, and connection ids are never used as channel names.
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,7 @@ import { OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/inde
 import type { ClusterMessage } from './cluster-message.js';
 import { NODE_ID, decodeClusterMessage, encodeClusterMessage, type OutgoingClusterMessage } from './cluster-message.codec.js';
 import type { ExchangeTransport } from './exchange-transport.js';
+import { ConnectionRoutes } from './connection-routes.js';
 import { DropLog } from './drop-log.js';
 import { ExchangeNotAttachedError, ExchangeUnavailableError, fromWireError, toWireError } from './exchange.errors.js';
 import { NodeDirectory } from './node-directory.js';
@@ -80,6 +82,7 @@ export class ClusterExchange implements StackExchange {
   private readonly options: Resolved;
   private readonly directory: NodeDirectory;
   private readonly pending = new PendingCalls();
+  private readonly routes = new ConnectionRoutes();
   private readonly drops = new DropLog(() => this.node?.logger);
   private node: ExchangeNode | undefined;
   private state: 'unattached' | 'attached' | 'closed' = 'unattached';
@@ -139,11 +142,25 @@ export class ClusterExchange implements StackExchange {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     const timeoutMs = action.kind === 'close' ? this.options.nodeTimeout : action.timeout;
-    const { rid, promise } = this.pending.request(connectionId, this.directory.living(), timeoutMs, () => timeoutOf(connectionId, action, timeoutMs));
+    const onTimeout = (): Error => timeoutOf(connectionId, action, timeoutMs);
+    const onError = (err: Error): void => this.pending.fail(rid, new ExchangeUnavailableError(err));
+    // A close reaches every connection with that id wherever it is, so it always fans out.
+    const known = action.kind === 'close' ? undefined : this.routes.get(connectionId);
+    const holder = known !== undefined && this.directory.has(known) ? known : undefined;
+    let payload: Buffer | undefined;
+    const { rid, promise } =
+      holder !== undefined
+        ? this.pending.request(connectionId, [holder], timeoutMs, onTimeout, () => {
+            // The holder moved on (or is gone): ask everyone else, as for an unknown connection.
+            if (payload !== undefined) this.sendPayload(this.broadcastChannel, payload, onError);
+            return this.directory.living().filter((n) => n !== holder);
+          })
+        : this.pending.request(connectionId, this.directory.living(), timeoutMs, onTimeout);
     let body: Buffer | string = EMPTY;
     let wire: Omit<RemoteAction, 'body'> = action;
     if (action.kind === 'ask') ({ body, ...wire } = action);
-    this.send(this.broadcastChannel, { t: 'req', n: this.nodeId, rid, id: connectionId, action: wire as never, body }, (err) => this.pending.fail(rid, new ExchangeUnavailableError(err)));
+    payload = this.encode({ t: 'req', n: this.nodeId, rid, id: connectionId, action: wire as never, body }, onError);
+    if (payload !== undefined) this.sendPayload(holder !== undefined ? this.channelOf(holder) : this.broadcastChannel, payload, onError);
     return promise;
   }
 
@@ -194,6 +211,7 @@ export class ClusterExchange implements StackExchange {
     if (msg.t === 'bye') {
       if (!this.directory.remove(msg.n)) return;
       node.logger.log(`exchange: node ${msg.n} left; ${this.directory.size} peer(s)`);
+      this.routes.forgetNode(msg.n);
       this.pending.nodeGone(msg.n);
       return;
     }
@@ -213,17 +231,28 @@ export class ClusterExchange implements StackExchange {
         this.send(this.channelOf(msg.n), { t: 'qa', n: this.nodeId, rid: msg.rid, answer: node.presence(msg.query) });
         return;
       case 'res': {
+        this.learn(msg.rid, msg.n);
         const r = msg.reply;
         this.pending.resolved(msg.rid, r === undefined ? {} : { reply: { namespace: r.ns, room: r.room, event: r.ev, body: msg.body, binary: r.bin } });
         return;
       }
       case 'fail':
+        this.learn(msg.rid, msg.n);
         return this.pending.fail(msg.rid, fromWireError(msg.err));
-      case 'absent':
+      case 'absent': {
+        const id = this.pending.connectionOf(msg.rid);
+        if (id !== undefined) this.routes.forget(id, msg.n);
         return this.pending.absent(msg.rid, msg.n);
+      }
       case 'qa':
         return this.pending.answer(msg.rid, msg.n, msg.answer);
     }
+  }
+
+  /** Only the holder answers `res` or `fail` to a request: remember it for the next request to that id. */
+  private learn(rid: number, node: string): void {
+    const id = this.pending.connectionOf(rid);
+    if (id !== undefined) this.routes.learn(id, node);
   }
 
   /** Runs another node's request on a local connection and answers on that node's channel. */
@@ -251,6 +280,7 @@ export class ClusterExchange implements StackExchange {
     this.send(this.broadcastChannel, { t: 'hb', n: this.nodeId });
     for (const gone of this.directory.expire()) {
       this.node!.logger.warn(`exchange: node ${gone} has not been heard from for ${this.options.nodeTimeout} ms; its connections no longer count; ${this.directory.size} peer(s)`);
+      this.routes.forgetNode(gone);
       this.pending.nodeGone(gone);
     }
   }
@@ -294,13 +324,20 @@ export class ClusterExchange implements StackExchange {
   }
 
   private send(channel: string, msg: OutgoingClusterMessage, onError?: (err: Error) => void): void {
-    let payload: Buffer;
+    const payload = this.encode(msg, onError);
+    if (payload !== undefined) this.sendPayload(channel, payload, onError);
+  }
+
+  private encode(msg: OutgoingClusterMessage, onError?: (err: Error) => void): Buffer | undefined {
     try {
-      payload = encodeClusterMessage(msg);
+      return encodeClusterMessage(msg);
     } catch (err) {
       onError?.(err as Error);
-      return;
+      return undefined;
     }
+  }
+
+  private sendPayload(channel: string, payload: Buffer, onError?: (err: Error) => void): void {
     this.transport.publish(channel, payload).then(this.published, (err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
       this.reportOutage(error);

@@ -45,6 +45,40 @@ describe('PendingCalls', () => {
     expect(await calls.query([], 1000).promise).toEqual([]);
   });
 
+  it('a request sent to one node asks the others through its fallback when that node says absent', async () => {
+    const calls = new PendingCalls();
+    const asked: string[] = [];
+    const { rid, promise } = calls.request('c1', ['b'], 1000, timeout, () => {
+      asked.push('fallback');
+      return ['c', 'd'];
+    });
+    expect(calls.connectionOf(rid)).toBe('c1');
+    calls.absent(rid, 'b');
+    expect(asked).toEqual(['fallback']);
+    calls.absent(rid, 'c');
+    calls.resolved(rid, { reply: { namespace: 'n', room: '', event: 'q', body: Buffer.from('from d'), binary: false } });
+    expect((await promise).reply?.body.toString()).toBe('from d');
+    expect(calls.connectionOf(rid)).toBeUndefined();
+  });
+
+  it('a routed request fails fast when the fallback finds nobody, and waits for its timer when its node died', async () => {
+    const calls = new PendingCalls();
+    const absent = calls.request('c1', ['b'], 1000, timeout, () => ['c']);
+    calls.absent(absent.rid, 'b');
+    calls.absent(absent.rid, 'c');
+    await expect(absent.promise).rejects.toBeInstanceOf(ConnectionNotFoundError);
+    const none = calls.request('c2', ['b'], 1000, timeout, () => []);
+    calls.absent(none.rid, 'b');
+    await expect(none.promise).rejects.toBeInstanceOf(ConnectionNotFoundError);
+    // The node it was sent to died: it may have held the connection, so only the timer can tell.
+    let fellBack = 0;
+    const died = calls.request('c3', ['b'], 50, timeout, () => (fellBack++, ['c']));
+    calls.nodeGone('b');
+    calls.absent(died.rid, 'c');
+    await expect(died.promise).rejects.toBeInstanceOf(AskTimeoutError);
+    expect(fellBack).toBe(1);
+  });
+
   it('rejects everything on failAll', async () => {
     const calls = new PendingCalls();
     const r = calls.request('c', ['a'], 1000, timeout);

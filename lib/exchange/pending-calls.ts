@@ -1,7 +1,9 @@
 // Calls waiting for other nodes' answers. A request (an action on a connection held elsewhere) is
 // settled by the holder's outcome, or fails as "not found" once every live node has said it does
 // not hold the connection; a query collects one answer per live node. A node that dies or says
-// goodbye is no longer waited for. Every call has a timer, so none can hang.
+// goodbye is no longer waited for. Every call has a timer, so none can hang. A request sent to the
+// one node believed to hold the connection carries a fallback: when that node says "not here" (or
+// is gone), the fallback asks the others and the call waits for them instead.
 import { ConnectionNotFoundError } from '../engine/engine.errors.js';
 import type { PresenceAnswer, RemoteOutcome } from '../engine/stack-exchange.js';
 
@@ -13,6 +15,8 @@ interface RequestCall {
   lost: boolean;
   /** What to do when nobody answers in time. */
   onTimeout: () => Error;
+  /** Set while the request went to one node only: asks the others, returns whom to wait for now. */
+  fallback: (() => Iterable<string>) | undefined;
   resolve(outcome: RemoteOutcome): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
@@ -38,15 +42,30 @@ export class PendingCalls {
     return this.calls.size;
   }
 
-  /** Registers a request to `nodes`; the returned rid goes into the published message. */
-  request(connectionId: string, nodes: Iterable<string>, timeoutMs: number, onTimeout: () => Error): { rid: number; promise: Promise<RemoteOutcome> } {
+  /**
+   * Registers a request to `nodes`; the returned rid goes into the published message. With a
+   * `fallback`, `nodes` is the one node believed to hold the connection (see the header).
+   */
+  request(
+    connectionId: string,
+    nodes: Iterable<string>,
+    timeoutMs: number,
+    onTimeout: () => Error,
+    fallback?: () => Iterable<string>,
+  ): { rid: number; promise: Promise<RemoteOutcome> } {
     const rid = this.nextRid++;
     const promise = new Promise<RemoteOutcome>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(rid, onTimeout()), timeoutMs);
-      this.calls.set(rid, { kind: 'request', connectionId, awaiting: new Set(nodes), lost: false, onTimeout, resolve, reject, timer });
+      this.calls.set(rid, { kind: 'request', connectionId, awaiting: new Set(nodes), lost: false, onTimeout, fallback, resolve, reject, timer });
     });
     this.check(rid);
     return { rid, promise };
+  }
+
+  /** The connection id of request `rid` while it is pending (to learn or forget which node holds it). */
+  connectionOf(rid: number): string | undefined {
+    const call = this.calls.get(rid);
+    return call?.kind === 'request' ? call.connectionId : undefined;
   }
 
   /** Registers a query to `nodes`; after `timeoutMs` it settles with the answers it has. */
@@ -115,6 +134,12 @@ export class PendingCalls {
     const call = this.calls.get(rid);
     if (call === undefined || call.awaiting.size > 0) return;
     if (call.kind === 'query') return this.finishQuery(rid);
+    if (call.fallback !== undefined) {
+      const fallback = call.fallback;
+      call.fallback = undefined;
+      for (const node of fallback()) call.awaiting.add(node);
+      if (call.awaiting.size > 0) return;
+    }
     // Everyone said "not here": fail fast. If a node died first, it may have held the connection and
     // been answering it; then only the timer can tell, which makes it an ask timeout, not a hang.
     if (!call.lost) this.fail(rid, new ConnectionNotFoundError(call.connectionId));

@@ -1,0 +1,131 @@
+// Requests go to the node that holds the connection once it is known (connection-routes.ts): three
+// engines in this process on the in-memory bus, real Redis and real NATS; a listener on the shared
+// channel and on the third node's own channel receives exactly what that third node receives, so it
+// shows that a routed ask never reaches (nor is decoded by) a node that does not hold the connection.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
+import type { ClusterMessage } from '../../lib/exchange/cluster-message.js';
+import { decodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
+import type { ExchangeTransport } from '../../lib/exchange/exchange-transport.js';
+import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
+import { NatsTransport } from '../../lib/exchange/nats.transport.js';
+import { RedisTransport } from '../../lib/exchange/redis.transport.js';
+import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
+import { EngineHarness } from '../utils/engine-harness.js';
+import { EventLog } from '../utils/wait.js';
+import { ChatClient } from './cluster-client.js';
+import { HOP_MS } from './cluster.suite.js';
+import { CHAT, chatEvents } from './fixtures/chat.events.js';
+import { NodeLog } from './node-log.js';
+
+const NODES = ['a', 'b', 'c'] as const;
+
+interface Kind {
+  name: string;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+  transport(): ExchangeTransport;
+}
+
+let bus: MemoryBus;
+let redis: RedisBroker;
+let nats: NatsBroker;
+const kinds: Kind[] = [
+  { name: 'in-memory bus', setUp: async () => void (bus = new MemoryBus()), tearDown: async () => {}, transport: () => new MemoryTransport(bus) },
+  { name: 'redis', setUp: async () => void (redis = await startRedis()), tearDown: () => redis.stop(), transport: () => new RedisTransport({ url: redis.url }) },
+  { name: 'nats', setUp: async () => void (nats = await startNats()), tearDown: () => nats.stop(), transport: () => new NatsTransport({ servers: nats.url }) },
+];
+
+describe.each(kinds)('request routing over $name', (kind) => {
+  const prefix = `route${kind.name.replace(/\W/g, '')}`;
+  const harnesses: EngineHarness[] = [];
+  const clients: ChatClient[] = [];
+  /** Every message node c receives: the shared channel and c's own. */
+  const seenByC = new EventLog<ClusterMessage>();
+  let observer: ExchangeTransport;
+
+  beforeAll(async () => {
+    await kind.setUp();
+    const logs: NodeLog[] = [];
+    for (const nodeId of NODES) {
+      const log = new NodeLog();
+      const exchange = new ClusterExchange(kind.transport(), { prefix, nodeId, heartbeatInterval: 200, nodeTimeout: 1000 });
+      const h = await EngineHarness.start({ path: '/route', namespaces: { [CHAT]: chatEvents }, exchange, logger: log.logger });
+      await h.engine.ready();
+      harnesses.push(h);
+      logs.push(log);
+    }
+    await Promise.all(logs.map((log, i) => log.waitFor(/; 2 peer\(s\)/, `node ${NODES[i]} to know its 2 peers`, HOP_MS)));
+    observer = kind.transport();
+    const record = (payload: Buffer) => {
+      const decoded = decodeClusterMessage(payload);
+      if (decoded.ok) seenByC.push(decoded.msg);
+    };
+    await observer.subscribe(`${prefix}.all`, record);
+    await observer.subscribe(`${prefix}.node.c`, record);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(harnesses.map((h) => h.stop()));
+    await observer?.close();
+    await kind.tearDown();
+  }, 30_000);
+
+  const a = () => harnesses[0]!.engine;
+  const b = () => harnesses[1]!.engine;
+  const requestsFor = (id: string) => seenByC.entries.filter((m) => m.t === 'req' && m.id === id).length;
+
+  /** Node a publishes a broadcast after what came before; once c's listener has it, c has everything a sent earlier. */
+  async function drain(marker: string): Promise<void> {
+    a().broadcast({ namespace: CHAT, event: 'news', body: marker });
+    await seenByC.waitFor((m) => m.t === 'emit' && m.n === 'a' && m.body.toString() === marker, `node a's "${marker}" at node c`, HOP_MS);
+  }
+
+  it('the first ask to an unknown connection fans out; the next ones go to its node only and reach no third node', async () => {
+    const target = await ChatClient.open(harnesses[1]!.wsUrl(), 1);
+    clients.push(target);
+    const first = await a().ask(target.id, { namespace: CHAT, event: 'q', body: 'first' }, { timeout: HOP_MS });
+    expect(first.text()).toBe(`first@${target.id}`);
+    await drain('after-first');
+    expect(requestsFor(target.id)).toBe(1);
+
+    for (let i = 0; i < 10; i++) {
+      const reply = await a().ask(target.id, { namespace: CHAT, event: 'q', body: `routed-${i}` }, { timeout: HOP_MS });
+      expect(reply.text()).toBe(`routed-${i}@${target.id}`);
+    }
+    // Answers come back on the asking node's channel; a remote join is routed the same way.
+    await a().cluster.joinRoom(target.id, CHAT, 'routed-room');
+    expect(await b().cluster.members(CHAT, 'routed-room')).toEqual([target.id]);
+    await drain('after-routed');
+    expect(requestsFor(target.id)).toBe(1);
+    expect(seenByC.entries.filter((m) => m.t === 'res' || m.t === 'absent').map((m) => m.n)).toEqual([]);
+  });
+
+  it('a routed ask to a connection that has gone falls back to every node and fails fast with ConnectionNotFoundError', async () => {
+    const target = await ChatClient.open(harnesses[1]!.wsUrl(), 1);
+    expect((await a().ask(target.id, { namespace: CHAT, event: 'q', body: 'learn' }, { timeout: HOP_MS })).text()).toBe(`learn@${target.id}`);
+    await target.close();
+    // The holder has torn the connection down once its own cluster view no longer lists it.
+    const deadline = Date.now() + HOP_MS;
+    while ((await b().cluster.members(CHAT)).includes(target.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const before = requestsFor(target.id);
+    const started = Date.now();
+    const err = await a()
+      .ask(target.id, { namespace: CHAT, event: 'q', body: 'gone' }, { timeout: 10 * HOP_MS })
+      .catch((e: Error) => e);
+    expect((err as Error).name).toBe('ConnectionNotFoundError');
+    expect(Date.now() - started).toBeLessThan(HOP_MS);
+    await drain('after-gone');
+    expect(requestsFor(target.id)).toBe(before + 1); // the fallback, on the shared channel
+  });
+
+  it('a close always fans out (it reaches every connection with that id, wherever it is)', async () => {
+    const target = await ChatClient.open(harnesses[1]!.wsUrl(), 1);
+    expect((await a().ask(target.id, { namespace: CHAT, event: 'q', body: 'learn' }, { timeout: HOP_MS })).text()).toBe(`learn@${target.id}`);
+    const before = requestsFor(target.id);
+    expect(await a().cluster.closeConnection(target.id)).toBe(true);
+    await drain('after-close');
+    expect(requestsFor(target.id)).toBe(before + 1);
+  });
+});
