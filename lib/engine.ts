@@ -28,6 +28,7 @@ export type {
   EventHandler,
   Events,
   HandlerResult,
+  NamespaceMessage,
   Namespaces,
   OriginPolicy,
   TargetedMessage,
@@ -54,4 +55,6 @@ export {
   isSystemEvent,
 } from './protocol/index.js';
 export type { MessageInit } from './protocol/index.js';
+// Typed events: declare an event map once, get checked names and bodies (types only)
+export type { EventMap, EventName, EventReply, EventRequest, EventSpec, NamespaceMap, Payload } from './protocol/event-map.js';
 export { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, ERR_INVALID_PAYLOAD, ERR_WRITE_CLOSED } from './protocol/index.js';

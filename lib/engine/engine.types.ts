@@ -1,5 +1,6 @@
 // The engine's public types: handler maps as neffos conn_handler.go:Events / Namespaces (docs/protocol.md §7),
 // what a handler may return, and the messages and options of broadcast, to and ask.
+import type { BodyField, EventRequest, Payload } from '../protocol/event-map.js';
 import type { Message } from '../protocol/index.js';
 import type { NSConn } from './namespace-conn.js';
 
@@ -23,10 +24,21 @@ export interface BroadcastMessage {
   /** Only members of this room (default: the whole namespace). */
   room?: string;
   event: string;
-  body?: HandlerResult;
+  body?: Payload;
   /** Send as a binary frame (default: text). */
   binary?: boolean;
 }
+
+/**
+ * A `BroadcastMessage` for event `E` of namespace `K` of the namespace map `N` (see `NamespaceMap`):
+ * `body` has that event's type, and is required unless it may be `undefined`.
+ */
+export type NamespaceMessage<N, K extends keyof N, E extends keyof N[K]> = {
+  namespace: K;
+  room?: string;
+  event: E;
+  binary?: boolean;
+} & BodyField<EventRequest<N[K], E>>;
 
 export interface BroadcastOptions {
   /** Connection id(s) that must not receive it. */

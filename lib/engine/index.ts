@@ -9,6 +9,7 @@ export type {
   EventHandler,
   Events,
   HandlerResult,
+  NamespaceMessage,
   Namespaces,
   TargetedMessage,
 } from './engine.types.js';

@@ -4,7 +4,8 @@ import { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, Message, OnAnyEvent, OnRoomJoin, OnRoo
 import type { Conn } from './conn.js';
 import { BadNamespaceError, BadRoomError, ConnectionClosedError, TooManyRoomsError } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
-import type { AskOptions, BroadcastFromOptions, Events, HandlerResult } from './engine.types.js';
+import type { BodyAndOptions, BodyArg, EventMap, EventName, EventReply, EventRequest, Payload } from '../protocol/event-map.js';
+import type { AskOptions, BroadcastFromOptions, Events } from './engine.types.js';
 import { withinHandlerTimeout } from './handler-timeout.js';
 import { disconnectNamespace } from './namespace-lifecycle.js';
 import { isPromiseLike, isRequest, toBody, writeEmptyReply, writeErrorReply } from './reply.writer.js';
@@ -14,9 +15,15 @@ import { Room } from './room.js';
 /** The rooms of an NSConn that has joined none: most idle connections, so no Map each. */
 const NO_ROOMS: ReadonlyMap<string, Room> = new Map();
 
-export class NSConn {
+/**
+ * A connection in one namespace. `M` is the namespace's event map (see `EventMap`): with
+ * `NSConn<ChatEvents>`, `emit`, `ask` and `broadcast` check event names and bodies, and `ask`
+ * resolves to a `Message` of the declared reply. Untyped (`NSConn` is `NSConn<any>`) by default. Types only: a
+ * typed and an untyped NSConn are the same object.
+ */
+export class NSConn<M extends EventMap<M> = any> {
   /** Created on the first join. */
-  private joinedRooms: Map<string, Room> | undefined;
+  private joinedRooms: Map<string, Room<M>> | undefined;
   /**
    * @internal Set by the Nest layer while a handler with exception filters runs: Nest's
    * BaseWsExceptionFilter answers with `emit('exception', payload)`, which must become that handler's
@@ -38,11 +45,11 @@ export class NSConn {
   }
 
   /** Rooms this connection has joined, by name (read-only: join and leave through the methods). */
-  get rooms(): ReadonlyMap<string, Room> {
+  get rooms(): ReadonlyMap<string, Room<M>> {
     return this.joinedRooms ?? NO_ROOMS;
   }
 
-  private get joined(): ReadonlyMap<string, Room> {
+  private get joined(): ReadonlyMap<string, Room<M>> {
     return this.joinedRooms ?? NO_ROOMS;
   }
 
@@ -50,14 +57,15 @@ export class NSConn {
     return this.conn.id;
   }
 
-  room(name: string): Room | undefined {
+  room(name: string): Room<M> | undefined {
     return this.joined.get(name);
   }
 
   // ---- writes ----------------------------------------------------------------------------------------
 
   /** Sends an event to this client in this namespace (a text frame; objects are sent as JSON). */
-  emit(event: string, body?: HandlerResult): boolean {
+  emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): boolean;
+  emit(event: string, body?: unknown): boolean {
     if (this.exceptionSink !== undefined && event === 'exception') {
       this.exceptionSink(body);
       return true;
@@ -70,21 +78,24 @@ export class NSConn {
   }
 
   /** @internal */
-  emitTo(room: string, event: string, body: HandlerResult, binary: boolean): boolean {
+  emitTo(room: string, event: string, body: unknown, binary: boolean): boolean {
     if (!this.conn.isConnectedTo(this) || (room !== '' && !this.joined.has(room))) return false;
     return this.conn.write(encodeFields('', this.namespace, room, event, false, false, toBody(body) ?? ''), binary);
   }
 
   /** Sends an event to the other connections of this namespace (or of `room`), through the engine. */
-  broadcast(event: string, body?: HandlerResult, options: BroadcastFromOptions = {}): void {
+  broadcast<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, BroadcastFromOptions>): void;
+  broadcast(event: string, body?: unknown, options: BroadcastFromOptions = {}): void {
     this.conn.host.broadcast(
-      { namespace: this.namespace, room: options.room, event, body, binary: options.binary },
+      // The public signature checked `body` against the event map (a Payload at least).
+      { namespace: this.namespace, room: options.room, event, body: body as Payload, binary: options.binary },
       options.includeSelf ? {} : { except: this.conn.id },
     );
   }
 
   /** Asks the client; resolves with its reply, rejects with its error text, a timeout, or a close. */
-  ask(event: string, body?: HandlerResult, options: AskOptions = {}): Promise<Message> {
+  ask<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, AskOptions>): Promise<Message<EventReply<M, E>>>;
+  ask(event: string, body?: unknown, options: AskOptions = {}): Promise<Message> {
     const room = options.room ?? '';
     // The write guard (docs/protocol.md §5.1, §11): never ask in a namespace or room the client is not in.
     const refused = this.writeGuard(room);
@@ -146,7 +157,7 @@ export class NSConn {
   }
 
   /** Server-forced join (§3.7.2): the server's `_OnRoomJoin` may veto before anything is sent. */
-  async joinRoom(name: string, options: { timeout?: number } = {}): Promise<Room> {
+  async joinRoom(name: string, options: { timeout?: number } = {}): Promise<Room<M>> {
     if (name === '') throw new BadRoomError(this.namespace, name);
     const existing = this.joined.get(name);
     if (existing !== undefined) return existing;
@@ -171,11 +182,11 @@ export class NSConn {
     return this.conn.roomCount >= this.conn.host.options.maxRoomsPerConnection;
   }
 
-  private commitJoin(name: string): { room: Room; added: boolean } | undefined {
+  private commitJoin(name: string): { room: Room<M>; added: boolean } | undefined {
     if (!this.conn.isConnectedTo(this)) return undefined;
     const existing = this.joined.get(name);
     if (existing !== undefined) return { room: existing, added: false };
-    const room = Room.create(this, name);
+    const room = Room.create<M>(this, name);
     (this.joinedRooms ??= new Map()).set(name, room);
     this.conn.roomCount++;
     this.conn.host.index.addRoom(this, name);

@@ -1,21 +1,23 @@
 // Ports neffos conn_room.go:Room: one connection's membership of one room.
-import type { HandlerResult } from './engine.types.js';
+import type { BodyArg, EventMap, EventName, EventRequest } from '../protocol/event-map.js';
 import type { NSConn } from './namespace-conn.js';
 
-export class Room {
+/** `M`: the namespace's event map, as on its `NSConn` (types only). */
+export class Room<M extends EventMap<M> = any> {
   // Private: made by the NSConn that joins it.
   private constructor(
-    readonly nsConn: NSConn,
+    readonly nsConn: NSConn<M>,
     readonly name: string,
   ) {}
 
   /** @internal */
-  static create(nsConn: NSConn, name: string): Room {
+  static create<M extends EventMap<M>>(nsConn: NSConn<M>, name: string): Room<M> {
     return new Room(nsConn, name);
   }
 
   /** Sends an event in this room to this connection only (use the engine's broadcast for the whole room). */
-  emit(event: string, body: HandlerResult): boolean {
+  emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): boolean;
+  emit(event: string, body?: unknown): boolean {
     return this.nsConn.emitTo(this.name, event, body, false);
   }
 

@@ -2,6 +2,7 @@ export { NeffosController } from './decorators/neffos-controller.decorator.js';
 export { NeffosEvent, NeffosIgnore, trimPrefix } from './decorators/neffos-event.decorator.js';
 export { HandshakeRequest, NamespaceConn, NeffosMessage, RoomName } from './decorators/neffos-params.decorator.js';
 export type { NeffosControllerOptions } from './interfaces/neffos-controller-options.interface.js';
+export type { HandlerReply, NeffosHandlers } from './interfaces/neffos-handlers.interface.js';
 export type { EventNameMapper, NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 export { NeffosModule } from './neffos.module.js';
 export { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
@@ -15,4 +16,4 @@ export {
   NoScopedInstanceError,
   UnsupportedParamDecoratorError,
 } from './neffos.errors.js';
-export { NeffosServer } from './neffos-server.js';
+export { NeffosServer, type NeffosTarget } from './neffos-server.js';

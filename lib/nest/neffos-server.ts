@@ -1,13 +1,26 @@
 // The injectable face of the engine: push to everyone, a room, or one connection from anywhere in
 // the app (HTTP controllers, services, cron jobs), ask a connection, manage its rooms.
 import { Injectable } from '@nestjs/common';
-import type { AskOptions, BroadcastMessage, BroadcastOptions, ClusterView, Conn, NeffosEngine, Room, TargetedMessage } from '../engine/index.js';
+import type { AskOptions, BroadcastOptions, ClusterView, Conn, NamespaceMessage, NeffosEngine, Room } from '../engine/index.js';
 import { BadNamespaceError, ConnectionNotFoundError } from '../engine/index.js';
+import type { EventName, EventReply, NamespaceMap } from '../protocol/event-map.js';
 import type { Message } from '../protocol/index.js';
 import { NeffosNotReadyError } from './neffos.errors.js';
 
+/** `server.to(id)`: one connection, by id, on any node. */
+export interface NeffosTarget<N extends NamespaceMap<N> = any> {
+  /** Sends an event to that connection (every connection with that id); returns how many local ones it was written to. */
+  emit<K extends EventName<N>, E extends EventName<N[K]>>(msg: NamespaceMessage<N, K, E>): number;
+}
+
+/**
+ * Push to everyone, a room, or one connection from anywhere in the app. `N` is the app's namespace
+ * map (see `NamespaceMap`): inject `NeffosServer<ChatApp>` and `broadcast`, `to(id).emit` and `ask`
+ * check namespace names, event names and bodies, and `ask` resolves to a `Message` of the declared
+ * reply. Untyped (`NeffosServer` is `NeffosServer<any>`) by default; the injection token is the same.
+ */
 @Injectable()
-export class NeffosServer {
+export class NeffosServer<N extends NamespaceMap<N> = any> {
   private current: NeffosEngine | undefined;
 
   /** @internal set by the host at bootstrap, cleared at shutdown */
@@ -25,12 +38,12 @@ export class NeffosServer {
    * Sends to every connection of a namespace (or room), except the given ids. Copies carry no token.
    * @returns how many local connections it was written to
    */
-  broadcast(msg: BroadcastMessage, options?: BroadcastOptions): number {
+  broadcast<K extends EventName<N>, E extends EventName<N[K]>>(msg: NamespaceMessage<N, K, E>, options?: BroadcastOptions): number {
     return this.engine.broadcast(msg, options);
   }
 
   /** Addresses one connection by id: `server.to(id).emit({ namespace, event, body })`. */
-  to(connectionId: string): { emit(msg: TargetedMessage): number } {
+  to(connectionId: string): NeffosTarget<N> {
     return this.engine.to(connectionId);
   }
 
@@ -45,7 +58,11 @@ export class NeffosServer {
   }
 
   /** Asks one connection (on any node) and resolves with its reply; rejects with its error text, a timeout, or a close. */
-  ask(connectionId: string, msg: Omit<TargetedMessage, 'binary'>, options?: Omit<AskOptions, 'room'>): Promise<Message> {
+  ask<K extends EventName<N>, E extends EventName<N[K]>>(
+    connectionId: string,
+    msg: Omit<NamespaceMessage<N, K, E>, 'binary'>,
+    options?: Omit<AskOptions, 'room'>,
+  ): Promise<Message<EventReply<N[K], E>>> {
     return this.engine.ask(connectionId, msg, options);
   }
 

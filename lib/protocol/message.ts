@@ -19,9 +19,10 @@ export interface MessageInit {
 /**
  * One neffos message. `body` holds the exact bytes of the frame's body (a view into the received
  * frame, not a copy); `text()` and `json()` read it on demand so the hot path decodes nothing it
- * does not need.
+ * does not need. `T` is the body's declared type (from an event map, see `EventMap`), what `json()`
+ * returns; it exists only at compile time.
  */
-export class Message {
+export class Message<T = unknown> {
   /** Wait token: a client ask (`$…`), a server ask (digits), or `''` for a plain emit. */
   token: string;
   namespace: string;
@@ -124,9 +125,14 @@ export class Message {
     return this.body.toString('utf8');
   }
 
-  /** The body parsed as JSON (what neffos.js `marshal` and Go `neffos.Marshal` produce). */
-  json<T = unknown>(): T {
-    return JSON.parse(this.body.toString('utf8')) as T;
+  /**
+   * The body parsed as JSON (what neffos.js `marshal` and Go `neffos.Marshal` produce), typed as the
+   * message's declared body `T`. On a typed message a type argument may only narrow `T`; on an
+   * untyped one (`T` unknown) it is an unchecked cast, as with `JSON.parse`. A body declared `string`
+   * is sent as is, not as JSON: read it with `text()`.
+   */
+  json<R extends T = T>(): R {
+    return JSON.parse(this.body.toString('utf8')) as R;
   }
 
   /** The error text of an error message, or `undefined`. */

@@ -3,6 +3,7 @@
 // loaded, so the test client also works in apps that use the bare engine and have no Nest.
 import type { INestApplication, LoggerService, LogLevel, ModuleMetadata } from '@nestjs/common';
 import type { TestingModuleBuilder } from '@nestjs/testing';
+import type { NamespaceMap } from '../protocol/event-map.js';
 import { dial, endpointUrl, type DialOptions } from './dial.js';
 import type { NeffosTestClient } from './neffos-test-client.js';
 
@@ -23,8 +24,8 @@ export interface TestingApp<App extends INestApplication = INestApplication> {
   app: App;
   /** The `ws://127.0.0.1:<port><path>` of the neffos endpoint. */
   url: string;
-  /** `dial(url)`, with the client closed by `close()` if the test has not closed it. */
-  dial(options?: DialOptions): Promise<NeffosTestClient>;
+  /** `dial(url)`, with the client closed by `close()` if the test has not closed it; `dial<App>()` types it (see `dial`). */
+  dial<N extends NamespaceMap<N> = any>(options?: DialOptions): Promise<NeffosTestClient<N>>;
   /** Closes every client dialed through `dial()`, then the app: no socket, timer or server left open. */
   close(): Promise<void>;
 }
@@ -61,8 +62,8 @@ export async function createTestingApp<App extends INestApplication = INestAppli
   return {
     app,
     url,
-    async dial(dialOptions: DialOptions = {}) {
-      const client = await dial(url, dialOptions);
+    async dial<N extends NamespaceMap<N> = any>(dialOptions: DialOptions = {}): Promise<NeffosTestClient<N>> {
+      const client = await dial<N>(url, dialOptions);
       clients.add(client);
       return client;
     },

@@ -2,6 +2,7 @@
 // records the paths it serves on the http.Server it is attached to, under a registry symbol (the
 // string below is the contract with lib/engine), so a test never repeats the module's `path`.
 import type { AddressInfo } from 'node:net';
+import type { NamespaceMap } from '../protocol/event-map.js';
 import { NeffosTestClient, type ClientOptions } from './neffos-test-client.js';
 import { EndpointNotFoundError } from './testing.errors.js';
 
@@ -27,7 +28,8 @@ export interface DialOptions extends ClientOptions {
 }
 
 /**
- * Opens a test client: handshake done, no namespace connected yet.
+ * Opens a test client: handshake done, no namespace connected yet. `dial<App>(…)` types it with the
+ * app's namespace map (see `NamespaceMap`): `interface App { chat: ChatEvents }`.
  *
  * @example
  * ```ts
@@ -37,7 +39,7 @@ export interface DialOptions extends ClientOptions {
  * await client.close();
  * ```
  */
-export function dial(target: DialTarget, options: DialOptions = {}): Promise<NeffosTestClient> {
+export function dial<N extends NamespaceMap<N> = any>(target: DialTarget, options: DialOptions = {}): Promise<NeffosTestClient<N>> {
   return NeffosTestClient.open(endpointUrl(target, options.path), options);
 }
 

@@ -15,6 +15,7 @@ import {
   encodeFields,
   ERR_BAD_NAMESPACE,
 } from '../protocol/index.js';
+import type { EventName, NamespaceMap } from '../protocol/event-map.js';
 import { toWireBody, type TestBody } from './test-body.js';
 import { TestNamespace, type NamespaceLink, type ServerAskHandler, type WaitOptions } from './test-namespace.js';
 import { DialRejectedError, ReplyError, TestConnectionClosedError, TestTimeoutError } from './testing.errors.js';
@@ -47,7 +48,12 @@ interface PendingRequest {
   timer: NodeJS.Timeout;
 }
 
-export class NeffosTestClient {
+/**
+ * A test client connection. `N` is the app's namespace map (see `NamespaceMap`), given to
+ * `dial<App>()`: `connect('chat')` then checks the namespace name and returns a `TestNamespace` typed
+ * with that namespace's event map. Untyped (`NeffosTestClient` is `NeffosTestClient<any>`) by default.
+ */
+export class NeffosTestClient<N extends NamespaceMap<N> = any> {
   /** The connection id the server sent (`A<id>`). */
   id = '';
   readonly defaultTimeout: number;
@@ -143,12 +149,12 @@ export class NeffosTestClient {
   }
 
   /** A connected namespace, or `undefined`. */
-  namespace(name: string): TestNamespace | undefined {
+  namespace<K extends EventName<N>>(name: K): TestNamespace<N[K]> | undefined {
     return this.connected.get(name);
   }
 
   /** Connects to a namespace; rejects with the server's error text (`bad namespace`, a refusing `onNamespaceConnect`). */
-  async connect(namespace: string, options?: WaitOptions): Promise<TestNamespace> {
+  async connect<K extends EventName<N>>(namespace: K, options?: WaitOptions): Promise<TestNamespace<N[K]>> {
     const existing = this.connected.get(namespace);
     if (existing !== undefined) return existing;
     await this.request(namespace, '', OnNamespaceConnect, undefined, false, options?.timeout ?? this.defaultTimeout, (reply) => {
@@ -158,7 +164,7 @@ export class NeffosTestClient {
   }
 
   /** Resolves once the server forced this client into `namespace` (`conn.connect(ns)` in `onConnect`). */
-  waitServerConnect(namespace: string, options?: WaitOptions): Promise<TestNamespace> {
+  waitServerConnect<K extends EventName<N>>(namespace: K, options?: WaitOptions): Promise<TestNamespace<N[K]>> {
     const existing = this.connected.get(namespace);
     if (existing !== undefined) return Promise.resolve(existing);
     const what = `the server to connect this client to namespace "${namespace}"`;

@@ -1,8 +1,10 @@
 // What a test may send as a body, and how it goes on the wire: the same rules as the server's
 // (DESIGN.md): text as is, bytes as is, anything else as JSON.
 
-/** A body a test sends: text, bytes, or a value sent as JSON. */
-export type TestBody = string | Uint8Array | number | boolean | null | object | undefined;
+import type { Payload } from '../protocol/event-map.js';
+
+/** A body a test sends: text, bytes, or a value sent as JSON (a `Payload`: no functions, `Map`s …). */
+export type TestBody = Payload;
 
 export function toWireBody(body: TestBody): string | Buffer {
   if (body === undefined) return '';

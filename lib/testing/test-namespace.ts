@@ -1,13 +1,20 @@
 // The test client's connection to one namespace: what a test does in it (emit, ask, rooms) and what it
 // waits for (the next event, any message, the server's asks). The counterpart of neffos.js `NSConn`,
 // promise-based, with a timeout on every wait.
+import type { BodyAndOptions, BodyArg, EventMap, EventName, EventReply, EventRequest, ReceivedBody, ReplyPayload } from '../protocol/event-map.js';
 import type { Message } from '../protocol/index.js';
 import { OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
 import { Inbox, type CloseReason } from './inbox.js';
 import type { TestBody } from './test-body.js';
 
-/** Answers a server ask: return the reply body (or a promise of it), throw to answer with an error. */
-export type ServerAskHandler = (msg: Message, ns: TestNamespace) => TestBody | Promise<TestBody>;
+/**
+ * Answers a server ask: return the reply body (or a promise of it), throw to answer with an error.
+ * With an event map `M`, `msg` is typed as event `E`'s body and the answer must be its `reply`.
+ */
+export type ServerAskHandler<M extends EventMap<M> = any, E extends EventName<M> = EventName<M>> = (
+  msg: Message<ReceivedBody<M, E>>,
+  ns: TestNamespace<M>,
+) => ReplyPayload<M, E> | Promise<ReplyPayload<M, E>>;
 
 export interface WaitOptions {
   /** Milliseconds; default: the client's `timeout` (5 s unless set at dial). */
@@ -22,23 +29,26 @@ export interface NamespaceLink {
   forget(namespace: string): void;
 }
 
-export class TestRoom {
+/** A joined room of a `TestNamespace`; `M` is the namespace's event map (types only). */
+export class TestRoom<M extends EventMap<M> = any> {
   private constructor(
     readonly name: string,
-    readonly namespace: TestNamespace,
+    readonly namespace: TestNamespace<M>,
   ) {}
 
   /** @internal */
-  static create(name: string, namespace: TestNamespace): TestRoom {
+  static create<M extends EventMap<M>>(name: string, namespace: TestNamespace<M>): TestRoom<M> {
     return new TestRoom(name, namespace);
   }
 
   /** Sends `event` in this room (text frame; an object goes as JSON). */
+  emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): void;
   emit(event: string, body?: TestBody): void {
     this.namespace.emitIn(this.name, event, body, false);
   }
 
   /** Asks `event` in this room and resolves with the reply; rejects with the server's error text. */
+  ask<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, WaitOptions>): Promise<Message<EventReply<M, E>>>;
   ask(event: string, body?: TestBody, options?: WaitOptions): Promise<Message> {
     return this.namespace.askIn(this.name, event, body, options);
   }
@@ -48,9 +58,15 @@ export class TestRoom {
   }
 }
 
-export class TestNamespace implements AsyncIterable<Message> {
+/**
+ * The test client in one namespace. `M` is the namespace's event map (see `EventMap`; given to
+ * `dial<App>()` by namespace): `emit`, `ask`, `nextEvent` and `onAsk` then check event names and
+ * bodies, and what they resolve to is a `Message` of the declared body (`.json()` returns it).
+ * Untyped (`TestNamespace` is `TestNamespace<any>`) by default. Types only: nothing else changes.
+ */
+export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable<Message> {
   private readonly inbox = new Inbox();
-  private readonly joined = new Map<string, TestRoom>();
+  private readonly joined = new Map<string, TestRoom<M>>();
   private readonly askHandlers = new Map<string, ServerAskHandler>();
 
   private constructor(
@@ -74,7 +90,7 @@ export class TestNamespace implements AsyncIterable<Message> {
   }
 
   /** Rooms joined, by name (joins by this client and joins the server forced). */
-  get rooms(): ReadonlyMap<string, TestRoom> {
+  get rooms(): ReadonlyMap<string, TestRoom<M>> {
     return this.joined;
   }
 
@@ -83,22 +99,27 @@ export class TestNamespace implements AsyncIterable<Message> {
   }
 
   /** Sends `event` (text frame; a string as is, bytes as is, anything else as JSON). */
+  emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): void;
   emit(event: string, body?: TestBody): void {
     this.emitIn('', event, body, false);
   }
 
   /** Sends `event` in a binary frame. */
-  emitBinary(event: string, body: Uint8Array | string): void {
+  emitBinary(event: EventName<M>, body: Uint8Array | string): void {
     this.emitIn('', event, typeof body === 'string' ? Buffer.from(body, 'utf8') : body, true);
   }
 
-  /** Asks `event` and resolves with the server's reply; rejects with a `ReplyError` carrying its error text. */
+  /**
+   * Asks `event` and resolves with the server's reply; rejects with a `ReplyError` carrying its error
+   * text. With a map, the reply is a `Message` of the event's `reply` type: `(await ns.ask('join', 'general')).json()`.
+   */
+  ask<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, WaitOptions>): Promise<Message<EventReply<M, E>>>;
   ask(event: string, body?: TestBody, options?: WaitOptions): Promise<Message> {
     return this.askIn('', event, body, options);
   }
 
   /** Joins a room; rejects with the server's error text if it refuses. */
-  async joinRoom(room: string, options?: WaitOptions): Promise<TestRoom> {
+  async joinRoom(room: string, options?: WaitOptions): Promise<TestRoom<M>> {
     const existing = this.joined.get(room);
     if (existing !== undefined) return existing;
     await this.link.request(this.name, room, OnRoomJoin, undefined, false, this.timeout(options), (reply) => {
@@ -115,7 +136,7 @@ export class TestNamespace implements AsyncIterable<Message> {
   }
 
   /** A joined room (or `undefined`): `ns.room('general')?.emit('chat', 'hi')`. */
-  room(name: string): TestRoom | undefined {
+  room(name: string): TestRoom<M> | undefined {
     return this.joined.get(name);
   }
 
@@ -130,7 +151,7 @@ export class TestNamespace implements AsyncIterable<Message> {
    * The oldest unread message with that event name (one that arrived before the call counts), and
    * consumes it. Rejects after the timeout naming the event and what arrived instead.
    */
-  nextEvent(event: string, options?: WaitOptions & { room?: string }): Promise<Message> {
+  nextEvent<E extends EventName<M>>(event: E, options?: WaitOptions & { room?: string }): Promise<Message<ReceivedBody<M, E>>> {
     const room = options?.room;
     const what = `event "${event}"${room === undefined ? '' : ` in room "${room}"`} in namespace "${this.name}"`;
     return this.inbox.take((m) => m.event === event && (room === undefined || m.room === room), what, this.timeout(options));
@@ -166,8 +187,9 @@ export class TestNamespace implements AsyncIterable<Message> {
    * handler's return value is the reply, a thrown error the error reply. Without a handler, a server
    * ask lands in the inbox like any message, to be answered with `reply()` or left to time out.
    */
-  onAsk(event: string, handler: ServerAskHandler): this {
-    this.askHandlers.set(event, handler);
+  onAsk<E extends EventName<M>>(event: E, handler: ServerAskHandler<M, E>): this {
+    // Stored untyped: the client calls it for frames whose event is `event`, so its types hold.
+    this.askHandlers.set(event, handler as ServerAskHandler);
     return this;
   }
 
@@ -199,8 +221,8 @@ export class TestNamespace implements AsyncIterable<Message> {
   }
 
   /** @internal a server-forced join */
-  addRoom(room: string): TestRoom {
-    const r = TestRoom.create(room, this);
+  addRoom(room: string): TestRoom<M> {
+    const r = TestRoom.create<M>(room, this);
     this.joined.set(room, r);
     return r;
   }

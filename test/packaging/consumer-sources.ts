@@ -111,7 +111,7 @@ main().catch((err: unknown) => {
  * \`@ts-expect-error\` fails the compile if the line it guards stops being an error.
  */
 const apiSurface = `
-import { Conn, Message, NeffosModule, NSConn, Room, type NeffosModuleOptions } from 'nestjs-neffos';
+import { Conn, Message, NeffosModule, NeffosServer, NSConn, Room, type NeffosHandlers, type NeffosModuleOptions } from 'nestjs-neffos';
 import type { EngineOptions } from 'nestjs-neffos/engine';
 import type { NeffosTestClient, TestNamespace } from 'nestjs-neffos/testing';
 
@@ -139,6 +139,23 @@ export function internals(ns: NSConn, c: Conn): void {
   ns.value = 1;
   // Classes stay values: instanceof works in user code.
   if (ns.conn instanceof Conn && ns.rooms.get('a') instanceof Room) ns.emit('ok');
+}
+
+// Typed events, through the published declarations.
+interface ChatEvents { join: { req: string; reply: string[] }; chat: { req: { text: string } } }
+export class Handlers implements NeffosHandlers<ChatEvents, 'join'> {
+  join(room: string): string[] { return [room]; }
+}
+export async function typedEvents(ns: NSConn<ChatEvents>, untyped: NSConn, server: NeffosServer<{ chat: ChatEvents }>, t: TestNamespace<ChatEvents>): Promise<string[]> {
+  ns.emit('chat', { text: 'hi' });
+  // @ts-expect-error chat carries { text }
+  ns.emit('chat', 'hi');
+  server.broadcast({ namespace: 'chat', event: 'chat', body: { text: 'hi' } });
+  // @ts-expect-error no event "chta" in namespace chat
+  server.broadcast({ namespace: 'chat', event: 'chta', body: { text: 'hi' } });
+  // @ts-expect-error a Map is no body (JSON would send {})
+  untyped.emit('any', new Map());
+  return (await t.ask('join', 'general')).json();
 }
 `;
 

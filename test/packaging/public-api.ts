@@ -54,6 +54,9 @@ const engineValues = [
   ...protocolValues,
 ];
 
+/** Typed events (types only), in the root, engine and testing entries. */
+const eventMapTypes = ['EventMap', 'EventName', 'EventReply', 'EventRequest', 'EventSpec', 'NamespaceMap', 'Payload'];
+
 const engineTypes = [
   'AskOptions',
   'BroadcastFromOptions',
@@ -64,6 +67,7 @@ const engineTypes = [
   'Events',
   'HandlerResult',
   'MessageInit',
+  'NamespaceMessage',
   'Namespaces',
   'OriginPolicy',
   'TargetedMessage',
@@ -72,6 +76,7 @@ const engineTypes = [
   'ExchangeTransport',
   'NeffosLogger',
   'StackExchange',
+  ...eventMapTypes,
 ];
 
 /** package.json `exports` key → what it declares. */
@@ -99,7 +104,7 @@ export const PUBLIC_API: Record<string, EntryApi> = {
       'UnsupportedParamDecoratorError',
       'trimPrefix',
     ],
-    types: [...engineTypes, 'EventNameMapper', 'NeffosControllerOptions', 'NeffosModuleOptions'],
+    types: [...engineTypes, 'EventNameMapper', 'HandlerReply', 'NeffosControllerOptions', 'NeffosHandlers', 'NeffosModuleOptions', 'NeffosTarget'],
   },
   './engine': { values: engineValues, types: engineTypes },
   './platform-ws': { values: ['NeffosWsAdapter'], types: [] },
@@ -121,6 +126,18 @@ export const PUBLIC_API: Record<string, EntryApi> = {
       'dial',
       'endpointUrl',
     ],
-    types: ['ClientOptions', 'DialOptions', 'DialTarget', 'HttpServerHolder', 'ListeningServer', 'ServerAskHandler', 'TestBody', 'TestingApp', 'TestingAppOptions', 'WaitOptions'],
+    types: [
+      'ClientOptions',
+      'DialOptions',
+      'DialTarget',
+      'HttpServerHolder',
+      'ListeningServer',
+      'ServerAskHandler',
+      'TestBody',
+      'TestingApp',
+      'TestingAppOptions',
+      'WaitOptions',
+      ...eventMapTypes,
+    ],
   },
 };
