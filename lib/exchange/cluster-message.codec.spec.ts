@@ -46,6 +46,42 @@ describe('cluster message codec', () => {
     expect(roundTrip({ t: 'hb', n: 'b' })).toEqual({ t: 'hb', n: 'b' });
   });
 
+  it('sends the messages of an ask in the compact envelope, with exact fields and bytes', () => {
+    const ask = { kind: 'ask', namespace: 'nś;1', room: 'r\n', event: 'q✓', binary: true, timeout: 1234.5 } as const;
+    const body = Buffer.from([0, 0xff, 0x3b, 0x0a]);
+    const req = encodeClusterMessage({ t: 'req', n: 'node-A', rid: 2 ** 40 + 3, id: 'c-1', action: ask, body });
+    expect(req.subarray(0, 4).toString()).toBe('NFXC');
+    expect(decodeClusterMessage(req)).toEqual({ ok: true, msg: { t: 'req', n: 'node-A', rid: 2 ** 40 + 3, id: 'c-1', action: ask, body } });
+    const res = encodeClusterMessage({ t: 'res', n: 'b', rid: 7, reply: { ns: 'ns', room: '', ev: 'q', bin: false }, body: 'héllo' });
+    expect(res.subarray(0, 4).toString()).toBe('NFXC');
+    expect(decodeClusterMessage(res)).toEqual({ ok: true, msg: { t: 'res', n: 'b', rid: 7, reply: { ns: 'ns', room: '', ev: 'q', bin: false }, body: Buffer.from('héllo') } });
+    expect(roundTrip({ t: 'res', n: 'b', rid: 8, body: Buffer.alloc(0) })).toEqual({ t: 'res', n: 'b', rid: 8, body: Buffer.alloc(0) });
+    expect(encodeClusterMessage({ t: 'absent', n: 'b', rid: 9 }).subarray(0, 4).toString()).toBe('NFXC');
+    // Other requests, and an ask with a field too long for 16 bits, keep the JSON envelope.
+    expect(encodeClusterMessage({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'close' }, body: Buffer.alloc(0) }).subarray(0, 4).toString()).toBe('NFX1');
+    const long = { ...ask, event: 'e'.repeat(70_000) };
+    const fallback = encodeClusterMessage({ t: 'req', n: 'a', rid: 1, id: 'c', action: long, body: 'x' });
+    expect(fallback.subarray(0, 4).toString()).toBe('NFX1');
+    expect(roundTrip({ t: 'req', n: 'a', rid: 1, id: 'c', action: long, body: 'x' })).toMatchObject({ action: { event: long.event } });
+  });
+
+  it('names what is wrong with a malformed compact payload', () => {
+    const good = encodeClusterMessage({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'ask', namespace: 'n', room: '', event: 'e', binary: false, timeout: 5 }, body: '' });
+    expect(reason(good.subarray(0, 8))).toMatch(/compact envelope: truncated header/);
+    expect(reason(good.subarray(0, good.length - 3))).toMatch(/compact envelope: req: truncated fields/);
+    const badTimeout = Buffer.from(good);
+    badTimeout.writeDoubleBE(-1, good.length - 8);
+    expect(reason(badTimeout)).toMatch(/positive timeout/);
+    const badNode = Buffer.from(good);
+    badNode[13] = '.'.charCodeAt(0);
+    expect(reason(badNode)).toMatch(/node id/);
+    const badType = Buffer.from(good);
+    badType[4] = 99;
+    expect(reason(badType)).toMatch(/unknown compact message type 99/);
+    expect(reason(Buffer.concat([encodeClusterMessage({ t: 'absent', n: 'b', rid: 9 }), Buffer.from('x')]))).toMatch(/absent: unexpected body/);
+    expect(decodeClusterMessage(badType)).toMatchObject({ ok: false, kind: 'malformed' });
+  });
+
   it('names what is wrong with foreign or malformed payloads', () => {
     expect(reason(Buffer.from(';default;;chat;0;0;a Go neffos frame'))).toMatch(/no NFX1 envelope/);
     expect(reason(Buffer.from('NFX1'))).toMatch(/no NFX1 envelope/);
@@ -71,8 +107,8 @@ describe('cluster message codec', () => {
 
   it('never throws on arbitrary bytes, with or without the envelope magic', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, magic) => {
-        const payload = magic ? Buffer.concat([Buffer.from('NFX1'), Buffer.from(bytes)]) : Buffer.from(bytes);
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom('', 'NFX1', 'NFXC'), (bytes, magic) => {
+        const payload = Buffer.concat([Buffer.from(magic), Buffer.from(bytes)]);
         expect(() => decodeClusterMessage(payload)).not.toThrow();
       }),
       { numRuns: 500 },

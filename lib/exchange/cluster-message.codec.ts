@@ -1,7 +1,9 @@
 // The bus envelope: "NFX1", a 32-bit big-endian header length, the header as JSON, then the body's
 // raw bytes. Bus payloads are not client frames, so JSON is fine here; but they come from outside
 // the process, so every field is checked before anything acts on it, and a foreign or malformed
-// payload decodes to a reason instead of throwing.
+// payload decodes to a reason instead of throwing. The messages of a cross-node ask take a compact
+// binary envelope instead ("NFXC", call-message.codec.ts): they are the hot path of the bus.
+import { CALL_MAGIC, decodeCallMessage, encodeCallMessage } from './call-message.codec.js';
 import type { ClusterMessage, ClusterMessageType, WireError } from './cluster-message.js';
 
 const MAGIC = Buffer.from('NFX1', 'latin1');
@@ -19,6 +21,10 @@ export type DropKind = 'foreign' | 'malformed' | 'unknown-type' | 'invalid';
 export type DecodeResult = { ok: true; msg: ClusterMessage } | { ok: false; kind: DropKind; reason: string };
 
 export function encodeClusterMessage(msg: OutgoingClusterMessage): Buffer {
+  if (msg.t === 'absent' || msg.t === 'res' || (msg.t === 'req' && msg.action.kind === 'ask')) {
+    const compact = encodeCallMessage(msg);
+    if (compact !== undefined) return compact;
+  }
   let body: Buffer | string = EMPTY;
   let header: object = msg;
   if ('body' in msg) {
@@ -38,8 +44,16 @@ export function encodeClusterMessage(msg: OutgoingClusterMessage): Buffer {
   return out;
 }
 
+const isNodeId = (n: string): boolean => NODE_ID.test(n);
+
 export function decodeClusterMessage(payload: Buffer): DecodeResult {
-  if (payload.length < HEAD || !payload.subarray(0, 4).equals(MAGIC)) return fail('not a nestjs-neffos cluster message (no NFX1 envelope)', 'foreign');
+  if (payload.length >= 4 && payload[0] === CALL_MAGIC[0] && payload[1] === CALL_MAGIC[1] && payload[2] === CALL_MAGIC[2] && payload[3] === CALL_MAGIC[3]) {
+    const compact = decodeCallMessage(payload, isNodeId);
+    return compact.ok ? compact : fail(`compact envelope: ${compact.reason}`, 'malformed');
+  }
+  if (payload.length < HEAD || payload[0] !== MAGIC[0] || payload[1] !== MAGIC[1] || payload[2] !== MAGIC[2] || payload[3] !== MAGIC[3]) {
+    return fail('not a nestjs-neffos cluster message (no NFX1 envelope)', 'foreign');
+  }
   const headerLength = payload.readUInt32BE(4);
   if (headerLength > payload.length - HEAD) return fail(`header length ${headerLength} exceeds the ${payload.length}-byte payload`, 'malformed');
   let header: unknown;
