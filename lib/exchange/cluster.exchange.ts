@@ -1,8 +1,8 @@
 // Scale-out over any publish/subscribe bus (socket.io-adapter's ClusterAdapter, for neffos): one
 // publish hook, typed cross-node messages, node ids to drop one's own echoes. A node subscribes to
-// two channels whatever its client count: `<prefix>.all` (emits, queries, heartbeats, requests for a
-// connection whose node is not known) and `<prefix>.node.<id>` (answers meant for it, and requests
-// for connections it is known to hold: see connection-routes.ts). Go neffos' StackExchange faults (docs/protocol.md §5.4–§5.5) are
+// two channels whatever its client count: `<prefix>.all` (emits, queries, heartbeats, requests) and
+// `<prefix>.node.<id>` (answers meant for it, and asks for connections it is known to hold: see
+// connection-routes.ts). Go neffos' StackExchange faults (docs/protocol.md §5.4–§5.5) are
 // avoided by design: exclusions and the binary flag travel with the message, asks have their own
 // request/answer routing, and connection ids are never used as channel names.
 import { randomBytes } from 'node:crypto';
@@ -144,8 +144,10 @@ export class ClusterExchange implements StackExchange {
     const timeoutMs = action.kind === 'close' ? this.options.nodeTimeout : action.timeout;
     const onTimeout = (): Error => timeoutOf(connectionId, action, timeoutMs);
     const onError = (err: Error): void => this.pending.fail(rid, new ExchangeUnavailableError(err));
-    // A close reaches every connection with that id wherever it is, so it always fans out.
-    const known = action.kind === 'close' ? undefined : this.routes.get(connectionId);
+    // Only asks are routed: they are the latency-bound call, and routing one cannot change its
+    // outcome (with duplicate ids it took the first answer anyway). Remote join/leave/disconnect/close
+    // keep reaching every node, so each node holding that id still runs them as before.
+    const known = action.kind === 'ask' ? this.routes.get(connectionId) : undefined;
     const holder = known !== undefined && this.directory.has(known) ? known : undefined;
     let payload: Buffer | undefined;
     const { rid, promise } =

@@ -1,4 +1,4 @@
-// Requests go to the node that holds the connection once it is known (connection-routes.ts): three
+// Asks go to the node that holds the connection once it is known (connection-routes.ts): three
 // engines in this process on the in-memory bus, real Redis and real NATS; a listener on the shared
 // channel and on the third node's own channel receives exactly what that third node receives, so it
 // shows that a routed ask never reaches (nor is decoded by) a node that does not hold the connection.
@@ -94,11 +94,9 @@ describe.each(kinds)('request routing over $name', (kind) => {
       const reply = await a().ask(target.id, { namespace: CHAT, event: 'q', body: `routed-${i}` }, { timeout: HOP_MS });
       expect(reply.text()).toBe(`routed-${i}@${target.id}`);
     }
-    // Answers come back on the asking node's channel; a remote join is routed the same way.
-    await a().cluster.joinRoom(target.id, CHAT, 'routed-room');
-    expect(await b().cluster.members(CHAT, 'routed-room')).toEqual([target.id]);
     await drain('after-routed');
     expect(requestsFor(target.id)).toBe(1);
+    // Answers come back on the asking node's channel: c saw none of them either.
     expect(seenByC.entries.filter((m) => m.t === 'res' || m.t === 'absent').map((m) => m.n)).toEqual([]);
   });
 
@@ -120,12 +118,15 @@ describe.each(kinds)('request routing over $name', (kind) => {
     expect(requestsFor(target.id)).toBe(before + 1); // the fallback, on the shared channel
   });
 
-  it('a close always fans out (it reaches every connection with that id, wherever it is)', async () => {
+  it('remote join, leave and close still go to every node (each node holding that id runs them), routes or not', async () => {
     const target = await ChatClient.open(harnesses[1]!.wsUrl(), 1);
     expect((await a().ask(target.id, { namespace: CHAT, event: 'q', body: 'learn' }, { timeout: HOP_MS })).text()).toBe(`learn@${target.id}`);
     const before = requestsFor(target.id);
+    await a().cluster.joinRoom(target.id, CHAT, 'fan-out-room');
+    expect(await b().cluster.members(CHAT, 'fan-out-room')).toEqual([target.id]);
+    await a().cluster.leaveRoom(target.id, CHAT, 'fan-out-room');
     expect(await a().cluster.closeConnection(target.id)).toBe(true);
-    await drain('after-close');
-    expect(requestsFor(target.id)).toBe(before + 1);
+    await drain('after-control');
+    expect(requestsFor(target.id)).toBe(before + 3);
   });
 });
