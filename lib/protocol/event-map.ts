@@ -62,6 +62,9 @@ export type NamespaceMap<N> = { [K in keyof N]: EventMap<N[K]> };
 // (whose emit accepts fewer events) be passed where an untyped one is expected, and back.
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
+/** The event map of namespace `K` in the namespace map `N`; no events (`{}`) when `N` does not list `K`. */
+export type NamespaceEvents<N, K> = K extends keyof N ? N[K] : {};
+
 /** The event names of a map (`'join' | 'chat'`; `string` when untyped). */
 export type EventName<M> = keyof M & string;
 

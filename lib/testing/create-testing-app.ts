@@ -25,7 +25,7 @@ export interface TestingApp<App extends INestApplication = INestApplication> {
   /** The `ws://127.0.0.1:<port><path>` of the neffos endpoint. */
   url: string;
   /** `dial(url)`, with the client closed by `close()` if the test has not closed it; `dial<App>()` types it (see `dial`). */
-  dial<N extends NamespaceMap<N> = any>(options?: DialOptions): Promise<NeffosTestClient<N>>;
+  dial<N extends NamespaceMap<N> = any, SN extends NamespaceMap<SN> = N>(options?: DialOptions): Promise<NeffosTestClient<N, SN>>;
   /** Closes every client dialed through `dial()`, then the app: no socket, timer or server left open. */
   close(): Promise<void>;
 }
@@ -62,8 +62,8 @@ export async function createTestingApp<App extends INestApplication = INestAppli
   return {
     app,
     url,
-    async dial<N extends NamespaceMap<N> = any>(dialOptions: DialOptions = {}): Promise<NeffosTestClient<N>> {
-      const client = await dial<N>(url, dialOptions);
+    async dial<N extends NamespaceMap<N> = any, SN extends NamespaceMap<SN> = N>(dialOptions: DialOptions = {}): Promise<NeffosTestClient<N, SN>> {
+      const client = await dial<N, SN>(url, dialOptions);
       clients.add(client);
       return client;
     },

@@ -29,7 +29,8 @@ export interface DialOptions extends ClientOptions {
 
 /**
  * Opens a test client: handshake done, no namespace connected yet. `dial<App>(…)` types it with the
- * app's namespace map (see `NamespaceMap`): `interface App { chat: ChatEvents }`.
+ * app's namespace map (see `NamespaceMap`): `interface App { chat: ChatEvents }`; `dial<ClientApp,
+ * ServerApp>(…)` when what the client sends and what the server sends differ.
  *
  * @example
  * ```ts
@@ -39,7 +40,7 @@ export interface DialOptions extends ClientOptions {
  * await client.close();
  * ```
  */
-export function dial<N extends NamespaceMap<N> = any>(target: DialTarget, options: DialOptions = {}): Promise<NeffosTestClient<N>> {
+export function dial<N extends NamespaceMap<N> = any, SN extends NamespaceMap<SN> = N>(target: DialTarget, options: DialOptions = {}): Promise<NeffosTestClient<N, SN>> {
   return NeffosTestClient.open(endpointUrl(target, options.path), options);
 }
 

@@ -15,8 +15,8 @@ import {
   encodeFields,
   ERR_BAD_NAMESPACE,
 } from '../protocol/index.js';
-import type { EventName, NamespaceMap } from '../protocol/event-map.js';
-import { toWireBody, type TestBody } from './test-body.js';
+import type { EventName, NamespaceEvents, NamespaceMap } from '../protocol/event-map.js';
+import { toWireBody } from './test-body.js';
 import { TestNamespace, type NamespaceLink, type ServerAskHandler, type WaitOptions } from './test-namespace.js';
 import { DialRejectedError, ReplyError, TestConnectionClosedError, TestTimeoutError } from './testing.errors.js';
 
@@ -51,9 +51,11 @@ interface PendingRequest {
 /**
  * A test client connection. `N` is the app's namespace map (see `NamespaceMap`), given to
  * `dial<App>()`: `connect('chat')` then checks the namespace name and returns a `TestNamespace` typed
- * with that namespace's event map. Untyped (`NeffosTestClient` is `NeffosTestClient<any>`) by default.
+ * with that namespace's event map. When the directions differ, `N` types what the client sends and
+ * `SN` what the server sends (`dial<ClientApp, ServerApp>()`). Untyped (`NeffosTestClient` is
+ * `NeffosTestClient<any>`) by default.
  */
-export class NeffosTestClient<N extends NamespaceMap<N> = any> {
+export class NeffosTestClient<N extends NamespaceMap<N> = any, SN extends NamespaceMap<SN> = N> {
   /** The connection id the server sent (`A<id>`). */
   id = '';
   readonly defaultTimeout: number;
@@ -149,12 +151,12 @@ export class NeffosTestClient<N extends NamespaceMap<N> = any> {
   }
 
   /** A connected namespace, or `undefined`. */
-  namespace<K extends EventName<N>>(name: K): TestNamespace<N[K]> | undefined {
+  namespace<K extends EventName<N> | EventName<SN>>(name: K): TestNamespace<NamespaceEvents<N, K>, NamespaceEvents<SN, K>> | undefined {
     return this.connected.get(name);
   }
 
   /** Connects to a namespace; rejects with the server's error text (`bad namespace`, a refusing `onNamespaceConnect`). */
-  async connect<K extends EventName<N>>(namespace: K, options?: WaitOptions): Promise<TestNamespace<N[K]>> {
+  async connect<K extends EventName<N> | EventName<SN>>(namespace: K, options?: WaitOptions): Promise<TestNamespace<NamespaceEvents<N, K>, NamespaceEvents<SN, K>>> {
     const existing = this.connected.get(namespace);
     if (existing !== undefined) return existing;
     await this.request(namespace, '', OnNamespaceConnect, undefined, false, options?.timeout ?? this.defaultTimeout, (reply) => {
@@ -164,7 +166,7 @@ export class NeffosTestClient<N extends NamespaceMap<N> = any> {
   }
 
   /** Resolves once the server forced this client into `namespace` (`conn.connect(ns)` in `onConnect`). */
-  waitServerConnect<K extends EventName<N>>(namespace: K, options?: WaitOptions): Promise<TestNamespace<N[K]>> {
+  waitServerConnect<K extends EventName<N> | EventName<SN>>(namespace: K, options?: WaitOptions): Promise<TestNamespace<NamespaceEvents<N, K>, NamespaceEvents<SN, K>>> {
     const existing = this.connected.get(namespace);
     if (existing !== undefined) return Promise.resolve(existing);
     const what = `the server to connect this client to namespace "${namespace}"`;
@@ -220,11 +222,11 @@ export class NeffosTestClient<N extends NamespaceMap<N> = any> {
     return Promise.race([this.closed, timeout]).finally(() => clearTimeout(timer));
   }
 
-  private send(namespace: string, room: string, event: string, body: TestBody, binary: boolean, token = ''): void {
+  private send(namespace: string, room: string, event: string, body: unknown, binary: boolean, token = ''): void {
     this.write(encodeFields(token, namespace, room, event, false, false, toWireBody(body)), binary);
   }
 
-  private request(namespace: string, room: string, event: string, body: TestBody, binary: boolean, timeoutMs: number, onReply?: (reply: Message) => void): Promise<Message> {
+  private request(namespace: string, room: string, event: string, body: unknown, binary: boolean, timeoutMs: number, onReply?: (reply: Message) => void): Promise<Message> {
     const what = describeRequest(namespace, room, event);
     if (this.closeInfo !== undefined) return Promise.reject(new TestConnectionClosedError(what, this.closeInfo.code, this.closeInfo.reason));
     this.tokenCounter++;

@@ -1,7 +1,7 @@
 // The test client's connection to one namespace: what a test does in it (emit, ask, rooms) and what it
 // waits for (the next event, any message, the server's asks). The counterpart of neffos.js `NSConn`,
 // promise-based, with a timeout on every wait.
-import type { BodyAndOptions, BodyArg, EventMap, EventName, EventReply, EventRequest, ReceivedBody, ReplyPayload } from '../protocol/event-map.js';
+import type { BodyAndOptions, BodyArg, EventName, EventReply, EventRequest, ReceivedBody, ReplyPayload } from '../protocol/event-map.js';
 import type { Message } from '../protocol/index.js';
 import { OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
 import { Inbox, type CloseReason } from './inbox.js';
@@ -9,12 +9,13 @@ import type { TestBody } from './test-body.js';
 
 /**
  * Answers a server ask: return the reply body (or a promise of it), throw to answer with an error.
- * With an event map `M`, `msg` is typed as event `E`'s body and the answer must be its `reply`.
+ * With the map `S` of what the server sends, `msg` is typed as event `E`'s body and the answer must
+ * be its `reply`; `C` is the map of what the client sends (the namespace's first map).
  */
-export type ServerAskHandler<M extends EventMap<M> = any, E extends EventName<M> = EventName<M>> = (
-  msg: Message<ReceivedBody<M, E>>,
-  ns: TestNamespace<M>,
-) => ReplyPayload<M, E> | Promise<ReplyPayload<M, E>>;
+export type ServerAskHandler<S = any, E extends EventName<S> = EventName<S>, C = any> = (
+  msg: Message<ReceivedBody<S, E>>,
+  ns: TestNamespace<C, S>,
+) => ReplyPayload<S, E> | Promise<ReplyPayload<S, E>>;
 
 export interface WaitOptions {
   /** Milliseconds; default: the client's `timeout` (5 s unless set at dial). */
@@ -24,32 +25,34 @@ export interface WaitOptions {
 /** What a namespace needs from its client; an interface so the two files do not import each other. */
 export interface NamespaceLink {
   readonly defaultTimeout: number;
-  send(namespace: string, room: string, event: string, body: TestBody, binary: boolean, token?: string): void;
-  request(namespace: string, room: string, event: string, body: TestBody, binary: boolean, timeoutMs: number, onReply?: (reply: Message) => void): Promise<Message>;
+  send(namespace: string, room: string, event: string, body: unknown, binary: boolean, token?: string): void;
+  request(namespace: string, room: string, event: string, body: unknown, binary: boolean, timeoutMs: number, onReply?: (reply: Message) => void): Promise<Message>;
   forget(namespace: string): void;
 }
 
-/** A joined room of a `TestNamespace`; `M` is the namespace's event map (types only). */
-export class TestRoom<M extends EventMap<M> = any> {
+/** A joined room of a `TestNamespace`, with the namespace's event maps (types only). */
+// No `extends EventMap` bound here: `dial` checks the maps, and a bound could not be proven for the
+// maps it derives by namespace (NamespaceEvents).
+export class TestRoom<M = any, S = M> {
   private constructor(
     readonly name: string,
-    readonly namespace: TestNamespace<M>,
+    readonly namespace: TestNamespace<M, S>,
   ) {}
 
   /** @internal */
-  static create<M extends EventMap<M>>(name: string, namespace: TestNamespace<M>): TestRoom<M> {
+  static create<M, S>(name: string, namespace: TestNamespace<M, S>): TestRoom<M, S> {
     return new TestRoom(name, namespace);
   }
 
   /** Sends `event` in this room (text frame; an object goes as JSON). */
   emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): void;
-  emit(event: string, body?: TestBody): void {
+  emit(event: string, body?: unknown): void {
     this.namespace.emitIn(this.name, event, body, false);
   }
 
   /** Asks `event` in this room and resolves with the reply; rejects with the server's error text. */
   ask<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, WaitOptions>): Promise<Message<EventReply<M, E>>>;
-  ask(event: string, body?: TestBody, options?: WaitOptions): Promise<Message> {
+  ask(event: string, body?: unknown, options?: WaitOptions): Promise<Message> {
     return this.namespace.askIn(this.name, event, body, options);
   }
 
@@ -61,12 +64,14 @@ export class TestRoom<M extends EventMap<M> = any> {
 /**
  * The test client in one namespace. `M` is the namespace's event map (see `EventMap`; given to
  * `dial<App>()` by namespace): `emit`, `ask`, `nextEvent` and `onAsk` then check event names and
- * bodies, and what they resolve to is a `Message` of the declared body (`.json()` returns it).
- * Untyped (`TestNamespace` is `TestNamespace<any>`) by default. Types only: nothing else changes.
+ * bodies, and what they resolve to is a `Message` of the declared body (`.json()` returns it). When
+ * the two directions differ, `M` types what this client sends (`emit`, `ask` and its reply) and `S`
+ * what the server sends (`nextEvent`, `onAsk`). Untyped (`TestNamespace` is `TestNamespace<any>`) by
+ * default. Types only: nothing else changes.
  */
-export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable<Message> {
+export class TestNamespace<M = any, S = M> implements AsyncIterable<Message> {
   private readonly inbox = new Inbox();
-  private readonly joined = new Map<string, TestRoom<M>>();
+  private readonly joined = new Map<string, TestRoom<M, S>>();
   private readonly askHandlers = new Map<string, ServerAskHandler>();
 
   private constructor(
@@ -90,7 +95,7 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
   }
 
   /** Rooms joined, by name (joins by this client and joins the server forced). */
-  get rooms(): ReadonlyMap<string, TestRoom<M>> {
+  get rooms(): ReadonlyMap<string, TestRoom<M, S>> {
     return this.joined;
   }
 
@@ -100,7 +105,7 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
 
   /** Sends `event` (text frame; a string as is, bytes as is, anything else as JSON). */
   emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): void;
-  emit(event: string, body?: TestBody): void {
+  emit(event: string, body?: unknown): void {
     this.emitIn('', event, body, false);
   }
 
@@ -114,12 +119,12 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
    * text. With a map, the reply is a `Message` of the event's `reply` type: `(await ns.ask('join', 'general')).json()`.
    */
   ask<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, WaitOptions>): Promise<Message<EventReply<M, E>>>;
-  ask(event: string, body?: TestBody, options?: WaitOptions): Promise<Message> {
+  ask(event: string, body?: unknown, options?: WaitOptions): Promise<Message> {
     return this.askIn('', event, body, options);
   }
 
   /** Joins a room; rejects with the server's error text if it refuses. */
-  async joinRoom(room: string, options?: WaitOptions): Promise<TestRoom<M>> {
+  async joinRoom(room: string, options?: WaitOptions): Promise<TestRoom<M, S>> {
     const existing = this.joined.get(room);
     if (existing !== undefined) return existing;
     await this.link.request(this.name, room, OnRoomJoin, undefined, false, this.timeout(options), (reply) => {
@@ -136,7 +141,7 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
   }
 
   /** A joined room (or `undefined`): `ns.room('general')?.emit('chat', 'hi')`. */
-  room(name: string): TestRoom<M> | undefined {
+  room(name: string): TestRoom<M, S> | undefined {
     return this.joined.get(name);
   }
 
@@ -151,7 +156,7 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
    * The oldest unread message with that event name (one that arrived before the call counts), and
    * consumes it. Rejects after the timeout naming the event and what arrived instead.
    */
-  nextEvent<E extends EventName<M>>(event: E, options?: WaitOptions & { room?: string }): Promise<Message<ReceivedBody<M, E>>> {
+  nextEvent<E extends EventName<S>>(event: E, options?: WaitOptions & { room?: string }): Promise<Message<ReceivedBody<S, E>>> {
     const room = options?.room;
     const what = `event "${event}"${room === undefined ? '' : ` in room "${room}"`} in namespace "${this.name}"`;
     return this.inbox.take((m) => m.event === event && (room === undefined || m.room === room), what, this.timeout(options));
@@ -187,7 +192,7 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
    * handler's return value is the reply, a thrown error the error reply. Without a handler, a server
    * ask lands in the inbox like any message, to be answered with `reply()` or left to time out.
    */
-  onAsk<E extends EventName<M>>(event: E, handler: ServerAskHandler<M, E>): this {
+  onAsk<E extends EventName<S>>(event: E, handler: ServerAskHandler<S, E, M>): this {
     // Stored untyped: the client calls it for frames whose event is `event`, so its types hold.
     this.askHandlers.set(event, handler as ServerAskHandler);
     return this;
@@ -198,14 +203,14 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
     this.link.send(this.name, ask.room, ask.event, body, ask.isBinary, ask.token);
   }
 
-  /** @internal */
-  emitIn(room: string, event: string, body: TestBody, binary: boolean): void {
+  /** @internal `body` was checked by the public signature (a Payload at least) */
+  emitIn(room: string, event: string, body: unknown, binary: boolean): void {
     this.assertConnected(`emit "${event}"`);
     this.link.send(this.name, room, event, body, binary);
   }
 
   /** @internal */
-  askIn(room: string, event: string, body: TestBody, options: WaitOptions | undefined): Promise<Message> {
+  askIn(room: string, event: string, body: unknown, options: WaitOptions | undefined): Promise<Message> {
     this.assertConnected(`ask "${event}"`);
     return this.link.request(this.name, room, event, body, false, this.timeout(options));
   }
@@ -221,8 +226,8 @@ export class TestNamespace<M extends EventMap<M> = any> implements AsyncIterable
   }
 
   /** @internal a server-forced join */
-  addRoom(room: string): TestRoom<M> {
-    const r = TestRoom.create<M>(room, this);
+  addRoom(room: string): TestRoom<M, S> {
+    const r = TestRoom.create<M, S>(room, this);
     this.joined.set(room, r);
     return r;
   }

@@ -172,6 +172,61 @@ export async function testClient(testing: TestingApp): Promise<void> {
   expectType<Equals<typeof forced, TestNamespace<AdminEvents>>>();
 }
 
+/** When the two directions differ: one map for what the client sends, one for what the server sends. */
+interface ChatIn {
+  join: { req: string; reply: string[] };
+  chat: { req: string }; // the client sends text …
+}
+interface ChatOut {
+  chat: { req: ChatLine }; // … the server broadcasts who said it
+  confirm: { req: string; reply: boolean };
+}
+interface ClientApp {
+  chat: ChatIn;
+}
+interface ServerApp {
+  chat: ChatOut;
+  news: { headline: { req: string } };
+}
+
+export async function directions(url: string): Promise<void> {
+  const client = await dial<ClientApp, ServerApp>(url);
+  const chat = await client.connect('chat');
+  expectType<Equals<typeof chat, TestNamespace<ChatIn, ChatOut>>>();
+  chat.emit('chat', 'hi');
+  // @ts-expect-error the client sends text, not a ChatLine
+  chat.emit('chat', { from: 'ann', text: 'hi' });
+  // @ts-expect-error confirm is asked by the server, the client does not send it
+  chat.emit('confirm', 'x');
+  const line = await chat.nextEvent('chat');
+  expectType<Equals<Json<typeof line>, ChatLine>>();
+  expectType<Equals<Json<Awaited<ReturnType<typeof chat.ask<'join'>>>>, string[]>>();
+  chat.onAsk('confirm', (msg, ns) => {
+    expectType<Equals<typeof ns, TestNamespace<ChatIn, ChatOut>>>();
+    return msg.text() === 'ok';
+  });
+  // @ts-expect-error join is not something the server sends
+  await chat.nextEvent('join');
+  (await chat.joinRoom('r')).emit('chat', 'in a room');
+
+  // a namespace only the server's map lists: nothing to send, events to read
+  const news = await client.connect('news');
+  expectType<Equals<Json<Awaited<ReturnType<typeof news.nextEvent<'headline'>>>>, string>>();
+  // @ts-expect-error the client map has no events in namespace news
+  news.emit('headline', 'x');
+  // @ts-expect-error in neither map
+  await client.connect('sports');
+}
+
+export class DirectedController implements NeffosHandlers<ChatIn> {
+  join(@MessageBody() room: string): string[] {
+    return [room];
+  }
+  chat(msg: Message<string>, conn: NSConn<ChatOut>): void {
+    conn.broadcast('chat', { from: conn.id, text: msg.text() });
+  }
+}
+
 /** Untyped calls compile exactly as before the feature: any name, any Payload, a Message to read. */
 export async function untypedClient(url: string): Promise<void> {
   const client = await dial(url);
