@@ -3,13 +3,13 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { NeffosServer } from 'nestjs-neffos';
 import { CHAT_NAMESPACE, MAX_MESSAGE_LENGTH } from './chat.constants.js';
-import type { MembersBody, SystemBody } from './chat.events.js';
+import type { ChatServerApp, MembersBody, SystemBody } from './chat.events.js';
 import { ChatService } from './chat.service.js';
 
 @Controller()
 export class AnnounceController {
   constructor(
-    private readonly server: NeffosServer,
+    private readonly server: NeffosServer<ChatServerApp>,
     private readonly chat: ChatService,
   ) {}
 

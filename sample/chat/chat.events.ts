@@ -31,3 +31,28 @@ export interface MembersBody {
   room: string;
   members: string[];
 }
+
+// The event maps (see the README's "Typed events"): what each side sends in namespace "default".
+// The two directions differ (the page sends `chat` as text, the server broadcasts a ChatBody), so
+// there is one map per side. Types only: they check the controller, NeffosServer and NSConn calls.
+
+/** What the page sends: `ns.ask('join', room)`, `room.emit('chat', text)`, `room.emit('typing')`. */
+export interface ChatClientEvents {
+  join: { req: string; reply: MembersBody };
+  chat: { req: string };
+  typing: {};
+}
+
+/** What the server sends to the page. */
+export interface ChatServerEvents {
+  welcome: { req: WelcomeBody };
+  system: { req: SystemBody };
+  chat: { req: ChatBody };
+  typing: { req: TypingBody };
+  members: { req: MembersBody };
+}
+
+/** The server's events by namespace, for `NeffosServer<ChatServerApp>`. */
+export interface ChatServerApp {
+  default: ChatServerEvents;
+}
