@@ -65,7 +65,7 @@ export class NSConn<M extends EventMap<M> = any> {
 
   /** Sends an event to this client in this namespace (a text frame; objects are sent as JSON). */
   emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): boolean;
-  emit(event: string, body?: unknown): boolean {
+  emit(event: string, body?: Payload): boolean {
     if (this.exceptionSink !== undefined && event === 'exception') {
       this.exceptionSink(body);
       return true;
@@ -78,24 +78,23 @@ export class NSConn<M extends EventMap<M> = any> {
   }
 
   /** @internal */
-  emitTo(room: string, event: string, body: unknown, binary: boolean): boolean {
+  emitTo(room: string, event: string, body: Payload, binary: boolean): boolean {
     if (!this.conn.isConnectedTo(this) || (room !== '' && !this.joined.has(room))) return false;
     return this.conn.write(encodeFields('', this.namespace, room, event, false, false, toBody(body) ?? ''), binary);
   }
 
   /** Sends an event to the other connections of this namespace (or of `room`), through the engine. */
   broadcast<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, BroadcastFromOptions>): void;
-  broadcast(event: string, body?: unknown, options: BroadcastFromOptions = {}): void {
+  broadcast(event: string, body?: Payload, options: BroadcastFromOptions = {}): void {
     this.conn.host.broadcast(
-      // The public signature checked `body` against the event map (a Payload at least).
-      { namespace: this.namespace, room: options.room, event, body: body as Payload, binary: options.binary },
+      { namespace: this.namespace, room: options.room, event, body, binary: options.binary },
       options.includeSelf ? {} : { except: this.conn.id },
     );
   }
 
   /** Asks the client; resolves with its reply, rejects with its error text, a timeout, or a close. */
   ask<E extends EventName<M>>(event: E, ...args: BodyAndOptions<EventRequest<M, E>, AskOptions>): Promise<Message<EventReply<M, E>>>;
-  ask(event: string, body?: unknown, options: AskOptions = {}): Promise<Message> {
+  ask(event: string, body?: Payload, options: AskOptions = {}): Promise<Message> {
     const room = options.room ?? '';
     // The write guard (docs/protocol.md §5.1, §11): never ask in a namespace or room the client is not in.
     const refused = this.writeGuard(room);

@@ -1,5 +1,5 @@
 // Ports neffos conn_room.go:Room: one connection's membership of one room.
-import type { BodyArg, EventMap, EventName, EventRequest } from '../protocol/event-map.js';
+import type { BodyArg, EventMap, EventName, EventRequest, Payload } from '../protocol/event-map.js';
 import type { NSConn } from './namespace-conn.js';
 
 /** `M`: the namespace's event map, as on its `NSConn` (types only). */
@@ -17,7 +17,7 @@ export class Room<M extends EventMap<M> = any> {
 
   /** Sends an event in this room to this connection only (use the engine's broadcast for the whole room). */
   emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): boolean;
-  emit(event: string, body?: unknown): boolean {
+  emit(event: string, body?: Payload): boolean {
     return this.nsConn.emitTo(this.name, event, body, false);
   }
 
