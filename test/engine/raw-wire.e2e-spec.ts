@@ -614,10 +614,12 @@ describe('raw wire protocol (byte-exact)', () => {
       client.send(`${token};default;;q;0;0;raw-answer`);
       expect((await answered).text()).toBe('raw-answer');
 
-      const timedOut = nsConn.ask('q', 'too slow', { timeout: 100 });
+      // The rejection is awaited from the start: on a loaded machine the 100 ms can pass before the
+      // request is read back, and a rejection nobody awaits yet is an unhandled one.
+      const timedOut = expect(nsConn.ask('q', 'too slow', { timeout: 100 })).rejects.toBeInstanceOf(AskTimeoutError);
       const late = await client.next();
       const [lateToken] = late.text.split(';');
-      await expect(timedOut).rejects.toBeInstanceOf(AskTimeoutError);
+      await timedOut;
       client.send(`${lateToken};default;;q;0;0;late`);
       await client.expectEcho();
       expect(seen.entries).toEqual([]); // neither the answer nor the late reply fired the q handler
