@@ -6,7 +6,6 @@ import { ExternalContextCreator } from '@nestjs/core';
 import { MessageBody } from '@nestjs/websockets';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { Message, NeffosController } from '../../lib/index.js';
-import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
 useNestApps();
@@ -60,15 +59,15 @@ describe('fast path', () => {
 
   it('undecorated handlers of static and per-connection controllers never go through ExternalContextCreator', async () => {
     const h = await createNestApp({ providers: [FastController, FastScopedController, SlowController] });
-    const conn = await h.dial({ fast: {}, 'fast-scoped': {}, slow: {} });
-    const fast = await conn.connect('fast');
-    const scoped = await conn.connect('fast-scoped');
-    const slow = await conn.connect('slow');
-    expect(bodyText(await fast.ask('echo', 'a'))).toBe('a');
-    expect(bodyText(await scoped.ask('echo', 'b'))).toBe('b');
-    expect(bodyText(await slow.ask('guarded', 'c'))).toBe('c');
-    expect(bodyText(await slow.ask('decorated', 'd'))).toBe('d');
-    expect(bodyText(await slow.ask('plain', 'e'))).toBe('e');
+    const client = await h.client();
+    const fast = await client.connect('fast');
+    const scoped = await client.connect('fast-scoped');
+    const slow = await client.connect('slow');
+    expect((await fast.ask('echo', 'a')).text()).toBe('a');
+    expect((await scoped.ask('echo', 'b')).text()).toBe('b');
+    expect((await slow.ask('guarded', 'c')).text()).toBe('c');
+    expect((await slow.ask('decorated', 'd')).text()).toBe('d');
+    expect((await slow.ask('plain', 'e')).text()).toBe('e');
 
     const pairs = createdFor();
     expect(pairs.filter(([cls]) => cls === 'FastController' || cls === 'FastScopedController')).toEqual([]);
@@ -79,8 +78,8 @@ describe('fast path', () => {
 
   it('a global enhancer puts every handler on the enhanced path', async () => {
     const h = await createNestApp({ providers: [FastController], configure: (app) => void app.useGlobalGuards(new Allow()) });
-    const fast = await (await h.dial({ fast: {} })).connect('fast');
-    expect(bodyText(await fast.ask('echo', 'x'))).toBe('x');
+    const fast = await (await h.client()).connect('fast');
+    expect((await fast.ask('echo', 'x')).text()).toBe('x');
     expect(createdFor()).toContainEqual(['FastController', 'echo']);
   });
 });

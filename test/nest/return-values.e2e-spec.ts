@@ -7,9 +7,8 @@ import { Observable, of, throwError, EMPTY, delay } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { NeffosController } from '../../lib/index.js';
-import { bodyText, type NeffosMessage as ClientMessage } from '../utils/neffos-client.js';
+import { ReplyError } from '../../lib/testing.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
-import { EventLog } from '../utils/wait.js';
 
 useNestApps();
 
@@ -89,9 +88,8 @@ class EnhancedController extends Handlers {}
 describe.each(['direct', 'enhanced'])('return values (%s path)', (namespace) => {
   async function open() {
     const h = await createNestApp({ providers: [DirectController, EnhancedController] });
-    const events = new EventLog<ClientMessage>();
-    const conn = await h.dial({ [namespace]: { _OnAnyEvent: (_ns, msg) => events.push(msg) } });
-    return { ns: await conn.connect(namespace), events };
+    const client = await h.client();
+    return { ns: await client.connect(namespace) };
   }
 
   it.each([
@@ -106,24 +104,24 @@ describe.each(['direct', 'enhanced'])('return values (%s path)', (namespace) => 
   ])('%s → reply %j', async (event, expected) => {
     const { ns } = await open();
     const reply = await ns.ask(event, '');
-    expect(reply.Body).toBeTypeOf('string'); // a text frame: the request was text
-    expect(bodyText(reply)).toBe(expected);
+    expect(reply.isBinary).toBe(false); // a text frame: the request was text
+    expect(reply.text()).toBe(expected);
   });
 
   it.each(['nothing', 'nothingAsync', 'emptyObservable'])('%s (undefined) on an ask → an empty reply, the ask resolves', async (event) => {
     const { ns } = await open();
     const reply = await ns.ask(event, '');
-    expect(bodyText(reply)).toBe('');
+    expect(reply.text()).toBe('');
     expect(reply.isError).toBe(false);
   });
 
   it('undefined on a plain emit sends nothing back', async () => {
-    const { ns, events } = await open();
+    const { ns } = await open();
     ns.emit('nothing', '');
     ns.emit('string', ''); // a plain emit whose handler returns something: sent back as an event
-    await events.waitFor((m) => m.Event === 'string', 'the reply event of "string"');
+    await ns.nextEvent('string');
     // Frames are handled and answered in order: "nothing" would have answered first.
-    expect(events.entries.filter((m) => !m.Event.startsWith('_')).map((m) => `${m.Event}:${bodyText(m)}`)).toEqual(['string:a string']);
+    expect(ns.received.filter((m) => !m.event.startsWith('_')).map((m) => `${m.event}:${m.text()}`)).toEqual(['string:a string']);
   });
 
   it.each([
@@ -142,9 +140,9 @@ describe.each(['direct', 'enhanced'])('return values (%s path)', (namespace) => 
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(ReplyError);
     expect((err as Error).message).toBe(text);
     // The connection keeps working after an error reply.
-    expect(bodyText(await ns.ask('string', ''))).toBe('a string');
+    expect((await ns.ask('string', '')).text()).toBe('a string');
   });
 });

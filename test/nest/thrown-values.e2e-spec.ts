@@ -10,8 +10,8 @@ import { WsException } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { NeffosController } from '../../lib/index.js';
+import { ReplyError } from '../../lib/testing.js';
 import { UNPRINTABLE_ERROR } from '../../lib/engine/engine.messages.js';
-import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
 useNestApps();
@@ -90,14 +90,14 @@ describe.each(['direct', 'enhanced'])('thrown values (%s path)', (namespace) => 
     ['httpBigint', '[object Object]'],
   ])('%s → an error reply %j, and the connection keeps working', async (event, text) => {
     const h = await createNestApp({ providers: [DirectController, EnhancedController], neffos: { exposeErrors: true } });
-    const conn = await h.dial({ [namespace]: {} });
-    const ns = await conn.connect(namespace);
+    const client = await h.client();
+    const ns = await client.connect(namespace);
     const err = await ns.ask(event, '').then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(ReplyError);
     expect((err as Error).message).toBe(text);
-    expect(bodyText(await ns.ask('ok', ''))).toBe('still here');
+    expect((await ns.ask('ok', '')).text()).toBe('still here');
   });
 });

@@ -7,6 +7,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { afterAll, afterEach, expect } from 'vitest';
 import { NeffosModule, type NeffosModuleOptions } from '../../lib/index.js';
+import { dial as dialTestClient, type DialOptions as TestDialOptions, type NeffosTestClient } from '../../lib/testing.js';
 import { httpRequest, type HttpResult } from './http.js';
 import { closeNeffos, dialNeffos, type ClientNamespaces, type DialOptions, type NeffosConn } from './neffos-client.js';
 import { RawClient, type RawClientOptions } from './raw-client.js';
@@ -42,8 +43,10 @@ export interface NestApp {
   path: string;
   /** The neffos endpoint, `ws://127.0.0.1:<port><path>` (set once listening). */
   url: string;
-  /** Dials neffos.js (always with `allowSynchronousEvents: false`) and tracks the connection. */
+  /** Dials neffos.js (always with `allowSynchronousEvents: false`) and tracks the connection; for tests where neffos.js is the point. */
   dial(handlers: ClientNamespaces, options?: DialOptions, path?: string): Promise<NeffosConn>;
+  /** Dials the `nestjs-neffos/testing` client (the default for tests of the server) on `path`, closed before the app. */
+  client(options?: TestDialOptions, path?: string): Promise<NeffosTestClient>;
   /** A raw `ws` client on `path` (the neffos path by default), closed before the app. */
   raw(options?: RawClientOptions, path?: string): Promise<RawClient>;
   /** A plain HTTP request on the app's server (no keep-alive, so no handle survives); `body` is sent as JSON. */
@@ -89,6 +92,7 @@ export async function createNestApp(options: NestAppOptions = {}): Promise<NestA
       : moduleRef.createNestApplication({ logger: false });
 
   const clients = new Set<NeffosConn>();
+  const testClients = new Set<NeffosTestClient>();
   const raws = new Set<RawClient>();
   let closed = false;
   let appClosed = false;
@@ -104,6 +108,11 @@ export async function createNestApp(options: NestAppOptions = {}): Promise<NestA
       clients.add(conn);
       return conn;
     },
+    async client(clientOptions = {}, clientPath = handle.path) {
+      const client = await dialTestClient(`${handle.wsBase}${clientPath}`, clientOptions);
+      testClients.add(client);
+      return client;
+    },
     async raw(rawOptions = {}, rawPath = handle.path) {
       const client = await RawClient.open(`${handle.wsBase}${rawPath}`, rawOptions);
       raws.add(client);
@@ -117,7 +126,11 @@ export async function createNestApp(options: NestAppOptions = {}): Promise<NestA
       closed = true;
       const i = started.indexOf(handle);
       if (i >= 0) started.splice(i, 1);
-      await Promise.allSettled([...[...clients].map((c) => closeNeffos(c)), ...[...raws].map((c) => c.close())]);
+      await Promise.allSettled([
+        ...[...clients].map((c) => closeNeffos(c)),
+        ...[...testClients].map((c) => c.close()),
+        ...[...raws].map((c) => c.close()),
+      ]);
       await handle.closeApp();
     },
     async closeApp() {
