@@ -16,10 +16,10 @@ import { Room } from './room.js';
 const NO_ROOMS: ReadonlyMap<string, Room> = new Map();
 
 /**
- * A connection in one namespace. `M` is the namespace's event map (see `EventMap`): with
- * `NSConn<ChatEvents>`, `emit`, `ask` and `broadcast` check event names and bodies, and `ask`
- * resolves to a `Message` of the declared reply. Untyped (`NSConn` is `NSConn<any>`) by default. Types only: a
- * typed and an untyped NSConn are the same object.
+ * A connection in one namespace. `M` is the event map of what the server sends in it (see
+ * `EventMap`): with `NSConn<ChatEvents>`, `emit`, `ask` and `broadcast` check event names and bodies,
+ * and `ask` resolves to a `Message` of the declared reply. Untyped (`NSConn` is `NSConn<any>`) by
+ * default. Types only: a typed and an untyped NSConn are the same object.
  */
 export class NSConn<M extends EventMap<M> = any> {
   /** Created on the first join. */
