@@ -9,9 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { AckOnLifecycleHookError, NeffosController, UnsupportedParamDecoratorError } from '../../lib/index.js';
 import { OnNamespaceConnect } from '../../lib/protocol/index.js';
 import { ACK_ON_LIFECYCLE_HOOK, UNSUPPORTED_PARAM_DECORATOR } from '../../lib/nest/neffos.messages.js';
-import { bodyText, type NeffosMessage as ClientMessage } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
-import { EventLog } from '../utils/wait.js';
 
 useNestApps();
 
@@ -94,50 +92,49 @@ class StaticAckController extends AckHandlers {}
 class ScopedAckController extends AckHandlers {}
 
 describe.each(['static', 'scoped'])('@Ack() (%s controller)', (namespace) => {
-  async function open(handlers: Record<string, (ns: unknown, msg: ClientMessage) => void> = {}) {
+  async function open() {
     const h = await createNestApp({ providers: [StaticAckController, ScopedAckController] });
-    const conn = await h.dial({ [namespace]: handlers });
-    return conn.connect(namespace);
+    const client = await h.client();
+    return client.connect(namespace);
   }
 
   it('the reply is the acknowledged value, also when ack comes after the handler returned', async () => {
     const ns = await open();
-    expect(bodyText(await ns.ask('later', 'x'))).toBe('acked x');
-    expect(bodyText(await ns.ask('now', ''))).toBe('{"n":1}');
-    expect(bodyText(await ns.ask('afterAwait', ''))).toBe('function');
-    expect(bodyText(await ns.ask('plain', ''))).toBe('plain');
+    expect((await ns.ask('later', 'x')).text()).toBe('acked x');
+    expect((await ns.ask('now', '')).text()).toBe('{"n":1}');
+    expect((await ns.ask('afterAwait', '')).text()).toBe('function');
+    expect((await ns.ask('plain', '')).text()).toBe('plain');
   });
 
   it('the first ack wins', async () => {
     const ns = await open();
-    expect(bodyText(await ns.ask('twice', ''))).toBe('first');
+    expect((await ns.ask('twice', '')).text()).toBe('first');
   });
 
   it('a throw before the ack, or a refusing guard, is the error reply', async () => {
     const ns = await open();
     await expect(ns.ask('fails', '')).rejects.toThrow('no ack for you');
     await expect(ns.ask('denied', '')).rejects.toThrow('Forbidden resource');
-    expect(bodyText(await ns.ask('now', ''))).toBe('{"n":1}');
+    expect((await ns.ask('now', '')).text()).toBe('{"n":1}');
   });
 
   it('a filter that answers a throw, or an interceptor that answers without the handler, gives the reply', async () => {
     const ns = await open();
-    expect(bodyText(await ns.ask('filtered', ''))).toBe('filtered: oops');
-    expect(bodyText(await ns.ask('intercepted', ''))).toBe('from the interceptor');
+    expect((await ns.ask('filtered', '')).text()).toBe('filtered: oops');
+    expect((await ns.ask('intercepted', '')).text()).toBe('from the interceptor');
   });
 
   it('guards still see the event as the pattern and the body as the data', async () => {
     const ns = await open();
     seenByGuard.length = 0;
-    expect(bodyText(await ns.ask('spied', 'b'))).toBe('spied b');
+    expect((await ns.ask('spied', 'b')).text()).toBe('spied b');
     expect(seenByGuard).toEqual([{ pattern: 'spied', data: 'b' }]);
   });
 
   it('on a plain emit the acknowledged value is sent back as the event, like a returned value', async () => {
-    const replies = new EventLog<ClientMessage>();
-    const ns = await open({ now: (_ns, msg) => replies.push(msg) });
+    const ns = await open();
     ns.emit('now', '');
-    expect(bodyText(await replies.waitFor(() => true, 'the acknowledged value of "now"'))).toBe('{"n":1}');
+    expect((await ns.nextEvent('now')).text()).toBe('{"n":1}');
   });
 });
 

@@ -23,12 +23,10 @@ import {
 import { Reflector } from '@nestjs/core';
 import { MessageBody, WsException } from '@nestjs/websockets';
 import { IsInt, IsString, Min, MinLength } from 'class-validator';
-import * as neffos from 'neffos.js';
 import { map, type Observable, of, throwError } from 'rxjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { Message, NeffosController, NeffosServer as NeffosServerRef, NSConn } from '../../lib/index.js';
-import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps, type NestAppOptions } from '../utils/nest-app.js';
 
 useNestApps();
@@ -301,7 +299,7 @@ const ALL = [MethodGuards, ClassGuarded, ClassGuardedEvents, ClassGuardedWithHoo
 
 async function nsOf(options: NestAppOptions, namespace: string, headers?: Record<string, string>) {
   const h = await createNestApp(options);
-  const conn = await h.dial({ [namespace]: {} }, headers === undefined ? {} : { headers });
+  const conn = await h.client(headers === undefined ? {} : { headers });
   return { h, conn, ns: await conn.connect(namespace) };
 }
 
@@ -320,51 +318,51 @@ describe('guards', () => {
   it('@UseGuards on a method: denied → the ask rejects with "Forbidden resource"; other events are open', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'guards');
     await expect(ns.ask('closed', '')).rejects.toThrow('Forbidden resource');
-    expect(bodyText(await ns.ask('open', ''))).toBe('open');
+    expect((await ns.ask('open', '')).text()).toBe('open');
   });
 
   it('a guard reading @SetMetadata through Reflector and ctx.getHandler(); its WsException text is the reply', async () => {
     const user = await nsOf({ providers: ALL }, 'guards', { 'X-Role': 'user' });
     expect(await errorOf(user.ns.ask('adminOnly', ''))).toBe('needs role admin');
-    const admin = await user.h.dial({ guards: {} }, { headers: { 'X-Role': 'admin' } });
-    expect(bodyText(await (await admin.connect('guards')).ask('adminOnly', ''))).toBe('admin stuff');
+    const admin = await user.h.client({ headers: { 'X-Role': 'admin' } });
+    expect((await (await admin.connect('guards')).ask('adminOnly', '')).text()).toBe('admin stuff');
   });
 
   it('@UseGuards on the class guards the namespace connect: refused → connect() rejects with "Forbidden resource"', async () => {
     const h = await createNestApp({ providers: ALL });
-    const refused = await h.dial({ 'class-guarded': {} });
+    const refused = await h.client();
     await expect(refused.connect('class-guarded')).rejects.toThrow('Forbidden resource');
-    const admitted = await h.dial({ 'class-guarded': {} }, { headers: { 'X-Role': 'admin' } });
+    const admitted = await h.client({ headers: { 'X-Role': 'admin' } });
     const ns = await admitted.connect('class-guarded');
-    expect(bodyText(await ns.ask('hello', ''))).toBe('hello admin');
+    expect((await ns.ask('hello', '')).text()).toBe('hello admin');
   });
 
   it('@UseGuards on the class guards every event of the class', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'class-guarded-events');
-    expect(bodyText(await ns.ask('open', ''))).toBe('open');
+    expect((await ns.ask('open', '')).text()).toBe('open');
     await expect(ns.ask('secret', '')).rejects.toThrow('Forbidden resource');
   });
 
   it('a class guard runs before the class onNamespaceConnect hook and vetoes it', async () => {
     ClassGuardedWithHook.hookRan = 0;
     const { h } = await nsOf({ providers: ALL }, 'guards');
-    const conn = await h.dial({ 'class-guarded-with-hook': {} });
+    const conn = await h.client();
     await expect(conn.connect('class-guarded-with-hook')).rejects.toThrow('Forbidden resource');
     expect(ClassGuardedWithHook.hookRan).toBe(0);
   });
 
   it('@UseGuards on onNamespaceConnect refuses the namespace connect', async () => {
     const h = await createNestApp({ providers: ALL });
-    const refused = await h.dial({ 'connect-guarded': {} });
+    const refused = await h.client();
     await expect(refused.connect('connect-guarded')).rejects.toThrow('Forbidden resource');
-    const admitted = await h.dial({ 'connect-guarded': {} }, { headers: { 'X-Role': 'admin' } });
-    expect(bodyText(await (await admitted.connect('connect-guarded')).ask('ping', ''))).toBe('pong');
+    const admitted = await h.client({ headers: { 'X-Role': 'admin' } });
+    expect((await (await admitted.connect('connect-guarded')).ask('ping', '')).text()).toBe('pong');
   });
 
   it('method guards work on a Scope.REQUEST controller', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'scoped-guards');
     await expect(ns.ask('closed', '')).rejects.toThrow('Forbidden resource');
-    expect(bodyText(await ns.ask('open', ''))).toBe('open');
+    expect((await ns.ask('open', '')).text()).toBe('open');
   });
 
   describe('the ExecutionContext a guard sees', () => {
@@ -374,13 +372,13 @@ describe('guards', () => {
 
     it("getType() is 'ws', switchToWs().getClient() is the NSConn, getData() the decoded body, getPattern() the event", async () => {
       const { conn, ns } = await nsOf({ providers: ALL }, 'guards');
-      expect(bodyText(await ns.ask('spied', neffos.marshal({ a: 1 })))).toBe('{"a":1}');
+      expect((await ns.ask('spied', { a: 1 })).text()).toBe('{"a":1}');
       await ns.ask('spied', 'plain text');
-      expect(bodyText(await ns.ask('spiedPlain', 'x'))).toBe('spiedPlain:true');
+      expect((await ns.ask('spiedPlain', 'x')).text()).toBe('spiedPlain:true');
       expect(seenContexts).toEqual([
-        { type: 'ws', clientIsNSConn: true, clientId: conn.ID, data: { a: 1 }, pattern: 'spied', className: 'MethodGuards', handlerIsFunction: true, argsLength: 4 },
-        { type: 'ws', clientIsNSConn: true, clientId: conn.ID, data: 'plain text', pattern: 'spied', className: 'MethodGuards', handlerIsFunction: true, argsLength: 4 },
-        { type: 'ws', clientIsNSConn: true, clientId: conn.ID, data: 'x', pattern: 'spiedPlain', className: 'MethodGuards', handlerIsFunction: true, argsLength: 4 },
+        { type: 'ws', clientIsNSConn: true, clientId: conn.id, data: { a: 1 }, pattern: 'spied', className: 'MethodGuards', handlerIsFunction: true, argsLength: 4 },
+        { type: 'ws', clientIsNSConn: true, clientId: conn.id, data: 'plain text', pattern: 'spied', className: 'MethodGuards', handlerIsFunction: true, argsLength: 4 },
+        { type: 'ws', clientIsNSConn: true, clientId: conn.id, data: 'x', pattern: 'spiedPlain', className: 'MethodGuards', handlerIsFunction: true, argsLength: 4 },
       ]);
     });
   });
@@ -389,45 +387,45 @@ describe('guards', () => {
 describe('pipes', () => {
   it('@UsePipes(new ValidationPipe()) with a class-validator DTO: invalid → error reply with the validation message', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'pipes');
-    const text = await errorOf(ns.ask('create', neffos.marshal({ name: 'al', age: -1 })));
+    const text = await errorOf(ns.ask('create', { name: 'al', age: -1 }));
     expect(text).toContain('name must be longer than or equal to 3 characters');
     expect(text).toContain('age must not be less than 0');
   });
 
   it('valid input passes (and is transformed to the DTO class)', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'pipes');
-    expect(bodyText(await ns.ask('create', neffos.marshal({ name: 'alice', age: 30 })))).toBe('created alice (30) as CreateUserDto');
+    expect((await ns.ask('create', { name: 'alice', age: 30 })).text()).toBe('created alice (30) as CreateUserDto');
   });
 
   it('a parameter pipe on @MessageBody(property, ParseIntPipe)', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'pipes');
-    expect(bodyText(await ns.ask('double', neffos.marshal({ n: '21' })))).toBe('42');
-    expect(await errorOf(ns.ask('double', neffos.marshal({ n: 'abc' })))).toBe('Validation failed (numeric string is expected)');
+    expect((await ns.ask('double', { n: '21' })).text()).toBe('42');
+    expect(await errorOf(ns.ask('double', { n: 'abc' }))).toBe('Validation failed (numeric string is expected)');
   });
 });
 
 describe('interceptors', () => {
   it('@UseInterceptors on a method maps the result', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'interceptors');
-    expect(bodyText(await ns.ask('wrapped', neffos.marshal({ v: 1 })))).toBe('{"wrapped":{"v":1}}');
-    expect(bodyText(await ns.ask('wrappedAsync', ''))).toBe('{"wrapped":"async value"}');
+    expect((await ns.ask('wrapped', { v: 1 })).text()).toBe('{"wrapped":{"v":1}}');
+    expect((await ns.ask('wrappedAsync', '')).text()).toBe('{"wrapped":"async value"}');
   });
 
   it('an interceptor may answer without calling the handler', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'interceptors');
-    expect(bodyText(await ns.ask('shortCircuited', ''))).toBe('from the interceptor');
+    expect((await ns.ask('shortCircuited', '')).text()).toBe('from the interceptor');
   });
 
   it('@UseInterceptors on the class applies to every event', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'class-interceptor');
-    expect(bodyText(await ns.ask('a', ''))).toBe('{"wrapped":"a"}');
+    expect((await ns.ask('a', '')).text()).toBe('{"wrapped":"a"}');
   });
 });
 
 describe('exception filters', () => {
   it("a filter's return value becomes the reply (not an error), and it sees a 'ws' host with the NSConn", async () => {
     const { ns } = await nsOf({ providers: ALL }, 'filters');
-    expect(bodyText(await ns.ask('replyFromFilter', ''))).toBe('filtered(ws, true): bad input');
+    expect((await ns.ask('replyFromFilter', '')).text()).toBe('filtered(ws, true): bad input');
   });
 
   it('an error the filter does not @Catch stays an error reply (a plain Error: "Internal server error")', async () => {
@@ -447,12 +445,12 @@ describe('exception filters', () => {
 
   it('an async filter: its resolved value is the reply', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'filters');
-    expect(bodyText(await ns.ask('asyncFiltered', ''))).toBe('async filter: boom');
+    expect((await ns.ask('asyncFiltered', '')).text()).toBe('async filter: boom');
   });
 
   it('an Observable-returning filter (RpcExceptionFilter style): its value is the reply, its error the error reply', async () => {
     const { ns } = await nsOf({ providers: ALL }, 'filters');
-    expect(bodyText(await ns.ask('observableRecover', ''))).toBe('recovered by observable');
+    expect((await ns.ask('observableRecover', '')).text()).toBe('recovered by observable');
     expect(await errorOf(ns.ask('observableRethrow', ''))).toBe('observable filter: fatal');
   });
 });
@@ -505,7 +503,7 @@ describe('filters never turn a refused lifecycle action into an accepted one', (
   it.each(['denied-with-hook', 'denied-without-hook'])('a global catch-all filter + a class guard: connect to %s is still refused', async (namespace) => {
     DeniedWithHook.hookRan = 0;
     const h = await createNestApp(withGlobalFilter);
-    const conn = await h.dial({ [namespace]: {} });
+    const conn = await h.client();
     await expect(conn.connect(namespace)).rejects.toThrow('Forbidden resource');
     expect(DeniedWithHook.hookRan).toBe(0);
     expect(h.app.get(NeffosServerRef).members(namespace)).toEqual([]);
@@ -513,13 +511,13 @@ describe('filters never turn a refused lifecycle action into an accepted one', (
 
   it('a class-level catch-all filter: a hook that throws still refuses the connect with its text, and a guarded onRoomJoin still refuses the join', async () => {
     const h = await createNestApp({ providers });
-    const refused = await h.dial({ 'hook-throws': {} }, { headers: { 'X-Deny': '1' } });
+    const refused = await h.client({ headers: { 'X-Deny': '1' } });
     await expect(refused.connect('hook-throws')).rejects.toThrow('connect refused by the hook');
-    const ns = await (await h.dial({ 'hook-throws': {} })).connect('hook-throws');
+    const ns = await (await h.client()).connect('hook-throws');
     await expect(ns.joinRoom('r')).rejects.toThrow('Forbidden resource');
     expect(ns.room('r')).toBeUndefined();
     // On events the filter does apply: its value is the reply.
-    expect(bodyText(await ns.ask('fail', ''))).toBe('{"error":"event error"}');
+    expect((await ns.ask('fail', '')).text()).toBe('{"error":"event error"}');
   });
 });
 
@@ -551,31 +549,31 @@ describe('global enhancers', () => {
 
   it('app.useGlobalGuards applies to events and to the namespace connect', async () => {
     const h = await createNestApp({ providers: [Plain], configure: (app) => void app.useGlobalGuards(new DenyEvent(), new DenyConnectWithHeader()) });
-    const conn = await h.dial({ global: {} });
+    const conn = await h.client();
     const ns = await conn.connect('global');
-    expect(bodyText(await ns.ask('echo', 'fine'))).toBe('fine|true');
+    expect((await ns.ask('echo', 'fine')).text()).toBe('fine|true');
     await expect(ns.ask('echo', 'blocked')).rejects.toThrow('Forbidden resource');
-    const refused = await h.dial({ global: {} }, { headers: { 'X-Global-Deny': '1' } });
+    const refused = await h.client({ headers: { 'X-Global-Deny': '1' } });
     await expect(refused.connect('global')).rejects.toThrow('Forbidden resource');
   });
 
   it('app.useGlobalPipes validates @MessageBody DTOs of every controller', async () => {
     const h = await createNestApp({ providers: [Plain], configure: (app) => void app.useGlobalPipes(new ValidationPipe()) });
-    const ns = await (await h.dial({ global: {} })).connect('global');
-    expect(await errorOf(ns.ask('create', neffos.marshal({ name: 'x', age: 1 })))).toContain('name must be longer than or equal to 3 characters');
-    expect(bodyText(await ns.ask('create', neffos.marshal({ name: 'xavier', age: 1 })))).toBe('created xavier');
+    const ns = await (await h.client()).connect('global');
+    expect(await errorOf(ns.ask('create', { name: 'x', age: 1 }))).toContain('name must be longer than or equal to 3 characters');
+    expect((await ns.ask('create', { name: 'xavier', age: 1 })).text()).toBe('created xavier');
   });
 
   it('app.useGlobalInterceptors maps the results of undecorated handlers too', async () => {
     const h = await createNestApp({ providers: [Plain], configure: (app) => void app.useGlobalInterceptors(new Wrap()) });
-    const ns = await (await h.dial({ global: {} })).connect('global');
-    expect(bodyText(await ns.ask('echo', 'e'))).toBe('{"wrapped":"e|true"}');
+    const ns = await (await h.client()).connect('global');
+    expect((await ns.ask('echo', 'e')).text()).toBe('{"wrapped":"e|true"}');
   });
 
   it('app.useGlobalFilters maps errors', async () => {
     const h = await createNestApp({ providers: [Plain], configure: (app) => void app.useGlobalFilters(new MapToWsException()) });
-    const ns = await (await h.dial({ global: {} })).connect('global');
+    const ns = await (await h.client()).connect('global');
     expect(await errorOf(ns.ask('fail', ''))).toBe('mapped: kaput');
-    expect(bodyText(await ns.ask('echo', 'still fine'))).toBe('still fine|true');
+    expect((await ns.ask('echo', 'still fine')).text()).toBe('still fine|true');
   });
 });

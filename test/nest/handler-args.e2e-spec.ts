@@ -3,10 +3,8 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
 import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
-import * as neffos from 'neffos.js';
 import { describe, expect, it } from 'vitest';
 import { HandshakeRequest, Message, NamespaceConn, NeffosController, NeffosMessage, NSConn, RoomName } from '../../lib/index.js';
-import { bodyText, type NeffosMessage as ClientMessage, type NeffosNSConn } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 import { EventLog } from '../utils/wait.js';
 
@@ -70,16 +68,16 @@ class ArgsController {
   }
 }
 
-async function connect(h: Awaited<ReturnType<typeof createNestApp>>, handlers: Record<string, (ns: NeffosNSConn, msg: ClientMessage) => void> = {}, headers?: Record<string, string>) {
-  const conn = await h.dial({ default: handlers }, headers === undefined ? {} : { headers });
-  return { conn, ns: await conn.connect('default') };
+async function connect(h: Awaited<ReturnType<typeof createNestApp>>, headers?: Record<string, string>) {
+  const client = await h.client(headers === undefined ? {} : { headers });
+  return { client, ns: await client.connect('default') };
 }
 
 describe('handler arguments', () => {
   it('with no parameter decorators a handler gets (msg: Message, conn: NSConn)', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const { conn, ns } = await connect(h);
-    const reply = JSON.parse(bodyText(await ns.ask('plain', 'payload')));
+    const { client, ns } = await connect(h);
+    const reply = JSON.parse((await ns.ask('plain', 'payload')).text());
     expect(reply).toEqual({
       isMessage: true,
       namespace: 'default',
@@ -88,60 +86,59 @@ describe('handler arguments', () => {
       isBuffer: true,
       text: 'payload',
       isNSConn: true,
-      id: conn.ID,
+      id: client.id,
       connNamespace: 'default',
     });
   });
 
-  it('@MessageBody() gives the parsed JSON of a neffos.marshal body', async () => {
+  it('@MessageBody() gives the parsed JSON of a JSON body', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
     const { ns } = await connect(h);
-    const reply = JSON.parse(bodyText(await ns.ask('body', neffos.marshal({ name: 'bob', tags: [1, 2] }))));
+    const reply = JSON.parse((await ns.ask('body', { name: 'bob', tags: [1, 2] })).text());
     expect(reply).toEqual({ type: 'object', isBuffer: false, body: { name: 'bob', tags: [1, 2] } });
   });
 
   it('@MessageBody() gives plain text as a string', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
     const { ns } = await connect(h);
-    expect(JSON.parse(bodyText(await ns.ask('body', 'just text')))).toEqual({ type: 'string', isBuffer: false, body: 'just text' });
+    expect(JSON.parse((await ns.ask('body', 'just text')).text())).toEqual({ type: 'string', isBuffer: false, body: 'just text' });
     // Not JSON although it starts like it: the text itself.
-    expect(JSON.parse(bodyText(await ns.ask('body', '{not json')))).toEqual({ type: 'string', isBuffer: false, body: '{not json' });
+    expect(JSON.parse((await ns.ask('body', '{not json')).text())).toEqual({ type: 'string', isBuffer: false, body: '{not json' });
   });
 
   it('@MessageBody() gives the bytes of a binary frame', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const replies = new EventLog<ClientMessage>();
-    const { ns } = await connect(h, { body: (_ns, msg) => replies.push(msg) });
+    const { ns } = await connect(h);
     ns.emitBinary('body', new Uint8Array([0, 1, 254, 255]));
-    const msg = await replies.waitFor(() => true, 'the reply to a binary emit');
+    const msg = await ns.nextEvent('body');
     // The reply keeps the frame type of the request: a binary frame.
-    expect(msg.Body).toBeInstanceOf(ArrayBuffer);
-    expect(JSON.parse(bodyText(msg))).toEqual({ type: 'object', isBuffer: true, body: '0001feff' });
+    expect(msg.isBinary).toBe(true);
+    expect(JSON.parse(msg.text())).toEqual({ type: 'object', isBuffer: true, body: '0001feff' });
   });
 
   it("@MessageBody('name') gives one property of the JSON body", async () => {
     const h = await createNestApp({ providers: [ArgsController] });
     const { ns } = await connect(h);
-    expect(bodyText(await ns.ask('nameOf', neffos.marshal({ name: 'alice', age: 3 })))).toBe('name=alice');
-    expect(bodyText(await ns.ask('nameOf', neffos.marshal({ other: 1 })))).toBe('name=undefined');
+    expect((await ns.ask('nameOf', { name: 'alice', age: 3 })).text()).toBe('name=alice');
+    expect((await ns.ask('nameOf', { other: 1 })).text()).toBe('name=undefined');
   });
 
   it('@ConnectedSocket() gives the NSConn', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const { conn, ns } = await connect(h);
-    expect(bodyText(await ns.ask('socket', ''))).toBe(`NSConn ${conn.ID} in default`);
+    const { client, ns } = await connect(h);
+    expect((await ns.ask('socket', '')).text()).toBe(`NSConn ${client.id} in default`);
   });
 
   it('@NeffosMessage() gives the Message', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
     const { ns } = await connect(h);
-    expect(bodyText(await ns.ask('message', 'the body'))).toBe('Message message the body');
+    expect((await ns.ask('message', 'the body')).text()).toBe('Message message the body');
   });
 
   it('@NamespaceConn() gives the same NSConn object as the default second argument', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const { conn, ns } = await connect(h);
-    expect(bodyText(await ns.ask('nsConn', ''))).toBe(`NSConn ${conn.ID}`);
+    const { client, ns } = await connect(h);
+    expect((await ns.ask('nsConn', '')).text()).toBe(`NSConn ${client.id}`);
     await ns.ask('plain', '');
     await ns.ask('socket', '');
     const byDecorator = seen.entries.filter((e) => e.event === 'nsConn').at(-1)!.args[0];
@@ -153,43 +150,41 @@ describe('handler arguments', () => {
 
   it('@RoomName() gives the room of an event sent in a joined room (room.emit), and "" at namespace level', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const replies = new EventLog<ClientMessage>();
-    const { ns } = await connect(h, { whereAmI: (_ns, msg) => replies.push(msg) });
+    const { ns } = await connect(h);
     const room = await ns.joinRoom('lobby');
     room.emit('whereAmI', '');
-    const inRoom = await replies.waitFor(() => true, 'the reply sent in the room');
-    expect(inRoom.Room).toBe('lobby');
-    expect(bodyText(inRoom)).toBe('room=lobby');
-    expect(bodyText(await ns.ask('whereAmI', ''))).toBe('room=');
+    const inRoom = await ns.nextEvent('whereAmI');
+    expect(inRoom.room).toBe('lobby');
+    expect(inRoom.text()).toBe('room=lobby');
+    expect((await ns.ask('whereAmI', '')).text()).toBe('room=');
   });
 
-  it('@HandshakeRequest() gives the upgrade request; with a name, one header (from neffos.js dial headers)', async () => {
+  it("@HandshakeRequest() gives the upgrade request; with a name, one header (from the client's dial headers)", async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const { ns } = await connect(h, {}, { 'X-User': 'carol' });
-    expect(JSON.parse(bodyText(await ns.ask('handshake', '')))).toEqual({ url: '/echo', method: 'GET', user: 'carol' });
-    expect(bodyText(await ns.ask('user', ''))).toBe('user=carol upper=carol');
+    const { ns } = await connect(h, { 'X-User': 'carol' });
+    expect(JSON.parse((await ns.ask('handshake', '')).text())).toEqual({ url: '/echo', method: 'GET', user: 'carol' });
+    expect((await ns.ask('user', '')).text()).toBe('user=carol upper=carol');
   });
 
   it('@HandshakeRequest(name) also sees X-Websocket-Header-* query parameters (how browsers send headers)', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const conn = await h.dial({ default: {} }, {}, '/echo?X-Websocket-Header-X-User=dave');
-    const ns = await conn.connect('default');
-    expect(bodyText(await ns.ask('user', ''))).toBe('user=dave upper=dave');
+    const client = await h.client({ query: { 'X-Websocket-Header-X-User': 'dave' } });
+    const ns = await client.connect('default');
+    expect((await ns.ask('user', '')).text()).toBe('user=dave upper=dave');
   });
 
   it('@HandshakeRequest(name) is undefined for a header that was not sent', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
     const { ns } = await connect(h);
-    expect(bodyText(await ns.ask('user', ''))).toBe('user=none upper=none');
+    expect((await ns.ask('user', '')).text()).toBe('user=none upper=none');
   });
 
   it('decorators combine in one handler', async () => {
     const h = await createNestApp({ providers: [ArgsController] });
-    const replies = new EventLog<ClientMessage>();
-    const { conn, ns } = await connect(h, { mixed: (_ns, msg) => replies.push(msg) });
-    expect(bodyText(await ns.ask('mixed', neffos.marshal({ n: 21 })))).toBe(`42|mixed|${conn.ID}|`);
+    const { client, ns } = await connect(h);
+    expect((await ns.ask('mixed', { n: 21 })).text()).toBe(`42|mixed|${client.id}|`);
     const room = await ns.joinRoom('r');
-    room.emit('mixed', neffos.marshal({ n: 1 }));
-    expect(bodyText(await replies.waitFor(() => true, 'the room reply'))).toBe(`2|mixed|${conn.ID}|r`);
+    room.emit('mixed', { n: 1 });
+    expect((await ns.nextEvent('mixed', { room: 'r' })).text()).toBe(`2|mixed|${client.id}|r`);
   });
 });

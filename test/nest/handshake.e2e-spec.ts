@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { HandshakeRequest, NeffosController, NeffosModule, NeffosServer, type NSConn } from '../../lib/index.js';
 import { NO_CONNECTION_ID } from '../../lib/engine/engine.messages.js';
-import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
 useNestApps();
@@ -53,6 +52,7 @@ function authorize(req: IncomingMessage): boolean | string {
 }
 
 describe('authorize(req)', () => {
+  // neffos.js on purpose: the refusal text is what an unmodified client's dial rejects with.
   it.each([
     [undefined, 'unauthorized'],
     ['Bearer expired', 'token expired'],
@@ -78,20 +78,20 @@ describe('authorize(req)', () => {
         },
       },
     });
-    await expect(h.dial({ default: {} })).rejects.toThrow('unauthorized');
-    const conn = await h.dial({ default: {} }, { headers: { 'X-Ok': 'yes' } });
-    expect(conn.ID).toBeTruthy();
+    await expect(h.client()).rejects.toThrow('unauthorized');
+    const conn = await h.client({ headers: { 'X-Ok': 'yes' } });
+    expect(conn.id).toBeTruthy();
   });
 
   it('what authorize puts on the request (req.user) is readable with @HandshakeRequest() and in guards', async () => {
     const h = await createNestApp({ providers: [MeController], neffos: { authorize } });
-    const alice = await (await h.dial({ default: {} }, { headers: { Authorization: 'Bearer alice' } })).connect('default');
-    expect(JSON.parse(bodyText(await alice.ask('me', '')))).toEqual({ name: 'alice', role: 'admin' });
-    expect(bodyText(await alice.ask('token', ''))).toBe('Bearer alice');
-    expect(bodyText(await alice.ask('admin', ''))).toBe('admin area');
+    const alice = await (await h.client({ headers: { Authorization: 'Bearer alice' } })).connect('default');
+    expect(JSON.parse((await alice.ask('me', '')).text())).toEqual({ name: 'alice', role: 'admin' });
+    expect((await alice.ask('token', '')).text()).toBe('Bearer alice');
+    expect((await alice.ask('admin', '')).text()).toBe('admin area');
 
-    const bob = await (await h.dial({ default: {} }, { headers: { Authorization: 'Bearer bob' } })).connect('default');
-    expect(JSON.parse(bodyText(await bob.ask('me', '')))).toEqual({ name: 'bob', role: 'user' });
+    const bob = await (await h.client({ headers: { Authorization: 'Bearer bob' } })).connect('default');
+    expect(JSON.parse((await bob.ask('me', '')).text())).toEqual({ name: 'bob', role: 'user' });
     await expect(bob.ask('admin', '')).rejects.toThrow('Forbidden resource');
   });
 
@@ -117,14 +117,14 @@ describe('authorize(req)', () => {
         }),
       }),
     });
-    await expect(h.dial({ default: {} }, { headers: { 'X-Token': 'wrong' } })).rejects.toThrow('bad token');
-    const conn = await h.dial({ default: {} }, { headers: { 'X-Token': 'secret' } });
-    expect(conn.ID).toBe('user-from-service');
+    await expect(h.client({ headers: { 'X-Token': 'wrong' } })).rejects.toThrow('bad token');
+    const conn = await h.client({ headers: { 'X-Token': 'secret' } });
+    expect(conn.id).toBe('user-from-service');
   });
 });
 
 describe('idGenerator(req)', () => {
-  it('a header becomes the connection id (client conn.ID, NSConn.id, NeffosServer lookups)', async () => {
+  it('a header becomes the connection id (client id, NSConn.id, NeffosServer lookups)', async () => {
     @NeffosController('default')
     class WhoController {
       id(_msg: unknown, conn: NSConn) {
@@ -132,10 +132,10 @@ describe('idGenerator(req)', () => {
       }
     }
     const h = await createNestApp({ providers: [WhoController], neffos: { idGenerator: (req) => String(req.headers['x-user-id']) } });
-    const conn = await h.dial({ default: {} }, { headers: { 'X-User-Id': 'user-42' } });
-    expect(conn.ID).toBe('user-42');
+    const conn = await h.client({ headers: { 'X-User-Id': 'user-42' } });
+    expect(conn.id).toBe('user-42');
     const ns = await conn.connect('default');
-    expect(bodyText(await ns.ask('id', ''))).toBe('user-42');
+    expect((await ns.ask('id', '')).text()).toBe('user-42');
     const server = h.app.get(NeffosServer);
     expect(server.connection('user-42')?.id).toBe('user-42');
     expect(server.members('default')).toEqual(['user-42']);
@@ -152,7 +152,7 @@ describe('idGenerator(req)', () => {
       providers: [C],
       neffos: { idGenerator: async (req) => (req.headers['x-user-id'] === undefined ? '' : `async-${String(req.headers['x-user-id'])}`) },
     });
-    expect((await h.dial({ default: {} }, { headers: { 'X-User-Id': '7' } })).ID).toBe('async-7');
-    await expect(h.dial({ default: {} })).rejects.toThrow(NO_CONNECTION_ID);
+    expect((await h.client({ headers: { 'X-User-Id': '7' } })).id).toBe('async-7');
+    await expect(h.client()).rejects.toThrow(NO_CONNECTION_ID);
   });
 });

@@ -4,7 +4,6 @@ import 'reflect-metadata';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { Message, NeffosController, NeffosModule, NeffosServer, type NSConn } from '../../lib/index.js';
-import { bodyText, socketClosed } from '../utils/neffos-client.js';
 import { createNestApp, listen, useNestApps } from '../utils/nest-app.js';
 import { RawClient } from '../utils/raw-client.js';
 import { EventLog } from '../utils/wait.js';
@@ -39,10 +38,10 @@ class ConfigModule {}
 describe('NeffosModule.forRoot', () => {
   it('serves the neffos protocol on the path once the app listens', async () => {
     const h = await createNestApp({ providers: [EchoController] });
-    const conn = await h.dial({ default: {} });
-    expect(conn.ID).toMatch(/[0-9a-f-]{36}/);
+    const conn = await h.client();
+    expect(conn.id).toMatch(/[0-9a-f-]{36}/);
     const ns = await conn.connect('default');
-    expect(bodyText(await ns.ask('echo', 'hi'))).toBe('hi');
+    expect((await ns.ask('echo', 'hi')).text()).toBe('hi');
   });
 
   it('attaches on bootstrap: after init and listen, not before', async () => {
@@ -51,7 +50,7 @@ describe('NeffosModule.forRoot', () => {
     expect(() => server.connectionCount).toThrow(/app\.init\(\) or app\.listen\(\)/);
     await listen(h);
     expect(server.connectionCount).toBe(0);
-    const conn = await h.dial({ default: {} });
+    const conn = await h.client();
     await conn.connect('default');
     expect(server.connectionCount).toBe(1);
   });
@@ -85,12 +84,12 @@ describe('NeffosModule.forRootAsync', () => {
       }),
     });
     expect(calls).toBe(1);
-    const conn = await h.dial({ default: {} }, {}, '/from-config');
-    expect(conn.ID).toBe('cfg-1');
+    const conn = await h.client({}, '/from-config');
+    expect(conn.id).toBe('cfg-1');
     const ns = await conn.connect('default');
-    expect(bodyText(await ns.ask('echo', 'async'))).toBe('async');
+    expect((await ns.ask('echo', 'async')).text()).toBe('async');
     // The default path is not served.
-    await expect(h.dial({ default: {} }, {}, '/echo')).rejects.toThrow('Unexpected server response: 404');
+    await expect(h.client({}, '/echo')).rejects.toThrow('with HTTP 404');
   });
 
   it('accepts an async factory', async () => {
@@ -103,9 +102,9 @@ describe('NeffosModule.forRootAsync', () => {
         },
       }),
     });
-    const conn = await h.dial({ default: {} }, {}, '/async');
+    const conn = await h.client({}, '/async');
     const ns = await conn.connect('default');
-    expect(bodyText(await ns.ask('echo', 'x'))).toBe('x');
+    expect((await ns.ask('echo', 'x')).text()).toBe('x');
   });
 });
 
@@ -124,14 +123,14 @@ describe('shutdown', () => {
 
   it('app.close() closes every client connection with 1001 and resolves', async () => {
     const h = await createNestApp({ providers: [TrackingController] });
-    const a = await h.dial({ default: {} });
-    const b = await h.dial({ default: {} });
+    const a = await h.client();
+    const b = await h.client();
     await a.connect('default');
     await b.connect('default');
     // A raw socket that never sent the ack "M" is closed too.
     const raw = await h.raw();
-    const closedA = socketClosed(a);
-    const closedB = socketClosed(b);
+    const closedA = a.whenClosed();
+    const closedB = b.whenClosed();
     const closedRaw = raw.whenClosed();
 
     await h.closeApp();
@@ -140,7 +139,7 @@ describe('shutdown', () => {
     expect((await closedB).code).toBe(1001);
     expect((await closedRaw).code).toBe(1001);
     // The teardown hooks ran before app.close() resolved.
-    expect([...disconnects.entries].sort()).toEqual([a.ID, b.ID].sort());
+    expect([...disconnects.entries].sort()).toEqual([a.id, b.id].sort());
   });
 
   it('app.close() resolves with no client at all, and the port is released', async () => {

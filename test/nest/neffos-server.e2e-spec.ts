@@ -6,9 +6,8 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { Message, NeffosController, NeffosModule, NeffosNotReadyError, NeffosServer, type NSConn } from '../../lib/index.js';
-import { bodyText, reply, socketClosed, type ClientHandler, type NeffosConn, type NeffosMessage as ClientMessage } from '../utils/neffos-client.js';
+import type { NeffosTestClient, ServerAskHandler, TestNamespace } from '../../lib/testing.js';
 import { createNestApp, useNestApps, type NestApp } from '../utils/nest-app.js';
-import { EventLog } from '../utils/wait.js';
 
 useNestApps();
 
@@ -90,40 +89,31 @@ class PushController {
 }
 
 interface Client {
-  conn: NeffosConn;
+  conn: NeffosTestClient;
+  ns: TestNamespace;
   id: string;
-  log: EventLog<ClientMessage>;
 }
 
-async function client(h: NestApp, extra: Record<string, ClientHandler> = {}): Promise<Client> {
-  const log = new EventLog<ClientMessage>();
-  const record: ClientHandler = (_ns, msg) => {
-    log.push({ ...msg });
-  };
-  const conn = await h.dial({
-    default: {
-      news: record,
-      _OnRoomJoined: record,
-      _OnRoomLeft: record,
-      question: (ns, msg) => reply(`answer of ${ns.conn.ID} to ${bodyText(msg)}`),
-      ...extra,
-    },
-  });
-  await conn.connect('default');
-  return { conn, id: conn.ID!, log };
+async function client(h: NestApp, question?: ServerAskHandler): Promise<Client> {
+  const conn = await h.client();
+  const ns = await conn.connect('default');
+  ns.onAsk('question', question ?? ((msg) => `answer of ${conn.id} to ${msg.text()}`));
+  return { conn, ns, id: conn.id };
 }
 
-const news = (c: Client) => c.log.entries.filter((m) => m.Event === 'news').map((m) => `${m.Room}|${bodyText(m)}`);
+const isMarker = (text: string) => text.startsWith('marker-');
+const news = (c: Client) => c.ns.received.filter((m) => m.event === 'news' && !isMarker(m.text())).map((m) => `${m.room}|${m.text()}`);
+
+/** Waits until `c` received a `news` event with this text (earlier ones are read past, and stay in `received`). */
+async function newsText(c: Client, text: string): Promise<void> {
+  while ((await c.ns.nextEvent('news')).text() !== text);
+}
 
 /** Broadcasts a marker to everyone and waits until each client got it: everything sent before it has arrived. */
 async function settle(h: NestApp, clients: Client[]): Promise<void> {
   const marker = `marker-${Math.random()}`;
   await h.http('POST', '/api/broadcast', { event: 'news', body: marker });
-  await Promise.all(clients.map((c) => c.log.waitFor((m) => bodyText(m) === marker, `the marker at ${c.id}`)));
-  for (const c of clients) {
-    const i = c.log.entries.findIndex((m) => bodyText(m) === marker);
-    c.log.entries.splice(i, 1);
-  }
+  await Promise.all(clients.map((c) => newsText(c, marker)));
 }
 
 const app = () => createNestApp({ providers: [ChatController], controllers: [PushController] });
@@ -135,7 +125,7 @@ describe('NeffosServer from an HTTP controller', () => {
     const res = await h.http('POST', `/api/push/${a.id}`, { event: 'news', body: 'for a' });
     expect(res.status).toBe(201);
     expect(res.json()).toEqual({ sent: 1 });
-    await a.log.waitFor((m) => bodyText(m) === 'for a', 'the push');
+    await newsText(a, 'for a');
     await settle(h, [a, b]);
     expect(news(a)).toEqual(['|for a']);
     expect(news(b)).toEqual([]);
@@ -157,8 +147,8 @@ describe('NeffosServer from an HTTP controller', () => {
   it('broadcast to a room with except reaches the other members of that room only', async () => {
     const h = await app();
     const [a, b, c] = [await client(h), await client(h), await client(h)];
-    await a.conn.namespace('default')!.joinRoom('r');
-    await b.conn.namespace('default')!.joinRoom('r');
+    await a.ns.joinRoom('r');
+    await b.ns.joinRoom('r');
     expect((await h.http('POST', '/api/broadcast', { room: 'r', event: 'news', body: 'room news', except: a.id })).json()).toEqual({ sent: 1 });
     await settle(h, [a, b, c]);
     expect(news(a)).toEqual([]);
@@ -166,7 +156,7 @@ describe('NeffosServer from an HTTP controller', () => {
     expect(news(c)).toEqual([]);
   });
 
-  it('ask(id, …) resolves with what the neffos.js handler answered with neffos.reply', async () => {
+  it("ask(id, …) resolves with what the client's handler answered", async () => {
     const h = await app();
     const a = await client(h);
     const res = await h.http('GET', `/api/ask/${a.id}?q=ready`);
@@ -175,7 +165,9 @@ describe('NeffosServer from an HTTP controller', () => {
 
   it('ask(id, …) rejects with the client error text, or ConnectionNotFoundError for an unknown id', async () => {
     const h = await app();
-    const a = await client(h, { question: () => new Error('client says no') });
+    const a = await client(h, () => {
+      throw new Error('client says no');
+    });
     expect((await h.http('GET', `/api/ask/${a.id}?q=x`)).json()).toEqual({ error: 'client says no', name: 'RemoteError' });
     expect((await h.http('GET', '/api/ask/nobody?q=x')).json()).toEqual({ error: 'no connection with id "nobody"', name: 'ConnectionNotFoundError' });
   });
@@ -186,18 +178,17 @@ describe('NeffosServer from an HTTP controller', () => {
     expect((await h.http('GET', '/api/state')).json()).toMatchObject({ members: [a.id, b.id].sort(), rooms: [], connectionCount: 2, connections: [a.id, b.id].sort() });
 
     expect((await h.http('POST', `/api/join/${a.id}/vip`)).json()).toEqual({ ok: true });
-    const joined = await a.log.waitFor((m) => m.Event === '_OnRoomJoined', 'the client-side join');
-    expect(joined.Room).toBe('vip');
-    expect(a.conn.namespace('default')!.room('vip')).toBeDefined();
+    // The join resolved once the client answered it: the client is in the room.
+    expect([...a.ns.rooms.keys()]).toEqual(['vip']);
+    expect(a.ns.room('vip')).toBeDefined();
     expect((await h.http('GET', '/api/state?room=vip')).json()).toMatchObject({ members: [a.id], rooms: ['vip'] });
 
     // A room broadcast now reaches a.
     await h.http('POST', '/api/broadcast', { room: 'vip', event: 'news', body: 'vip only' });
-    await a.log.waitFor((m) => bodyText(m) === 'vip only', 'the room broadcast');
+    await newsText(a, 'vip only');
 
     expect((await h.http('POST', `/api/leave/${a.id}/vip`)).json()).toEqual({ ok: true });
-    await a.log.waitFor((m) => m.Event === '_OnRoomLeft', 'the client-side leave');
-    expect(a.conn.namespace('default')!.room('vip')).toBeUndefined();
+    expect(a.ns.room('vip')).toBeUndefined();
     expect((await h.http('GET', '/api/state?room=vip')).json()).toMatchObject({ members: [], rooms: [] });
     await settle(h, [a, b]);
     expect(news(b)).toEqual([]);
@@ -209,7 +200,7 @@ describe('NeffosServer from an HTTP controller', () => {
     expect((await h.http('GET', `/api/connection/${a.id}`)).json()).toEqual({ found: true, id: a.id });
     expect((await h.http('GET', '/api/connection/nobody')).json()).toEqual({ found: false, id: null });
 
-    const closed = socketClosed(a.conn);
+    const closed = a.conn.whenClosed();
     expect((await h.http('POST', `/api/close/${a.id}`, { code: 4000, reason: 'bye' })).json()).toEqual({ closed: true });
     expect(await closed).toEqual({ code: 4000, reason: 'bye' });
     expect((await h.http('POST', '/api/close/nobody', {})).json()).toEqual({ closed: false });
@@ -218,7 +209,7 @@ describe('NeffosServer from an HTTP controller', () => {
     const state = await h.http('GET', '/api/state');
     const members = state.json<{ members: string[] }>().members;
     expect(members.includes(b.id)).toBe(true);
-    const bClosed = socketClosed(b.conn);
+    const bClosed = b.conn.whenClosed();
     expect((await h.http('POST', `/api/close/${b.id}`, {})).json()).toEqual({ closed: true });
     expect((await bClosed).code).toBe(1000);
   });
@@ -246,9 +237,8 @@ describe('NeffosServer inside a neffos controller', () => {
   it('broadcasts to the other connections of the namespace', async () => {
     const h = await app();
     const [a, b] = [await client(h), await client(h)];
-    const ns = a.conn.namespace('default')!;
-    expect(bodyText(await ns.ask('shout', 'hey'))).toBe('1');
-    await b.log.waitFor((m) => m.Event === 'news', 'the shout');
+    expect((await a.ns.ask('shout', 'hey')).text()).toBe('1');
+    await b.ns.nextEvent('news');
     expect(news(b)).toEqual([`|${a.id} shouts hey`]);
     await settle(h, [a, b]);
     expect(news(a)).toEqual([]);

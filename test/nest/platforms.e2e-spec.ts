@@ -7,7 +7,6 @@ import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websock
 import { describe, expect, it } from 'vitest';
 import { NeffosWsAdapter } from '../../lib/platform-ws.js';
 import { Message, NeffosController, NeffosServer } from '../../lib/index.js';
-import { bodyText, socketClosed } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps, type NestApp, type Platform } from '../utils/nest-app.js';
 import { RawClient } from '../utils/raw-client.js';
 
@@ -42,8 +41,8 @@ class PlainGateway {
 }
 
 async function neffosEcho(h: NestApp, body: string): Promise<string> {
-  const ns = await (await h.dial({ default: {} })).connect('default');
-  return bodyText(await ns.ask('echo', body));
+  const ns = await (await h.client()).connect('default');
+  return (await ns.ask('echo', body)).text();
 }
 
 async function gatewayPing(h: NestApp, data: string): Promise<unknown> {
@@ -78,9 +77,9 @@ describe.each<Platform>(['express', 'fastify'])('on %s', (platform) => {
 
   it('app.close() closes the clients with 1001 and resolves', async () => {
     const h = await createNestApp({ platform, providers: [EchoController] });
-    const conn = await h.dial({ default: {} });
+    const conn = await h.client();
     await conn.connect('default');
-    const closed = socketClosed(conn);
+    const closed = conn.whenClosed();
     await h.closeApp();
     expect((await closed).code).toBe(1001);
   });
@@ -109,7 +108,7 @@ describe.each<Platform>(['express', 'fastify'])('on %s', (platform) => {
     });
     expect(await gatewayPing(h, 'g')).toEqual({ event: 'pong', data: 'g' });
     // Destroyed, not refused: no HTTP status at all reaches the client.
-    await expect(h.dial({ default: {} })).rejects.toThrow('socket hang up');
+    await expect(h.client()).rejects.toThrow('the connection closed (code 1006) while waiting for the handshake');
     expect(await refusedUpgrade(h.url)).toBe('error: socket hang up');
   });
 

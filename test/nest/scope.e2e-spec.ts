@@ -8,7 +8,6 @@ import { WsException } from '@nestjs/websockets';
 import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Message, NeffosController, NSConn } from '../../lib/index.js';
-import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps, type NestApp } from '../utils/nest-app.js';
 import { EventLog } from '../utils/wait.js';
 
@@ -124,9 +123,9 @@ class PairB {
 const ALL = [Singleton, StaticController, RequestController, PerConnection, ImplicitController, InjectsRequestDirectly, PairA, PairB];
 
 async function ask(h: NestApp, namespace: string, event: string, headers?: Record<string, string>) {
-  const conn = await h.dial({ [namespace]: {} }, headers === undefined ? {} : { headers });
+  const conn = await h.client(headers === undefined ? {} : { headers });
   const ns = await conn.connect(namespace);
-  return { conn, ns, reply: bodyText(await ns.ask(event, '')) };
+  return { conn, ns, reply: (await ns.ask(event, '')).text() };
 }
 
 describe('static controller', () => {
@@ -144,9 +143,9 @@ describe('Scope.REQUEST controller', () => {
   it('is one instance per namespace connection, reused for every event of that connection', async () => {
     const h = await createNestApp({ providers: ALL });
     const before = requestConstructed;
-    const conn = await h.dial({ req: {} });
+    const conn = await h.client();
     const ns = await conn.connect('req');
-    const replies = [bodyText(await ns.ask('who', '')), bodyText(await ns.ask('who', '')), bodyText(await ns.ask('who', ''))];
+    const replies = [(await ns.ask('who', '')).text(), (await ns.ask('who', '')).text(), (await ns.ask('who', '')).text()];
     const n = before + 1;
     expect(replies).toEqual([`${n}:1`, `${n}:2`, `${n}:3`]);
     expect(requestConstructed).toBe(n);
@@ -162,27 +161,27 @@ describe('Scope.REQUEST controller', () => {
     const c = await ask(h, 'req', 'who');
     expect([a.reply, b.reply, c.reply]).toEqual([`${before + 1}:1`, `${before + 2}:1`, `${before + 3}:1`]);
     // Each keeps its own instance afterwards.
-    expect(bodyText(await a.ns.ask('who', ''))).toBe(`${before + 1}:2`);
-    expect(bodyText(await c.ns.ask('who', ''))).toBe(`${before + 3}:2`);
+    expect((await a.ns.ask('who', '')).text()).toBe(`${before + 1}:2`);
+    expect((await c.ns.ask('who', '')).text()).toBe(`${before + 3}:2`);
   });
 
   it('is a new instance when the namespace is disconnected and connected again on the same connection', async () => {
     const h = await createNestApp({ providers: ALL });
-    const conn = await h.dial({ req: {} });
+    const conn = await h.client();
     const first = await conn.connect('req');
-    const n1 = bodyText(await first.ask('who', '')).split(':')[0];
+    const n1 = (await first.ask('who', '')).text().split(':')[0];
     await first.disconnect();
     const second = await conn.connect('req');
-    const n2 = bodyText(await second.ask('who', '')).split(':')[0];
+    const n2 = (await second.ask('who', '')).text().split(':')[0];
     expect(n2).not.toBe(n1);
-    expect(bodyText(await second.ask('who', ''))).toBe(`${n2}:2`);
+    expect((await second.ask('who', '')).text()).toBe(`${n2}:2`);
   });
 
-  it('@Inject(REQUEST) is the NSConn of the connection (its id is the client conn.ID)', async () => {
+  it('@Inject(REQUEST) is the NSConn of the connection (its id is the client conn.id)', async () => {
     const h = await createNestApp({ providers: ALL });
     const { conn, ns, reply } = await ask(h, 'req', 'request');
-    expect(JSON.parse(reply)).toEqual({ isNSConn: true, id: conn.ID, namespace: 'req' });
-    expect(bodyText(await ns.ask('sameConn', ''))).toBe('true');
+    expect(JSON.parse(reply)).toEqual({ isNSConn: true, id: conn.id, namespace: 'req' });
+    expect((await ns.ask('sameConn', '')).text()).toBe('true');
   });
 
   it('its static dependencies are still singletons', async () => {
@@ -194,7 +193,7 @@ describe('Scope.REQUEST controller', () => {
 
   it('a throw from its onNamespaceConnect rejects the connect', async () => {
     const h = await createNestApp({ providers: ALL });
-    const conn = await h.dial({ req: {} }, { headers: { 'X-Deny': '1' } });
+    const conn = await h.client({ headers: { 'X-Deny': '1' } });
     await expect(conn.connect('req')).rejects.toThrow('denied by the scoped hook');
   });
 
@@ -207,7 +206,7 @@ describe('Scope.REQUEST controller', () => {
     await a.ns.disconnect();
     await log.waitFor((e) => e.startsWith('disconnect:'), 'the disconnect hook of a');
     expect(log.entries.filter((e) => e.startsWith('disconnect:'))).toEqual([`disconnect:${na}:asked`]);
-    b.conn.close();
+    await b.conn.close();
     await log.waitFor((e) => e === `disconnect:${nb}:forced`, 'the disconnect hook of b');
   });
 
@@ -243,10 +242,10 @@ describe('a per-connection controller whose construction fails', () => {
 
   it('refuses the namespace connect (with "Internal server error": a constructor bug is not for the client); the connection and the app stay fine', async () => {
     const h = await createNestApp({ providers: [...ALL, Broken] });
-    const conn = await h.dial({ broken: {}, req: {} });
+    const conn = await h.client();
     await expect(conn.connect('broken')).rejects.toThrow(INTERNAL_ERROR);
     const ns = await conn.connect('req');
-    expect(bodyText(await ns.ask('request', ''))).toContain(conn.ID!);
+    expect((await ns.ask('request', '')).text()).toContain(conn.id);
   });
 });
 
@@ -261,11 +260,11 @@ describe('default scope with a request-scoped dependency', () => {
     expect(Number(ctrlA)).toBe(beforeCtrl + 1);
     expect(Number(ctrlB)).toBe(beforeCtrl + 2);
     expect(depA).not.toBe(depB);
-    expect(idA).toBe(a.conn.ID);
-    expect(idB).toBe(b.conn.ID);
+    expect(idA).toBe(a.conn.id);
+    expect(idB).toBe(b.conn.id);
     // Reused for every event of that connection.
-    expect(bodyText(await a.ns.ask('who', ''))).toBe(a.reply);
-    a.conn.close();
+    expect((await a.ns.ask('who', '')).text()).toBe(a.reply);
+    await a.conn.close();
     await log.waitFor((e) => e === `implicit-disconnect:${ctrlA}`, 'the disconnect hook of the implicit instance');
   });
 
@@ -273,17 +272,17 @@ describe('default scope with a request-scoped dependency', () => {
     const h = await createNestApp({ providers: ALL });
     const a = await ask(h, 'direct-request', 'who');
     const b = await ask(h, 'direct-request', 'who');
-    expect(a.reply.endsWith(`:${a.conn.ID}`)).toBe(true);
-    expect(b.reply.endsWith(`:${b.conn.ID}`)).toBe(true);
+    expect(a.reply.endsWith(`:${a.conn.id}`)).toBe(true);
+    expect(b.reply.endsWith(`:${b.conn.id}`)).toBe(true);
     expect(a.reply.split(':')[0]).not.toBe(b.reply.split(':')[0]);
   });
 
   it('two per-connection controllers of one namespace share the request-scoped providers of that connection', async () => {
     const h = await createNestApp({ providers: ALL });
-    const conn = await h.dial({ pair: {} });
+    const conn = await h.client();
     const ns = await conn.connect('pair');
-    const a = bodyText(await ns.ask('a', ''));
-    expect(bodyText(await ns.ask('b', ''))).toBe(a);
+    const a = (await ns.ask('a', '')).text();
+    expect((await ns.ask('b', '')).text()).toBe(a);
     const other = await ask(h, 'pair', 'a');
     expect(other.reply).not.toBe(a);
   });
@@ -365,7 +364,7 @@ describe('durable providers with a ContextIdFactory.apply strategy', () => {
     expect(ctrlA).not.toBe(ctrlB);
     expect(tenantA).toBe(tenantB);
     expect(tenantC).not.toBe(tenantA);
-    expect(idA).toBe(a.conn.ID);
-    expect(idB).toBe(b.conn.ID);
+    expect(idA).toBe(a.conn.id);
+    expect(idB).toBe(b.conn.id);
   });
 });
