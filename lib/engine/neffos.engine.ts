@@ -16,6 +16,7 @@ import { ClientScript } from './client-script.js';
 import { registerEndpoint } from './endpoint-registry.js';
 import { attachToHttpServer, closeLingeringConnections, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
+import { shareRequestStrings } from './request-strings.js';
 import type { ExchangeEmit, StackExchange } from './stack-exchange.js';
 
 // The engine is the EngineHost its connections see (`Conn.create(ws, req, this)` checks that), but it
@@ -28,7 +29,11 @@ export class NeffosEngine {
   /** @internal */ readonly index = new MembershipIndex();
   private readonly wss: WebSocketServer;
   private readonly clientScript: ClientScript | undefined;
-  private readonly byId = new Map<string, Set<Conn>>();
+  /**
+   * Acknowledged connections by id. Ids are almost always unique, so an id maps to its connection
+   * itself, and to an array only while several share it: a Set per id cost ~0.2 KiB per idle connection.
+   */
+  private readonly byId = new Map<string, Conn | Conn[]>();
   private readonly live = new Set<Conn>();
   /** Connections accepted whose handshake has not ended (maxPendingHandshakes). */
   private handshaking = 0;
@@ -114,6 +119,7 @@ export class NeffosEngine {
     }
     if (!this.originAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden');
     mergeQueryHeaders(req, this.options.protectedHeaders);
+    shareRequestStrings(req);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
   }
 
@@ -181,10 +187,17 @@ export class NeffosEngine {
   }
 
   private register(conn: Conn): void {
-    let set = this.byId.get(conn.id);
-    if (set === undefined) this.byId.set(conn.id, (set = new Set()));
-    set.add(conn);
+    const held = this.byId.get(conn.id);
+    if (held === undefined) this.byId.set(conn.id, conn);
+    else if (Array.isArray(held)) held.push(conn);
+    else this.byId.set(conn.id, [held, conn]);
     this.exchange?.connectionOpened?.(conn.id);
+  }
+
+  /** The connections with this id, in the order they registered (a fresh array). */
+  private withId(id: string): Conn[] {
+    const held = this.byId.get(id);
+    return held === undefined ? [] : Array.isArray(held) ? [...held] : [held];
   }
 
   /** @internal */
@@ -195,13 +208,14 @@ export class NeffosEngine {
   /** @internal */
   connectionGone(conn: Conn, wasAcknowledged: boolean): void {
     this.live.delete(conn);
-    const set = this.byId.get(conn.id);
-    if (set !== undefined) {
-      set.delete(conn);
-      if (set.size === 0) {
-        this.byId.delete(conn.id);
-        this.exchange?.connectionClosed?.(conn.id);
-      }
+    const held = this.byId.get(conn.id);
+    if (held === conn) {
+      this.byId.delete(conn.id);
+      this.exchange?.connectionClosed?.(conn.id);
+    } else if (Array.isArray(held)) {
+      const i = held.indexOf(conn);
+      if (i >= 0) held.splice(i, 1);
+      if (held.length === 1) this.byId.set(conn.id, held[0]!);
     }
     if (!wasAcknowledged || this.options.onDisconnect === undefined) return;
     try {
@@ -254,7 +268,7 @@ export class NeffosEngine {
       return;
     }
     if (msg.except?.includes(msg.to)) return;
-    for (const conn of this.byId.get(msg.to) ?? []) conn.namespace(msg.namespace)?.emitTo(msg.room, msg.event, msg.body, msg.binary);
+    for (const conn of this.withId(msg.to)) conn.namespace(msg.namespace)?.emitTo(msg.room, msg.event, msg.body, msg.binary);
   }
 
   private broadcastLocal(namespace: string, room: string, event: string, body: HandlerResult, binary: boolean, exceptIds: string | readonly string[] | undefined): number {
@@ -279,8 +293,8 @@ export class NeffosEngine {
     return {
       emit: (msg) => {
         let sent = 0;
-        const conns = this.byId.get(connectionId);
-        if (conns === undefined) {
+        const conns = this.withId(connectionId);
+        if (conns.length === 0) {
           this.exchange?.publish({ namespace: msg.namespace, room: msg.room ?? '', event: msg.event, body: toBody(msg.body) ?? '', binary: msg.binary ?? false, to: connectionId });
           return 0;
         }
@@ -295,8 +309,8 @@ export class NeffosEngine {
 
   /** Asks one connection (the first with that id connected to the namespace) and waits for its reply. */
   ask(connectionId: string, msg: Omit<TargetedMessage, 'binary'>, options: Omit<AskOptions, 'room'> = {}): Promise<Message> {
-    const conns = this.byId.get(connectionId);
-    if (conns === undefined) return this.askRemote(connectionId, msg, options);
+    const conns = this.withId(connectionId);
+    if (conns.length === 0) return this.askRemote(connectionId, msg, options);
     for (const conn of conns) {
       const nsConn = conn.namespace(msg.namespace);
       if (nsConn !== undefined) return nsConn.ask(msg.event, msg.body, { ...options, room: msg.room });
@@ -321,22 +335,23 @@ export class NeffosEngine {
 
   /** The first connection with this id. */
   connection(id: string): Conn | undefined {
-    return this.byId.get(id)?.values().next().value;
+    const held = this.byId.get(id);
+    return Array.isArray(held) ? held[0] : held;
   }
 
   /** Every connection with this id (ids need not be unique). */
   connectionsWithId(id: string): Conn[] {
-    return [...(this.byId.get(id) ?? [])];
+    return this.withId(id);
   }
 
   /** Every acknowledged connection. */
   connections(): Conn[] {
-    return [...this.byId.values()].flatMap((set) => [...set]);
+    return [...this.byId.values()].flat();
   }
 
   get connectionCount(): number {
     let n = 0;
-    for (const set of this.byId.values()) n += set.size;
+    for (const held of this.byId.values()) n += Array.isArray(held) ? held.length : 1;
     return n;
   }
 
