@@ -7,58 +7,40 @@ import { Message, decodeMessage, encodeAck, encodeAckRejection, encodeFields, is
 import { AskRegistry } from './ask-registry.js';
 import type { EngineHost } from './engine-host.js';
 import { CloseCode, ConnectionClosedError, InvalidOptionError, TooManyPendingAsksError } from './engine.errors.js';
-import {
-  ASK_TIMEOUT_INVALID,
-  CLOSE_FIRST_FRAME_NOT_ACK,
-  CLOSE_HANDSHAKE_QUEUE_FULL,
-  CLOSE_HANDSHAKE_TOO_SLOW,
-  CLOSE_NO_ACK_WITHIN,
-  CLOSE_QUEUE_FULL,
-  CLOSE_QUEUE_TOO_MANY_FRAMES,
-  CLOSE_RATE_LIMITED,
-  CLOSE_WRITE_BUFFER_FULL,
-  RATE_LIMITED,
-  REJECTED,
-} from './engine.messages.js';
+import { ASK_TIMEOUT_INVALID, CLOSE_FIRST_FRAME_NOT_ACK, CLOSE_HANDSHAKE_TOO_SLOW, CLOSE_NO_ACK_WITHIN, CLOSE_RATE_LIMITED, CLOSE_WRITE_BUFFER_FULL, RATE_LIMITED, REJECTED } from './engine.messages.js';
 import type { Events } from './engine.types.js';
+import { destroyUnlessReading } from './budget-close.js';
+import { queueDrained, queueVerdict } from './inbound-budget.js';
 import { InboundQueue } from './inbound-queue.js';
 import { routeFrame } from './message.router.js';
 import { NSConn } from './namespace-conn.js';
 import { connectNamespace, dropNamespace } from './namespace-lifecycle.js';
+import { RateLimit } from './rate-limit.js';
+import { HOLD_QUEUE, HOLD_RATE, HOLD_WRITES, holdReading, releaseReading } from './read-holds.js';
+import { deferRestOfRead, READ_SLICE_MS, readSliceSpent } from './read-slice.js';
 import { Signal } from './signal.js';
 import { isRequest, writeErrorReply } from './reply.writer.js';
 import { flushWrites, holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
-import { TokenBucket } from './token-bucket.js';
 
 const TEXT = { binary: false };
 
-/** Why the socket is not being read (bits of `Conn.readHold`); it is read again when none is left. */
-const HOLD_QUEUE = 1;
-const HOLD_WRITES = 2;
-const HOLD_RATE = 4;
+/** Longest a drain of the queue runs before it yields to the event loop (other connections, timers, I/O). */
+const DRAIN_SLICE_MS = READ_SLICE_MS;
 
-/** Longest one connection's frames run before it yields to the event loop (other connections, timers, I/O). */
-const DRAIN_SLICE_MS = 4;
-/** Frames of one connection run in one loop turn before the clock is looked at (then every as many). */
-const FRAMES_BEFORE_CLOCK = 16;
-
-/**
- * Loop turns, counted so a connection can tell that its frames came in one burst: ws delivers every
- * frame of a read (up to 64 KiB, thousands of tiny frames) synchronously, one after the other.
- */
-let loopTurn = 0;
-let turnEnding = false;
-
-function nextTurn(): void {
-  loopTurn++;
-  turnEnding = false;
-}
-
-/**
- * After a close for a broken budget, how long a peer gets to make progress reading (what is buffered
- * for it, then the close frame) before its socket is destroyed; ws would wait 30 s, holding the memory.
- */
-const CLOSE_GRACE_MS = 1_000;
+// Conn.flags:
+/** set by each pong, cleared by each ping of the engine's heartbeat */
+const ALIVE = 1;
+/** the client's `M` arrived */
+const ACK_RECEIVED = 2;
+/** `A<id>` went out (or native mode opened): teardown then owes the app an `onDisconnect` */
+const ACK_SENT = 4;
+/** the engine let the handshake answer (`A<id>` goes out once `M` is in) */
+const READINESS_RELEASED = 8;
+/** a handler (or the handshake) is pending: frames wait in the inbound queue */
+const BUSY = 16;
+const DRAIN_SCHEDULED = 32;
+/** the teardown ran */
+const TORN_DOWN = 64;
 
 const CONN = Symbol('neffos.conn');
 type SocketWithConn = WebSocket & { [CONN]: Conn };
@@ -69,33 +51,30 @@ export class Conn {
   /** Value of the `X-Websocket-Reconnect` header: how many times neffos.js has reconnected. */
   readonly reconnectTries: number;
 
-  private readonly namespaces = new Map<string, NSConn>();
-  /** Set by each pong, cleared by each ping of the engine's heartbeat. */
-  private alive = true;
+  /**
+   * Connected namespaces: the first in a field, the others in a Map made when a second one connects
+   * (most connections use one namespace; a Map each cost ~0.2 KiB per idle connection).
+   */
+  private firstNamespace: NSConn | undefined;
+  private moreNamespaces: Map<string, NSConn> | undefined;
   private _id = '';
+  /** The booleans (ALIVE … TORN_DOWN), as bits of one field: idle connections are what memory is spent on. */
+  private flags = ALIVE;
   private state: State = 'handshaking';
   private handshakeTimer: NodeJS.Timeout | undefined;
-  private ackReceived = false;
-  /** `A<id>` went out (or native mode opened): teardown then owes the app an `onDisconnect`. */
-  private ackSent = false;
-  private readonly acknowledged = new Signal();
-  private readinessReleased = false;
+  /** Made only for someone who waits (`connect()` before the ack): idle connections are what memory is spent on. */
+  private acknowledged: Signal | undefined;
   private rejection: string | undefined;
-  /** A handler (or the handshake) is pending: frames wait in `inbound`. */
-  private busy = false;
   private inbound: InboundQueue | undefined;
-  /** HOLD_* bits: why the socket is paused (TCP backpressure on the client). */
+  /** HOLD_* bits (read-holds.ts): why the socket is paused (TCP backpressure on the client). */
   private readHold = 0;
-  private drainScheduled = false;
-  /** This connection's frames run in the current loop turn, and when the clock was first read for them. */
-  private burstTurn = -1;
-  private burstFrames = 0;
-  private burstStart = 0;
-  private bucket: TokenBucket | undefined;
-  private rateTimer: NodeJS.Timeout | undefined;
+  /** Made once the connection has sent FREE_FRAMES frames (an idle one never needs it); counted until then. */
+  private rate: RateLimit | undefined;
+  private uncountedFrames = 0;
   /** @internal rooms joined, all namespaces together (maxRoomsPerConnection) */
   roomCount = 0;
-  private readonly closed = new Signal();
+  /** Made only for someone who waits (`whenClosed()`) before the teardown ran. */
+  private closed: Signal | undefined;
   private _store: Map<string, unknown> | undefined;
   private _asks: AskRegistry | undefined;
 
@@ -116,6 +95,64 @@ export class Conn {
     socket.on('pong', Conn.onSocketPong);
     socket.on('close', Conn.onSocketClose);
     if (!host.options.nativeOnly) this.handshakeTimer = setTimeout(Conn.onHandshakeTimeout, host.options.handshakeTimeout, this);
+  }
+
+  // ---- the flags, read and written as fields -------------------------------------------------------
+
+  private get alive(): boolean {
+    return (this.flags & ALIVE) !== 0;
+  }
+
+  private set alive(on: boolean) {
+    this.flags = on ? this.flags | ALIVE : this.flags & ~ALIVE;
+  }
+
+  private get ackReceived(): boolean {
+    return (this.flags & ACK_RECEIVED) !== 0;
+  }
+
+  private set ackReceived(on: boolean) {
+    this.flags = on ? this.flags | ACK_RECEIVED : this.flags & ~ACK_RECEIVED;
+  }
+
+  private get ackSent(): boolean {
+    return (this.flags & ACK_SENT) !== 0;
+  }
+
+  private set ackSent(on: boolean) {
+    this.flags = on ? this.flags | ACK_SENT : this.flags & ~ACK_SENT;
+  }
+
+  private get readinessReleased(): boolean {
+    return (this.flags & READINESS_RELEASED) !== 0;
+  }
+
+  private set readinessReleased(on: boolean) {
+    this.flags = on ? this.flags | READINESS_RELEASED : this.flags & ~READINESS_RELEASED;
+  }
+
+  private get busy(): boolean {
+    return (this.flags & BUSY) !== 0;
+  }
+
+  private set busy(on: boolean) {
+    this.flags = on ? this.flags | BUSY : this.flags & ~BUSY;
+  }
+
+  private get drainScheduled(): boolean {
+    return (this.flags & DRAIN_SCHEDULED) !== 0;
+  }
+
+  private set drainScheduled(on: boolean) {
+    this.flags = on ? this.flags | DRAIN_SCHEDULED : this.flags & ~DRAIN_SCHEDULED;
+  }
+
+  private get tornDown(): boolean {
+    return (this.flags & TORN_DOWN) !== 0;
+  }
+
+  private set tornDown(on: boolean) {
+    this.flags = on ? this.flags | TORN_DOWN : this.flags & ~TORN_DOWN;
   }
 
   /** @internal the engine's constructor of connections */
@@ -158,7 +195,7 @@ export class Conn {
 
   /** Resolves once the connection has closed and its teardown hooks have run. */
   whenClosed(): Promise<void> {
-    return this.closed.wait();
+    return this.tornDown ? Promise.resolve() : (this.closed ??= new Signal()).wait();
   }
 
   wasReconnected(): boolean {
@@ -167,12 +204,14 @@ export class Conn {
 
   /** The connection in namespace `ns`, if connected. */
   namespace(ns: string): NSConn | undefined {
-    return this.namespaces.get(ns);
+    const first = this.firstNamespace;
+    if (first !== undefined && first.namespace === ns) return first;
+    return this.moreNamespaces?.get(ns);
   }
 
   /** @internal */
   isConnectedTo(nsConn: NSConn): boolean {
-    return this.state === 'open' && this.namespaces.get(nsConn.namespace) === nsConn;
+    return this.state === 'open' && this.namespace(nsConn.namespace) === nsConn;
   }
 
   // ---- handshake (docs/protocol.md §1.2–§1.4) -------------------------------------------------------------
@@ -208,7 +247,7 @@ export class Conn {
     this.ackReceived = true;
     this.ackSent = true;
     this.attachNamespace(NSConn.create(this, '', events));
-    this.acknowledged.fire();
+    this.acknowledged?.fire();
     this.drain();
   }
 
@@ -218,6 +257,7 @@ export class Conn {
     this.state = 'closed';
     this.socket.send(encodeAckRejection(reason), TEXT);
     this.socket.close(CloseCode.PolicyViolation, truncateReason(reason));
+    deferRestOfRead(this.socket);
   }
 
   private sendAck(): void {
@@ -225,7 +265,7 @@ export class Conn {
     this.state = 'open';
     this.ackSent = true;
     this.socket.send(encodeAck(this._id), TEXT);
-    this.acknowledged.fire();
+    this.acknowledged?.fire();
     this.drain();
   }
 
@@ -248,6 +288,8 @@ export class Conn {
 
   private onFrame(data: Buffer, binary: boolean): void {
     if (data.length === 0 || this.state === 'closed') return;
+    // Past its slice, the rest of this socket's read waits for the next loop turn (read-slice.ts).
+    const sliceSpent = readSliceSpent(this.socket);
     if (this.state === 'handshaking') {
       if (!this.ackReceived && !this.host.options.nativeOnly) {
         if (binary || !isAckRequest(data)) {
@@ -269,7 +311,7 @@ export class Conn {
       this.enqueue(data, binary);
       return;
     }
-    if (this.burstSpent()) {
+    if (sliceSpent) {
       this.enqueue(data, binary);
       this.scheduleDrain();
       return;
@@ -281,52 +323,25 @@ export class Conn {
     this.run(data, binary);
   }
 
-  /** Whether this connection's frames of this loop turn have used up their slice (then they queue). */
-  private burstSpent(): boolean {
-    if (this.burstTurn !== loopTurn) {
-      this.burstTurn = loopTurn;
-      this.burstFrames = 0;
-      if (!turnEnding) {
-        turnEnding = true;
-        setImmediate(nextTurn);
-      }
-    }
-    const n = ++this.burstFrames;
-    if (n < FRAMES_BEFORE_CLOCK || n % FRAMES_BEFORE_CLOCK !== 0) return false;
-    if (n === FRAMES_BEFORE_CLOCK) {
-      this.burstStart = performance.now();
-      return false;
-    }
-    return performance.now() - this.burstStart > DRAIN_SLICE_MS;
-  }
-
-  /**
-   * Queues a frame under the budget of the state it arrives in: the small one while the handshake runs,
-   * else maxQueuedFrames/maxQueuedBytes. Past an eighth of it the socket is paused (TCP backpressure)
-   * until the queue is down to a sixteenth, so only what one or two reads delivered can still arrive
-   * (64 KiB each: thousands of tiny frames); past all of it, close 1008.
-   */
+  /** Queues a frame under the budget of the state it arrives in (inbound-budget.ts): hold reading, or close 1008. */
   private enqueue(data: Buffer, binary: boolean): void {
     const queue = (this.inbound ??= new InboundQueue());
     queue.push(data, binary);
-    const o = this.host.options;
-    const handshaking = this.state === 'handshaking';
-    const maxFrames = handshaking ? o.maxHandshakeQueuedFrames : o.maxQueuedFrames;
-    const maxBytes = handshaking ? o.maxHandshakeQueuedBytes : o.maxQueuedBytes;
-    if (queue.length > maxFrames || queue.bytes > maxBytes) {
-      this.closeOverBudget(CloseCode.PolicyViolation, handshaking ? CLOSE_HANDSHAKE_QUEUE_FULL : queue.length > maxFrames ? CLOSE_QUEUE_TOO_MANY_FRAMES : CLOSE_QUEUE_FULL);
-      return;
-    }
-    if (queue.length > maxFrames / 8 || queue.bytes > maxBytes / 8) this.holdReading(HOLD_QUEUE);
+    const verdict = queueVerdict(queue, this.host.options, this.state === 'handshaking');
+    if (verdict === 'hold') this.readHold = holdReading(this.socket, this.readHold, HOLD_QUEUE);
+    else if (verdict !== 'ok') this.closeOverBudget(CloseCode.PolicyViolation, verdict.close);
   }
 
   // ---- the rate limit (messageRate, messageBurst, onRateLimit) --------------------------------------
 
   /** A token of the connection's bucket; always true when the limit is off. */
   private takeToken(): boolean {
+    if (this.rate !== undefined) return this.rate.take();
     const o = this.host.options;
     if (o.messageRate === 0) return true;
-    return (this.bucket ??= new TokenBucket(o.messageRate, o.messageBurst)).take();
+    if (RateLimit.isFree(++this.uncountedFrames, o)) return true;
+    this.rate = new RateLimit(o, this.uncountedFrames - 1);
+    return this.rate.take();
   }
 
   /** A frame over the rate, not queued (or just taken off the queue under a policy other than delay). */
@@ -350,29 +365,17 @@ export class Conn {
 
   /** Stops reading until the bucket holds a token again, then drains. */
   private throttle(): void {
-    if (this.rateTimer !== undefined || this.state === 'closed') return;
-    this.holdReading(HOLD_RATE);
-    const wait = Math.max(1, this.bucket!.msUntilToken());
-    this.rateTimer = setTimeout(Conn.onRateTimer, wait, this);
+    if (this.state === 'closed' || !this.rate!.waitForToken(Conn.onToken, this)) return;
+    this.readHold = holdReading(this.socket, this.readHold, HOLD_RATE);
   }
 
-  private static onRateTimer(conn: Conn): void {
-    conn.rateTimer = undefined;
+  private static onToken(conn: Conn): void {
     conn.releaseReading(HOLD_RATE);
     conn.drain();
   }
 
-  // ---- TCP backpressure: the socket is read only while no budget asks to hold it --------------------
-
-  private holdReading(reason: number): void {
-    if (this.readHold === 0) this.socket.pause();
-    this.readHold |= reason;
-  }
-
   private releaseReading(reason: number): void {
-    if ((this.readHold & reason) === 0) return;
-    this.readHold &= ~reason;
-    if (this.readHold === 0 && this.state !== 'closed') this.socket.resume();
+    this.readHold = releaseReading(this.socket, this.readHold, reason, this.state !== 'closed');
   }
 
   /** The socket holds over a quarter of its write budget: stop reading the client until it drains. */
@@ -381,14 +384,14 @@ export class Conn {
     const raw = rawOf(this.socket);
     // 'drain' comes only after a write found the stream over its own mark; else it empties by itself soon.
     if (!raw.writableNeedDrain) return;
-    this.holdReading(HOLD_WRITES);
+    this.readHold = holdReading(this.socket, this.readHold, HOLD_WRITES);
     raw.once('drain', () => this.releaseReading(HOLD_WRITES));
   }
 
   private run(data: Buffer, binary: boolean): void {
     let result: Promise<unknown> | undefined;
     try {
-      result = routeFrame(this, this.namespaces, data, binary);
+      result = routeFrame(this, data, binary);
     } catch (err) {
       this.host.reportError(err, this);
       return;
@@ -436,8 +439,7 @@ export class Conn {
       const binary = queue.nextIsBinary;
       this.run(queue.shift()!, binary);
     }
-    const o = this.host.options;
-    if (queue.length <= o.maxQueuedFrames / 16 && queue.bytes <= o.maxQueuedBytes / 16) this.releaseReading(HOLD_QUEUE);
+    if (queueDrained(queue, this.host.options)) this.releaseReading(HOLD_QUEUE);
   }
 
   private scheduleDrain(): void {
@@ -512,7 +514,7 @@ export class Conn {
    */
   async connect(namespace: string, options: { timeout?: number } = {}): Promise<NSConn> {
     this.releaseReadiness();
-    await Promise.race([this.acknowledged.wait(), this.closed.wait()]);
+    if (!this.ackSent) await Promise.race([(this.acknowledged ??= new Signal()).wait(), this.whenClosed()]);
     if (this.state !== 'open') throw new ConnectionClosedError(this._id);
     return connectNamespace(this, namespace, options.timeout);
   }
@@ -525,13 +527,16 @@ export class Conn {
 
   /** @internal */
   attachNamespace(nsConn: NSConn): void {
-    this.namespaces.set(nsConn.namespace, nsConn);
+    const first = this.firstNamespace;
+    if (first === undefined || first.namespace === nsConn.namespace) this.firstNamespace = nsConn;
+    else (this.moreNamespaces ??= new Map()).set(nsConn.namespace, nsConn);
     this.host.index.addNamespace(nsConn);
   }
 
   /** @internal */
   detachNamespace(nsConn: NSConn): void {
-    this.namespaces.delete(nsConn.namespace);
+    if (this.firstNamespace?.namespace === nsConn.namespace) this.firstNamespace = undefined;
+    else this.moreNamespaces?.delete(nsConn.namespace);
     this.host.index.removeNamespace(nsConn);
   }
 
@@ -557,25 +562,19 @@ export class Conn {
     if (this.state === 'closed' && this.socket.readyState !== this.socket.OPEN) return;
     this.state = 'closed';
     this.socket.close(code, truncateReason(reason));
+    // What ws still holds of its reads is dropped frame by frame: one per loop turn, not a read at once.
+    deferRestOfRead(this.socket);
   }
 
   /**
    * Closes for a broken budget: the queue is dropped at once, and a peer that makes no progress reading
-   * (what is buffered for it, then the close frame) within CLOSE_GRACE_MS is terminated.
+   * is destroyed (budget-close.ts).
    */
   private closeOverBudget(code: number, reason: string): void {
     this.inbound = undefined;
     if (this.state === 'closed') return;
     this.close(code, reason);
-    setTimeout(Conn.onCloseGrace, CLOSE_GRACE_MS, this, this.socket.bufferedAmount).unref();
-  }
-
-  private static onCloseGrace(conn: Conn, buffered: number): void {
-    const socket = conn.socket;
-    if (socket.readyState === socket.CLOSED) return;
-    const now = socket.bufferedAmount;
-    if (now > 0 && now < buffered) setTimeout(Conn.onCloseGrace, CLOSE_GRACE_MS, conn, now).unref();
-    else socket.terminate();
+    destroyUnlessReading(this.socket);
   }
 
   /** The socket closed: tear down namespaces and rooms (docs/protocol.md §6.5), settle pending asks. */
@@ -585,11 +584,13 @@ export class Conn {
     const wasAcknowledged = this.ackSent;
     this.state = 'closed';
     this.inbound = undefined;
-    if (this.rateTimer !== undefined) clearTimeout(this.rateTimer);
+    this.rate?.stop();
     this._asks?.rejectAll(new ConnectionClosedError(this._id));
-    for (const nsConn of [...this.namespaces.values()]) await dropNamespace(nsConn);
+    const connected = [...(this.firstNamespace === undefined ? [] : [this.firstNamespace]), ...(this.moreNamespaces?.values() ?? [])];
+    for (const nsConn of connected) await dropNamespace(nsConn);
     this.host.connectionGone(this, wasAcknowledged);
-    this.closed.fire();
+    this.tornDown = true;
+    this.closed?.fire();
   }
 }
 

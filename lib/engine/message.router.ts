@@ -20,36 +20,32 @@ import {
 import type { Conn } from './conn.js';
 import { UNKNOWN_EVENT } from './engine.messages.js';
 import { replyConnect, replyDisconnect } from './namespace-lifecycle.js';
-import type { NSConn } from './namespace-conn.js';
 import { answer, isPromiseLike, toBody, writeErrorReply } from './reply.writer.js';
 
 const UNDERSCORE = 0x5f;
 
-/**
- * Handles one data frame of an acknowledged connection (`namespaces`: its connected ones, passed in so
- * the hot path does not call back into Conn). Returns a promise while work is pending.
- */
-export function routeFrame(conn: Conn, namespaces: ReadonlyMap<string, NSConn>, data: Buffer, binary: boolean): Promise<unknown> | undefined {
+/** Handles one data frame of an acknowledged connection. Returns a promise while work is pending. */
+export function routeFrame(conn: Conn, data: Buffer, binary: boolean): Promise<unknown> | undefined {
   if (conn.host.options.nativeOnly) return handleNative(conn, new Message({ body: data, isBinary: binary, isNative: true }), false);
   const msg = decodeMessage(data, binary);
   if (msg === undefined) {
     // Mixed mode (docs/protocol.md §2.8): an unframed payload is a native message of namespace "" if it is connected.
-    if (namespaces.get('')?.events[OnNativeMessage] === undefined) return undefined;
+    if (conn.namespace('')?.events[OnNativeMessage] === undefined) return undefined;
     return handleNative(conn, new Message({ body: data, isBinary: binary, isNative: true }), true);
   }
   // Client asks carry `$` tokens: only other tokens can answer (or come late for) an ask of ours.
   if (mayBeServerReply(msg.token) && conn.takeReply(msg)) return undefined;
   // Reserved names all start with "_": ordinary events skip the string compares below.
-  if (msg.event.charCodeAt(0) !== UNDERSCORE) return handleEvent(conn, namespaces, msg);
+  if (msg.event.charCodeAt(0) !== UNDERSCORE) return handleEvent(conn, msg);
   switch (msg.event) {
     case OnNamespaceConnect:
       return replyConnect(conn, msg);
     case OnNamespaceDisconnect:
       return replyDisconnect(conn, msg);
     case OnRoomJoin:
-      return namespaces.get(msg.namespace)?.replyJoin(msg);
+      return conn.namespace(msg.namespace)?.replyJoin(msg);
     case OnRoomLeave:
-      return namespaces.get(msg.namespace)?.replyLeave(msg);
+      return conn.namespace(msg.namespace)?.replyLeave(msg);
     case OnRoomLeft:
     case OnRoomJoined:
     case OnNamespaceConnected:
@@ -57,17 +53,17 @@ export function routeFrame(conn: Conn, namespaces: ReadonlyMap<string, NSConn>, 
       // like Go, no reply and no state change; unlike Go, no user hook fires on a client's word.
       return undefined;
     case OnNativeMessage:
-      if (msg.namespace !== '') return handleEvent(conn, namespaces, msg);
+      if (msg.namespace !== '') return handleEvent(conn, msg);
       msg.isNative = true;
       return handleNative(conn, msg, true);
     default:
-      return handleEvent(conn, namespaces, msg);
+      return handleEvent(conn, msg);
   }
 }
 
 /** A custom event: run its handler and write back what it returned (docs/protocol.md §3.2). */
-function handleEvent(conn: Conn, namespaces: ReadonlyMap<string, NSConn>, msg: Message): Promise<void> | undefined {
-  const nsConn = namespaces.get(msg.namespace);
+function handleEvent(conn: Conn, msg: Message): Promise<void> | undefined {
+  const nsConn = conn.namespace(msg.namespace);
   if (nsConn === undefined) return undefined; // not connected: dropped silently, as Go (docs/protocol.md §3.3)
   if (msg.room !== '' && !nsConn.rooms.has(msg.room)) {
     // Go runs the handler and then drops its reply; we refuse room events from non-members, and

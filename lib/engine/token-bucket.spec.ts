@@ -4,7 +4,7 @@ import { TokenBucket } from './token-bucket.js';
 /** A bucket of `perSecond` and `burst` on a clock the test moves. */
 function bucket(perSecond: number, burst: number, start = 0): { b: TokenBucket; at(ms: number): void } {
   let t = start;
-  return { b: new TokenBucket(perSecond / 1000, burst, () => t), at: (ms) => (t = ms) };
+  return { b: new TokenBucket(perSecond / 1000, burst, 0, () => t), at: (ms) => (t = ms) };
 }
 
 describe('TokenBucket', () => {
@@ -33,7 +33,7 @@ describe('TokenBucket', () => {
 
   it('reads the clock only when it runs empty', () => {
     let reads = 0;
-    const b = new TokenBucket(1, 100, () => {
+    const b = new TokenBucket(1, 100, 0, () => {
       reads++;
       return 0;
     });

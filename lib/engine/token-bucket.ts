@@ -13,9 +13,11 @@ export class TokenBucket {
   constructor(
     private readonly perMs: number,
     private readonly burst: number,
+    /** Tokens already spent at creation (frames counted before the bucket was made). */
+    spent = 0,
     private readonly now: () => number = monotonic,
   ) {
-    this.tokens = burst;
+    this.tokens = Math.max(0, burst - spent);
     this.last = now();
   }
 

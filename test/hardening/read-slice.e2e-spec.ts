@@ -1,0 +1,111 @@
+// Issue 8 target: no single connection, authenticated or not, blocks the event loop for more than 50 ms.
+// ws parses a whole socket read (64 KiB: ~9,000 one-byte frames) and emits its frames synchronously;
+// the engine lets one read's frames run for 4 ms per loop turn and hands the rest to ws's one-frame-
+// per-turn mode (lib/engine/read-slice.ts). Measured here: the CPU time of the longest synchronous run
+// of one connection's frames (CPU, not wall time, so a loaded machine that preempts the process does not
+// count against the engine). Before the fix one read's run took 30–65 ms of CPU on this 2-core machine
+// under load (10–20 ms quiet); it is 2–9 ms now.
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Conn, EngineOptions, NeffosEngine } from '../../lib/engine/index.js';
+import { useEngineHarness } from '../utils/engine-harness.js';
+import { deferred } from '../utils/wait.js';
+import { floodOf, serverConn, serverWs, tcpOf, until } from './abuse.js';
+
+/** The bound asserted, with room for GC threads and a loaded CI machine; the issue's target is 50 ms. */
+const MAX_RUN_CPU_MS = 25;
+const FRAMES = 100_000;
+
+/**
+ * Watches the frames one server-side socket delivers: the longest synchronous run of them (frames
+ * delivered in one go, ended by the event loop's next turn) in CPU ms, and how many frames arrived.
+ */
+function watchRuns(ws: WebSocket): { readonly frames: number; readonly worstCpuMs: number } {
+  const state = { frames: 0, worstCpuMs: 0 };
+  let runStart: NodeJS.CpuUsage | undefined;
+  ws.prependListener('message', () => {
+    state.frames++;
+    if (runStart === undefined) {
+      runStart = process.cpuUsage();
+      setImmediate(() => (runStart = undefined));
+      return;
+    }
+    const used = process.cpuUsage(runStart);
+    state.worstCpuMs = Math.max(state.worstCpuMs, (used.user + used.system) / 1000);
+  });
+  return state;
+}
+
+/** The one connection still in its handshake (the engine's private set of live connections: looked at, never touched). */
+function handshaking(engine: NeffosEngine): Conn {
+  const live = [...(engine as unknown as { live: Set<Conn> }).live].filter((c) => c.id === '');
+  if (live.length !== 1) throw new Error(`expected one connection in its handshake, found ${live.length}`);
+  return live[0]!;
+}
+
+describe('one connection cannot block the event loop with a flood of tiny frames', () => {
+  const h = useEngineHarness();
+  let release = deferred<void>();
+
+  afterEach(() => release.resolve());
+
+  async function start(options: Partial<EngineOptions> = {}): Promise<void> {
+    release = deferred<void>();
+    await h.start({
+      path: '/echo',
+      namespaces: { default: { echo: (msg) => msg.body, hold: () => release.promise.then(() => 'released') } },
+      ...options,
+    });
+  }
+
+  /** Floods, then waits until the server has read it all or the connection is gone; the worst run. */
+  async function flood(ws: WebSocket, write: (bytes: Buffer) => void): Promise<{ frames: number; worstCpuMs: number }> {
+    const runs = watchRuns(ws);
+    const tcp = (ws as WebSocket & { _socket: Socket })._socket;
+    const bytes = floodOf('x', FRAMES);
+    const target = tcp.bytesRead + bytes.length;
+    write(bytes);
+    await until(() => tcp.bytesRead >= target || tcp.destroyed || ws.readyState === ws.CLOSED || (ws.isPaused && runs.frames >= 9_000), 'the flood to be read, held or cut off', 60_000);
+    // What was read is delivered before the wait below ends: the runs are over.
+    await until(() => runs.frames >= FRAMES || ws.readyState !== ws.OPEN || ws.isPaused, 'the frames read to be delivered', 60_000);
+    return runs;
+  }
+
+  it('authenticated: 100k one-byte frames run in slices, and the connection is still served', async () => {
+    await start({ messageRate: 0 });
+    const { client, id } = await h.rawReady();
+    await client.connectNamespace('default');
+    const runs = await flood(serverWs(serverConn(h.engine, id)), (b) => tcpOf(client).write(b));
+    expect(runs.frames).toBe(FRAMES);
+    expect(runs.worstCpuMs, 'longest synchronous run of the connection\'s frames, CPU ms').toBeLessThan(MAX_RUN_CPU_MS);
+    await client.expectEcho('default', 'after');
+  }, 90_000);
+
+  it('behind a pending handler: the frames of each read are queued in slices too', async () => {
+    await start();
+    const { client, id } = await h.rawReady();
+    await client.connectNamespace('default');
+    client.send('$h;default;;hold;0;0;');
+    const runs = await flood(serverWs(serverConn(h.engine, id)), (b) => tcpOf(client).write(b));
+    expect(runs.worstCpuMs, 'longest synchronous run of the connection\'s frames, CPU ms').toBeLessThan(MAX_RUN_CPU_MS);
+  }, 90_000);
+
+  for (const budget of ['the default', 'a lenient'] as const) {
+    it(`before the handshake completes, under ${budget} handshake budget`, async () => {
+      const authorized = deferred<boolean>();
+      let pending = false;
+      await start({
+        authorize: () => (pending ? authorized.promise : true),
+        ...(budget === 'a lenient' ? { maxHandshakeQueuedFrames: 200_000, maxHandshakeQueuedBytes: 256 * 1024 * 1024 } : {}),
+      });
+      pending = true;
+      const client = await h.raw();
+      const ws = serverWs(handshaking(h.engine));
+      client.send('M');
+      const runs = await flood(ws, (b) => tcpOf(client).write(b));
+      authorized.resolve(true);
+      expect(runs.worstCpuMs, 'longest synchronous run of the connection\'s frames, CPU ms').toBeLessThan(MAX_RUN_CPU_MS);
+    }, 90_000);
+  }
+});
