@@ -77,6 +77,11 @@ export interface EngineOptions {
   maxPendingAsks?: number;
   /** Rooms one connection may be in (all namespaces together); past it a join gets an error. Default 1,000. */
   maxRoomsPerConnection?: number;
+  /**
+   * Longest room name in UTF-8 bytes; a longer join gets an error reply (the connection stays open), so
+   * 1,000 rooms cannot hold a MiB-long name each. Default 1,024.
+   */
+  maxRoomNameLength?: number;
   /** Open connections (handshaking or not) of this engine; past it upgrades get HTTP 503. `0`: no cap. Default 50,000. */
   maxConnections?: number;
   /** Connections still in their handshake (e.g. an async `authorize`); past it upgrades get HTTP 503. `0`: no cap. Default 2,000. */
@@ -162,6 +167,7 @@ export interface ResolvedEngineOptions {
   onRateLimit: RateLimitPolicy;
   maxPendingAsks: number;
   maxRoomsPerConnection: number;
+  maxRoomNameLength: number;
   /** `Infinity` when there is no cap. */
   maxConnections: number;
   maxPendingHandshakes: number;
@@ -283,6 +289,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     onRateLimit: options.onRateLimit ?? 'delay',
     maxPendingAsks: positive('maxPendingAsks', options.maxPendingAsks, 1_000),
     maxRoomsPerConnection: positive('maxRoomsPerConnection', options.maxRoomsPerConnection, 1_000),
+    maxRoomNameLength: positive('maxRoomNameLength', options.maxRoomNameLength, 1_024),
     maxConnections: positive('maxConnections', options.maxConnections, 50_000, true) || Infinity,
     maxPendingHandshakes: positive('maxPendingHandshakes', options.maxPendingHandshakes, 2_000, true) || Infinity,
     handlerTimeout: positive('handlerTimeout', options.handlerTimeout, 0, true),

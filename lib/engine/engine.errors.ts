@@ -9,7 +9,7 @@ import {
   INTERNAL_ERROR,
   HANDLER_TIMED_OUT,
   TOO_MANY_PENDING_ASKS,
-  TOO_MANY_ROOMS,
+  ROOM_NAME_TOO_LONG, TOO_MANY_ROOMS,
   UNPRINTABLE_ERROR,
 } from './engine.messages.js';
 
@@ -113,6 +113,17 @@ export class TooManyRoomsError extends NeffosError {
   override name = 'TooManyRoomsError';
   constructor(readonly max: number) {
     super(TOO_MANY_ROOMS(max));
+  }
+}
+
+/** A room name longer than `maxRoomNameLength` bytes; a client's join gets this as its error reply. */
+export class RoomNameTooLongError extends NeffosError {
+  override name = 'RoomNameTooLongError';
+  constructor(
+    readonly bytes: number,
+    readonly max: number,
+  ) {
+    super(ROOM_NAME_TOO_LONG(bytes, max));
   }
 }
 

@@ -33,6 +33,7 @@ export const INTERNAL_ERROR = 'Internal server error';
 export const UNPRINTABLE_ERROR = 'error (unprintable thrown value)';
 export const RATE_LIMITED = 'rate limit exceeded (messageRate); slow down';
 export const TOO_MANY_ROOMS = (max: number): string => `too many rooms on this connection (maxRoomsPerConnection ${max})`;
+export const ROOM_NAME_TOO_LONG = (bytes: number, max: number): string => `room name of ${bytes} bytes is too long (maxRoomNameLength ${max})`;
 export const HANDLER_TIMED_OUT = (event: string, ms: number): string => `handler of "${event}" did not finish within ${ms} ms (handlerTimeout)`;
 export const UNKNOWN_EVENT = (event: string, namespace: string): string => `unknown event "${event}" in namespace "${namespace}"`;
 
@@ -53,7 +54,7 @@ export const TEARDOWN_HOOKS_STUCK = (connections: number, graceMs: number): stri
 
 // ---- option errors (thrown once, by the constructor) -------------------------------------------------
 
-const BYTE_OPTIONS: ReadonlySet<string> = new Set(['maxPayload', 'writeBufferHighWaterMark', 'maxQueuedBytes', 'maxHandshakeQueuedBytes']);
+const BYTE_OPTIONS: ReadonlySet<string> = new Set(['maxPayload', 'writeBufferHighWaterMark', 'maxQueuedBytes', 'maxHandshakeQueuedBytes', 'maxRoomNameLength']);
 const COUNT_UNITS: ReadonlyMap<string, string> = new Map([
   ['maxQueuedFrames', 'frames'],
   ['maxHandshakeQueuedFrames', 'frames'],

@@ -2,7 +2,7 @@
 // (the client's request and the server's) of room join and leave (docs/protocol.md §3.7, §3.8), each re-check once.
 import { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, Message, OnAnyEvent, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft, encodeFields } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-import { BadNamespaceError, BadRoomError, ConnectionClosedError, TooManyRoomsError } from './engine.errors.js';
+import { BadNamespaceError, BadRoomError, ConnectionClosedError, RoomNameTooLongError, TooManyRoomsError } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
 import type { BodyAndOptions, BodyArg, EventMap, EventName, EventReply, EventRequest, Payload } from '../protocol/event-map.js';
 import type { AskOptions, BroadcastFromOptions, Events } from './engine.types.js';
@@ -146,6 +146,8 @@ export class NSConn<M extends EventMap<M> = any> {
     // Room "" is the namespace level itself; joining it would make namespace frames look like room ones.
     if (msg.room === '') return writeErrorReply(this.conn, msg, ERR_BAD_ROOM);
     if (this.joined.has(msg.room)) return writeEmptyReply(this.conn, msg.token);
+    const tooLong = this.nameTooLong(msg.room);
+    if (tooLong !== undefined) return writeErrorReply(this.conn, msg, tooLong);
     if (this.roomsFull()) return writeErrorReply(this.conn, msg, new TooManyRoomsError(this.conn.host.options.maxRoomsPerConnection));
     const rejected = await this.veto(msg);
     if (rejected !== undefined) return writeErrorReply(this.conn, msg, rejected);
@@ -160,7 +162,7 @@ export class NSConn<M extends EventMap<M> = any> {
     if (name === '') throw new BadRoomError(this.namespace, name);
     const existing = this.joined.get(name);
     if (existing !== undefined) return existing;
-    const refused = this.writeGuard('');
+    const refused = this.writeGuard('') ?? this.nameTooLong(name);
     if (refused !== undefined) throw refused;
     if (this.roomsFull()) throw new TooManyRoomsError(this.conn.host.options.maxRoomsPerConnection);
     await this.fire(new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
@@ -176,6 +178,15 @@ export class NSConn<M extends EventMap<M> = any> {
    * room of a dropped NSConn would stay in the index for ever, past the write guard), or the other
    * side's join of the same room completed meanwhile (`added` false: one Room, Joined fired once).
    */
+  /** A room name over maxRoomNameLength bytes: 1,000 rooms must not hold a MiB-long name each. */
+  private nameTooLong(name: string): RoomNameTooLongError | undefined {
+    const max = this.conn.host.options.maxRoomNameLength;
+    // A UTF-8 byte is at least a UTF-16 unit and at most three: only names near the bound are measured.
+    if (name.length * 3 <= max) return undefined;
+    const bytes = Buffer.byteLength(name);
+    return bytes > max ? new RoomNameTooLongError(bytes, max) : undefined;
+  }
+
   /** The connection is in maxRoomsPerConnection rooms (all namespaces): a join would cost unbounded memory. */
   private roomsFull(): boolean {
     return this.conn.roomCount >= this.conn.host.options.maxRoomsPerConnection;
