@@ -17,6 +17,8 @@ export interface AbuseStats {
   heapUsed: number;
   /** the event loop's worst delay since the last `?reset=1`, ms */
   eldMaxMs: number;
+  /** the longest one socket read took to handle (ws parsing it and the engine's work on its frames) since the last reset, ms */
+  worstReadMs: number;
   /** `echo` frames handled so far */
   handled: number;
   /** bytes the server has read from upgraded sockets (live and closed): how far it got through a flood */
@@ -31,6 +33,8 @@ let carriedMaxMs = 0;
 
 const upgraded = new Set<Duplex & { bytesRead?: number }>();
 let closedBytesRead = 0;
+let worstReadMs = 0;
+let readStart = 0;
 
 /**
  * Counts what the server has read from every upgraded socket, so an attacker knows when its flood has
@@ -39,6 +43,10 @@ let closedBytesRead = 0;
 export function trackUpgradedSockets(server: Server): void {
   server.on('upgrade', (_req: IncomingMessage, socket: Duplex & { bytesRead?: number }) => {
     upgraded.add(socket);
+    // The server's own 'data' listener (ws's) was added during the upgrade, before this one: these two
+    // bracket it, so one read's synchronous handling is timed whole.
+    socket.prependListener('data', () => (readStart = performance.now()));
+    socket.on('data', () => (worstReadMs = Math.max(worstReadMs, performance.now() - readStart)));
     socket.once('close', () => {
       upgraded.delete(socket);
       closedBytesRead += socket.bytesRead ?? 0;
@@ -98,12 +106,14 @@ async function readAbuseStats(url: URL): Promise<AbuseStats> {
     maxRss: process.resourceUsage().maxRSS * 1024,
     heapUsed: mem.heapUsed,
     eldMaxMs: eldMaxMs(),
+    worstReadMs,
     handled,
     bytesRead: bytesRead(),
   };
   if (url.searchParams.get('reset') === '1') {
     eld.reset();
     carriedMaxMs = 0;
+    worstReadMs = 0;
   }
   return stats;
 }

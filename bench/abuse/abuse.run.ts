@@ -137,18 +137,34 @@ const MiB = 1024 * 1024;
 const ms = (v: number | undefined): string => (v === undefined ? '—' : v.toFixed(v < 10 ? 1 : 0));
 
 function table(rows: Row[]): string {
-  const header = ['attack', 'server', 'size', 'peak RSS MiB', 'loop max ms', 'neighbour p99 ms', 'neighbour max ms', 'neighbour asks/s', 'outcome'];
+  const header = ['attack', 'server', 'size', 'peak RSS MiB', 'loop max ms', 'worst read ms', 'neighbour p99 ms', 'neighbour max ms', 'neighbour asks/s', 'outcome'];
   const lines = rows.map((r) => {
     // Shutdown closes the neighbours too: their figures say nothing there.
     const nb = r.attack === 'close-silent-tcp' ? undefined : r.neighbours;
     let outcome = r.error ?? r.result?.outcome ?? '';
     if (r.closeMs !== undefined) outcome = `close took ${(r.closeMs / 1000).toFixed(2)} s; ${outcome}`;
     if (r.serverDied !== undefined && r.attack !== 'close-silent-tcp') outcome = `SERVER DIED (${r.serverDied}); ${outcome}`;
-    return [r.attack, r.target, r.size, r.peakRss ? (r.peakRss / MiB).toFixed(0) : '—', ms(r.result?.eldMaxMs), ms(nb?.p99Ms), ms(nb?.maxMs), nb ? nb.asksPerSec.toFixed(0) : '—', outcome];
+    return [r.attack, r.target, r.size, r.peakRss ? (r.peakRss / MiB).toFixed(0) : '—', ms(r.result?.eldMaxMs), ms(r.result?.worstReadMs), ms(nb?.p99Ms), ms(nb?.maxMs), nb ? nb.asksPerSec.toFixed(0) : '—', outcome];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+/** The issue's targets, one line each, from the rows that measure them. */
+function targets(rows: Row[]): string {
+  const lines = ['issue 8 targets (wall-time figures depend on the machine\'s load; see the load averages above):'];
+  for (const r of rows) {
+    if (r.attack === 'idle') lines.push(`  ${r.target} idle connections (target ≤ 8 KiB RSS each): ${r.result?.outcome ?? r.error ?? '?'}`);
+    if (r.attack === 'nonreading-flood') lines.push(`  ${r.target} 48 non-reading flooders (target < 500 MiB peak RSS): ${r.peakRss ? `${(r.peakRss / MiB).toFixed(0)} MiB` : '?'}`);
+  }
+  const blocks = rows.filter((r) => r.attack !== 'close-silent-tcp' && r.result?.eldMaxMs !== undefined);
+  if (blocks.length > 0) {
+    const worst = blocks.reduce((a, b) => ((b.result!.eldMaxMs ?? 0) > (a.result!.eldMaxMs ?? 0) ? b : a));
+    const worstRead = blocks.reduce((a, b) => ((b.result!.worstReadMs ?? 0) > (a.result!.worstReadMs ?? 0) ? b : a));
+    lines.push(`  worst event-loop block (target ≤ 50 ms): ${ms(worst.result!.eldMaxMs)} ms (${worst.target} ${worst.attack}); worst single read ${ms(worstRead.result!.worstReadMs)} ms (${worstRead.target} ${worstRead.attack})`);
+  }
+  return lines.join('\n');
 }
 
 export async function runAbuse(argv: readonly string[]): Promise<void> {
@@ -164,7 +180,9 @@ export async function runAbuse(argv: readonly string[]): Promise<void> {
       console.log(`  ${target} ${attack.name}: ${row.error ?? row.result?.outcome ?? ''} (${((performance.now() - started) / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(1)})`);
     }
   }
-  console.log('\nneighbours: 4 honest connections asking `echo` one at a time during the attack; "loop max" is the server\'s monitorEventLoopDelay max\n');
+  console.log('\nneighbours: 4 honest connections asking `echo` one at a time during the attack; "loop max" is the server\'s monitorEventLoopDelay max;');
+  console.log('"worst read" the longest the server took to handle one socket read (ws parsing it, the engine\'s work on its frames), wall time\n');
   console.log(table(rows));
+  console.log(`\n${targets(rows)}`);
   if (rows.some((r) => r.error !== undefined)) process.exitCode = 1;
 }

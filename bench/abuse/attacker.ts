@@ -17,6 +17,8 @@ export interface AttackerResult {
   outcome: string;
   /** the server's event loop's worst delay over the attack, ms (undefined if the server died) */
   eldMaxMs?: number;
+  /** the longest one socket read took to handle on the server, ms */
+  worstReadMs?: number;
   maxRss?: number;
   heapUsed?: number;
 }
@@ -27,12 +29,14 @@ setTimeout(() => {
   process.exit(3);
 }, config.budgetMs + 60_000).unref();
 
-/** Worst event-loop delay over every reading (an attack may reset the server's histogram mid-way). */
+/** Worst event-loop delay and socket read over every reading (an attack may reset the server's figures mid-way). */
 let loopMax = 0;
+let readMax = 0;
 
 async function stats(options: { gc?: boolean; reset?: boolean } = {}): Promise<AbuseStats> {
   const s = await fetchStats(options);
   loopMax = Math.max(loopMax, s.eldMaxMs);
+  readMax = Math.max(readMax, s.worstReadMs);
   return s;
 }
 
@@ -75,7 +79,7 @@ try {
 const result: AttackerResult = { outcome };
 if (config.attack !== 'close-silent-tcp') {
   const final = await Promise.race([stats(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]).catch(() => undefined);
-  if (final !== undefined) Object.assign(result, { eldMaxMs: Math.max(loopMax, final.eldMaxMs), maxRss: final.maxRss, heapUsed: final.heapUsed });
+  if (final !== undefined) Object.assign(result, { eldMaxMs: Math.max(loopMax, final.eldMaxMs), worstReadMs: Math.max(readMax, final.worstReadMs), maxRss: final.maxRss, heapUsed: final.heapUsed });
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
