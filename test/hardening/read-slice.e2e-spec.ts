@@ -4,8 +4,8 @@
 // per-turn mode (lib/engine/read-slice.ts). Measured here: the CPU time of the longest synchronous run
 // of one connection's frames (CPU, not wall time, so a loaded machine that preempts the process does not
 // count against the engine; runs that a garbage collection paused are left out, a pause of the whole
-// heap being no connection's work). Before the fix one read's run took 30–65 ms of CPU on this 2-core
-// machine under load (10–20 ms quiet); it is 2–9 ms now.
+// heap being no connection's work). Before the fix one read's run took 30–62 ms of CPU on this 2-core
+// machine under load (10–20 ms quiet); it is 2–9 ms now, up to 28 under the full suite.
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
@@ -15,8 +15,12 @@ import { useEngineHarness } from '../utils/engine-harness.js';
 import { deferred } from '../utils/wait.js';
 import { floodOf, serverConn, serverWs, tcpOf, until } from './abuse.js';
 
-/** The bound asserted, with room for GC threads and a loaded CI machine; the target is 50 ms. */
-const MAX_RUN_CPU_MS = 25;
+/**
+ * The issue's target, asserted as CPU time of the process: that counts its background threads too (JIT
+ * compilation, concurrent marking), which keep running while a loaded machine preempts the main thread,
+ * so a 4 ms slice has read up to 28 ms under the full suite at load average ~15. Before the fix: up to 62.
+ */
+const MAX_RUN_CPU_MS = 50;
 const FRAMES = 100_000;
 
 interface Run {
