@@ -3,7 +3,17 @@ export { NeffosEvent, NeffosIgnore, trimPrefix } from './decorators/neffos-event
 export { HandshakeRequest, NamespaceConn, NeffosMessage, RoomName } from './decorators/neffos-params.decorator.js';
 export type { NeffosControllerOptions } from './interfaces/neffos-controller-options.interface.js';
 export type { HandlerReply, NeffosHandlers } from './interfaces/neffos-handlers.interface.js';
-export type { EventNameMapper, NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+export type { EventNameMapper, NeffosEventsMode, NeffosModuleOptions, NeffosOptionsFactory } from './interfaces/neffos-module-options.interface.js';
+export {
+  OnNamespaceConnect,
+  OnNamespaceConnected,
+  OnNamespaceDisconnect,
+  OnNativeMessage,
+  OnRoomJoin,
+  OnRoomJoined,
+  OnRoomLeave,
+  OnRoomLeft,
+} from './interfaces/neffos-hooks.interface.js';
 export { NeffosModule } from './neffos.module.js';
 export { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
 export {

@@ -34,8 +34,9 @@ export class NeffosMetadataAccessor {
     return this.reflector.get<NeffosControllerOptions | undefined>(NEFFOS_CONTROLLER_METADATA, target);
   }
 
-  getEventName(handler: Function): string | undefined {
-    return this.reflector.get<string | undefined>(NEFFOS_EVENT_METADATA, handler);
+  /** `@NeffosEvent(name)`: the name; `@NeffosEvent()`: `true` (named by the method); undecorated: undefined. */
+  getEventMark(handler: Function): string | true | undefined {
+    return this.reflector.get<string | true | undefined>(NEFFOS_EVENT_METADATA, handler);
   }
 
   isIgnored(handler: Function): boolean {

@@ -5,7 +5,8 @@ import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/co
 import type { Server } from 'node:http';
 import { errorText, NeffosEngine } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
-import { NeffosExplorer } from './neffos.explorer.js';
+import { NeffosExplorer, type NamespacePlan } from './neffos.explorer.js';
+import { LOG_NAMESPACE, LOG_PATH, NEAR_MISS_HOOK } from './neffos.messages.js';
 import { ReplyErrors } from './neffos-reply.errors.js';
 import { assertNoGatewayOnPath, assertSingleRegistration, neffosRegistrations } from './neffos-mount.checks.js';
 import { NoControllersError } from './neffos.errors.js';
@@ -34,7 +35,10 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     assertNoGatewayOnPath(this.appConfig, this.options.path);
     const plans = this.explorer.explore();
     if (plans.length === 0) throw new NoControllersError();
-    const { eventNameMapper: _mapper, authorize, onConnect, ...engineOptions } = this.options;
+    for (const plan of plans) {
+      for (const miss of plan.nearMisses) this.logger.warn(NEAR_MISS_HOOK(miss.controller, miss.methodName, miss.hook, miss.kind, miss.event));
+    }
+    const { eventNameMapper: _mapper, events: _events, authorize, onConnect, ...engineOptions } = this.options;
     // The handshake hooks fail the way handlers do: Nest's exceptions keep their text, anything else is
     // logged with its stack and read by the client as `Internal server error` (unless exposeErrors).
     const replies = new ReplyErrors(this.options.exposeErrors === true);
@@ -51,6 +55,17 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     this.server.bind(this.engine);
     // With an exchange, the app is ready once it has subscribed (cross-node delivery works).
     await this.engine.ready();
+    this.logMounted(plans);
+  }
+
+  /** Like Nest's RoutesResolver: the path, then one line per namespace with its events, hooks and scopes. */
+  private logMounted(plans: readonly NamespacePlan[]): void {
+    this.logger.log(LOG_PATH(this.options.path, plans.length));
+    for (const plan of plans) {
+      const hooks = [...plan.hooks.keys()].map((event) => event.slice(1));
+      const controllers = plan.controllers.map((c) => ({ name: c.metatype.name, perConnection: c.perConnection }));
+      this.logger.log(LOG_NAMESPACE(plan.namespace, [...plan.events.keys()], hooks, controllers));
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

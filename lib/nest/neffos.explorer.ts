@@ -3,22 +3,13 @@
 // It only finds and checks; NeffosNamespacesFactory turns the plans into handlers, the host mounts them.
 import { Inject, Injectable, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import {
-  isSystemEvent,
-  OnNamespaceConnect,
-  OnNamespaceConnected,
-  OnNamespaceDisconnect,
-  OnNativeMessage,
-  OnRoomJoin,
-  OnRoomJoined,
-  OnRoomLeave,
-  OnRoomLeft,
-} from '../protocol/index.js';
-import type { EventNameMapper, NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+import { isSystemEvent } from '../protocol/index.js';
+import type { EventNameMapper, NeffosEventsMode, NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { AckOnLifecycleHookError, DuplicateEventError, UnsupportedParamDecoratorError } from './neffos.errors.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
 import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
 import { ACK_PARAM_TYPE, isSupportedParamType } from './neffos-params.factory.js';
+import { hookNearMiss, NEST_LIFECYCLE_METHODS, SYSTEM_HOOK_METHODS, type HookNearMiss } from './neffos-method-names.js';
 
 /** What DiscoveryService hands out (Nest's InstanceWrapper), named without a deep import. */
 export type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
@@ -30,6 +21,8 @@ export interface ControllerPlan {
   /** One instance per namespace connection (request scope somewhere in its tree). */
   perConnection: boolean;
   durable: boolean;
+  /** Which of its methods are events (the controller's option, else the module's). */
+  events: NeffosEventsMode;
 }
 
 export interface HandlerPlan {
@@ -51,31 +44,17 @@ export interface NamespacePlan {
   events: Map<string, HandlerPlan>;
   /** Lifecycle events, every handler of every controller, in controller then method order. */
   hooks: Map<string, HandlerPlan[]>;
+  /** Methods named one edit away from a hook, which the start-up log warns about. */
+  nearMisses: NearMissPlan[];
 }
 
-/** Nest lifecycle hooks: never events. */
-const NEST_LIFECYCLE_METHODS: ReadonlySet<string> = new Set([
-  'onModuleInit',
-  'onApplicationBootstrap',
-  'onModuleDestroy',
-  'beforeApplicationShutdown',
-  'onApplicationShutdown',
-]);
-
-/**
- * Method names that bind to neffos lifecycle events (README, "Controllers"): `onX` and the Go spelling
- * `OnX` both map to `_OnX`, as Go's struct handler does; `onNativeMessage` (lower-case only) to
- * `_OnNativeMessage`. A Map, so a method named like an Object.prototype member finds nothing.
- */
-const SYSTEM_HOOK_METHODS: ReadonlyMap<string, string> = new Map([
-  ...[OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft].flatMap(
-    (event): Array<[string, string]> => [
-      [`o${event.slice(2)}`, event],
-      [event.slice(1), event],
-    ],
-  ),
-  ['onNativeMessage', OnNativeMessage],
-]);
+/** A method that looks like a misspelled hook, and what became of it. */
+export interface NearMissPlan extends HookNearMiss {
+  controller: string;
+  methodName: string;
+  /** The event it is served as, or undefined when it is neither an event nor a hook. */
+  event: string | undefined;
+}
 
 @Injectable()
 export class NeffosExplorer {
@@ -103,10 +82,11 @@ export class NeffosExplorer {
         namespace: meta.namespace,
         perConnection,
         durable: perConnection && wrapper.isDependencyTreeDurable(),
+        events: meta.events ?? this.options.events ?? 'public-methods',
       };
       let plan = namespaces.get(meta.namespace);
       if (plan === undefined) {
-        plan = { namespace: meta.namespace, controllers: [], events: new Map(), hooks: new Map() };
+        plan = { namespace: meta.namespace, controllers: [], events: new Map(), hooks: new Map(), nearMisses: [] };
         namespaces.set(meta.namespace, plan);
       }
       this.addController(plan, controller, meta.eventNameMapper ?? this.options.eventNameMapper);
@@ -118,7 +98,10 @@ export class NeffosExplorer {
     plan.controllers.push(controller);
     const prototype = controller.metatype.prototype as Record<string, Function>;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-      const event = this.eventOf(controller.metatype, methodName, prototype[methodName]!, mapper);
+      const method = prototype[methodName]!;
+      const event = this.eventOf(controller, methodName, method, mapper);
+      const nearMiss = this.nearMissOf(methodName, method);
+      if (nearMiss !== undefined) plan.nearMisses.push({ ...nearMiss, controller: controller.metatype.name, methodName, event });
       if (event === undefined) continue;
       const handler = this.planHandler(controller, event, methodName);
       if (isSystemEvent(event)) {
@@ -134,17 +117,27 @@ export class NeffosExplorer {
     }
   }
 
-  /** The naming rules: an explicit @NeffosEvent name, a lifecycle hook name, then the mapper; undefined skips the method. */
-  private eventOf(metatype: Type, methodName: string, method: Function, mapper: EventNameMapper | undefined): string | undefined {
+  /**
+   * The naming rules: an `@NeffosEvent` name, a lifecycle hook name, then (in `'public-methods'` mode)
+   * the mapper; undefined skips the method. `@NeffosEvent()` without a name takes the mapped method name.
+   */
+  private eventOf(controller: ControllerPlan, methodName: string, method: Function, mapper: EventNameMapper | undefined): string | undefined {
     if (methodName.startsWith('_') || NEST_LIFECYCLE_METHODS.has(methodName)) return undefined;
     if (this.accessor.isIgnored(method)) return undefined;
-    const explicit = this.accessor.getEventName(method);
-    if (explicit !== undefined) return explicit;
+    const mark = this.accessor.getEventMark(method);
+    if (typeof mark === 'string') return mark;
+    if (mark === true) return mappedName(methodName, controller.metatype, mapper) || methodName;
     const system = SYSTEM_HOOK_METHODS.get(methodName);
     if (system !== undefined) return system;
-    const mapped = mapper?.(methodName, metatype);
-    if (mapped === false) return undefined;
-    return mapped ?? methodName;
+    if (controller.events === 'decorated') return undefined;
+    const mapped = mappedName(methodName, controller.metatype, mapper);
+    return mapped === false ? undefined : mapped;
+  }
+
+  /** A hook look-alike the developer has not marked as meant (`@NeffosEvent`/`@NeffosIgnore`). */
+  private nearMissOf(methodName: string, method: Function): HookNearMiss | undefined {
+    if (this.accessor.getEventMark(method) !== undefined || this.accessor.isIgnored(method)) return undefined;
+    return hookNearMiss(methodName);
   }
 
   private planHandler(controller: ControllerPlan, event: string, methodName: string): HandlerPlan {
@@ -160,4 +153,10 @@ export class NeffosExplorer {
     }
     return { controller, event, methodName, decoratedParams: params.length > 0, ack };
   }
+}
+
+/** The mapper's name for a method: its string, `false` to skip, or the method name when it keeps it. */
+function mappedName(methodName: string, metatype: Type, mapper: EventNameMapper | undefined): string | false {
+  const mapped = mapper?.(methodName, metatype);
+  return mapped ?? methodName;
 }

@@ -28,7 +28,31 @@ export const NEFFOS_MODULE_TWICE = (registrations: ReadonlyArray<{ path: string;
 export const GATEWAY_ON_NEFFOS_PATH = (path: string): string =>
   `a @WebSocketGateway of @nestjs/platform-ws is registered on "${path}", the path NeffosModule serves; give the gateway or NeffosModule another path (they can share the HTTP server through NeffosWsAdapter)`;
 
+// Start-up log (NeffosModule's Logger context).
+
+/** One line per namespace: its events, its hooks, and each controller's scope. */
+export const LOG_NAMESPACE = (
+  namespace: string,
+  events: readonly string[],
+  hooks: readonly string[],
+  controllers: ReadonlyArray<{ name: string; perConnection: boolean }>,
+): string =>
+  `Namespace ${JSON.stringify(namespace)}: events {${events.join(', ')}}` +
+  (hooks.length > 0 ? `, hooks {${hooks.join(', ')}}` : '') +
+  `, ${controllers.map((c) => `${c.name} (${c.perConnection ? 'per connection' : 'static'})`).join(', ')}`;
+
+export const LOG_PATH = (path: string, namespaces: number): string =>
+  `Serving the neffos protocol on path ${path} (${namespaces} namespace${namespaces === 1 ? '' : 's'})`;
+
+export const NEAR_MISS_HOOK = (controller: string, methodName: string, hook: string, kind: 'neffos' | 'Nest', event: string | undefined): string =>
+  `${controller}.${methodName} looks like a misspelling of the ${kind} lifecycle hook ${hook} (one edit away, ignoring case), and is not that hook: ` +
+  (event === undefined ? 'it is never called' : `clients can call it as the event "${event}"`) +
+  `. Rename it to ${hook}, or mark it @NeffosEvent() (an event) or @NeffosIgnore() (neither) to keep the name and silence this warning`;
+
 // Usage (thrown at the call).
+
+export const BAD_EVENTS_MODE = (value: unknown): string =>
+  `option events must be 'public-methods' (every public method is an event) or 'decorated' (only @NeffosEvent() methods), got ${JSON.stringify(value)}`;
 
 export const CONTROLLER_NEEDS_NAMESPACE = '@NeffosController needs a namespace string, e.g. @NeffosController("default")';
 

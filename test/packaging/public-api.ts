@@ -104,7 +104,7 @@ export const PUBLIC_API: Record<string, EntryApi> = {
       'UnsupportedParamDecoratorError',
       'trimPrefix',
     ],
-    types: [...engineTypes, 'EventNameMapper', 'HandlerReply', 'NeffosControllerOptions', 'NeffosHandlers', 'NeffosModuleOptions', 'NeffosTarget'],
+    types: [...engineTypes, 'EventNameMapper', 'HandlerReply', 'NeffosControllerOptions', 'NeffosEventsMode', 'NeffosHandlers', 'NeffosModuleOptions', 'NeffosOptionsFactory', 'NeffosTarget'],
   },
   './engine': { values: engineValues, types: engineTypes },
   './platform-ws': { values: ['NeffosWsAdapter'], types: [] },

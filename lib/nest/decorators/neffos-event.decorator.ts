@@ -2,15 +2,19 @@ import { SetMetadata } from '@nestjs/common';
 import { NEFFOS_EVENT_METADATA, NEFFOS_IGNORE_METADATA } from '../neffos.constants.js';
 
 /**
- * Gives a controller method an explicit event name instead of its method name.
+ * Marks a controller method as an event: named `event`, or with no argument by its method name (passed
+ * through `eventNameMapper`, if one is set). With `events: 'decorated'` only these methods are events.
  *
  * @example
  * ```ts
  * @NeffosEvent('chat:message')
  * onMessage(msg: Message) {}
+ *
+ * @NeffosEvent()
+ * join(msg: Message) {}          // event "join"
  * ```
  */
-export const NeffosEvent = (event: string): MethodDecorator => SetMetadata(NEFFOS_EVENT_METADATA, event);
+export const NeffosEvent = (event?: string): MethodDecorator => SetMetadata(NEFFOS_EVENT_METADATA, event ?? true);
 
 /**
  * Keeps a public method of a controller from becoming an event.

@@ -1,5 +1,5 @@
 import type { Scope } from '@nestjs/common';
-import type { EventNameMapper } from './neffos-module-options.interface.js';
+import type { EventNameMapper, NeffosEventsMode } from './neffos-module-options.interface.js';
 
 export interface NeffosControllerOptions {
   /** The neffos namespace whose events this class handles (`''` is valid). */
@@ -8,4 +8,6 @@ export interface NeffosControllerOptions {
   scope?: Scope;
   /** Overrides the module's `eventNameMapper` for this class. */
   eventNameMapper?: EventNameMapper;
+  /** Overrides the module's `events` for this class: `'decorated'` serves only `@NeffosEvent()` methods. */
+  events?: NeffosEventsMode;
 }
