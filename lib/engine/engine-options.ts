@@ -195,12 +195,17 @@ const consoleLogger: NeffosLogger = {
   error: (message) => console.error(`[neffos] ${message}`),
 };
 
+/** A plain decimal number as text: what an environment variable holds (`MAX_PAYLOAD=65536`). */
+const NUMERIC_STRING = /^\s*\d+(\.\d+)?\s*$/;
+
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+  // Options often come from configuration as strings; digits are taken as the number they spell.
+  const number: unknown = typeof value === 'string' && NUMERIC_STRING.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number) || number < 0 || (!allowZero && number === 0)) {
     throw new InvalidOptionError(OPTION_NOT_POSITIVE(name, value, allowZero));
   }
-  return value;
+  return number;
 }
 
 /**

@@ -70,8 +70,14 @@ function unitOf(name: string): string {
   return BYTE_OPTIONS.has(name) ? 'bytes' : (COUNT_UNITS.get(name) ?? 'milliseconds');
 }
 
-export const OPTION_NOT_POSITIVE = (name: string, value: number, allowZero: boolean): string =>
-  `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${unitOf(name)}, got ${value}`;
+export const OPTION_NOT_POSITIVE = (name: string, value: unknown, allowZero: boolean): string =>
+  `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${unitOf(name)}, got ` +
+  (typeof value === 'string' ? `the string ${JSON.stringify(value)} (write a number such as ${exampleOf(name)}, or a string of digits such as '${exampleOf(name)}')` : String(value));
+
+function exampleOf(name: string): string {
+  const unit = unitOf(name);
+  return unit === 'bytes' ? '65536' : unit === 'milliseconds' ? '30000' : '100';
+}
 export const OPTION_BAD_PATH = (path: unknown): string => `option path must start with "/", got ${JSON.stringify(path)}`;
 export const OPTION_NO_NAMESPACES = 'option namespaces must name at least one namespace';
 export const OPTION_BAD_ORIGIN = (value: unknown, parsed: string | undefined): string =>

@@ -20,10 +20,13 @@ export {
   AckOnLifecycleHookError,
   DuplicateEventError,
   GatewayOnNeffosPathError,
+  NeffosControllerInControllersError,
   NeffosModuleTwiceError,
+  NeffosModuleWithoutForRootError,
   NeffosNotReadyError,
   NoControllersError,
   NoScopedInstanceError,
+  UnknownOptionError,
   UnsupportedParamDecoratorError,
 } from './neffos.errors.js';
 export { NeffosServer, type NeffosTarget } from './neffos-server.js';

@@ -11,6 +11,7 @@ import {
   NEFFOS_CONTROLLER_METADATA,
   NEFFOS_EVENT_METADATA,
   NEFFOS_IGNORE_METADATA,
+  PATH_METADATA,
   PIPES_METADATA,
   ROUTE_ARGS_METADATA,
 } from './neffos.constants.js';
@@ -32,6 +33,11 @@ export class NeffosMetadataAccessor {
 
   getControllerOptions(target: Function): NeffosControllerOptions | undefined {
     return this.reflector.get<NeffosControllerOptions | undefined>(NEFFOS_CONTROLLER_METADATA, target);
+  }
+
+  /** Whether `@Controller()` (Nest's HTTP controller) marks the class. */
+  isHttpController(target: Function): boolean {
+    return this.reflector.get<string | string[] | undefined>(PATH_METADATA, target) !== undefined;
   }
 
   /** `@NeffosEvent(name)`: the name; `@NeffosEvent()`: `true` (named by the method); undecorated: undefined. */

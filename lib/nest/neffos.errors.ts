@@ -1,6 +1,18 @@
 // Start-up and usage errors of the Nest layer; the texts (neffos.messages.ts) say what to change.
-import { NeffosError } from '../engine/index.js';
-import { ACK_ON_LIFECYCLE_HOOK, DUPLICATE_EVENT, GATEWAY_ON_NEFFOS_PATH, NEFFOS_MODULE_TWICE, NO_CONTROLLERS, NO_SCOPED_INSTANCE, NOT_READY, UNSUPPORTED_PARAM_DECORATOR } from './neffos.messages.js';
+import { InvalidOptionError, NeffosError } from '../engine/index.js';
+import {
+  ACK_ON_LIFECYCLE_HOOK,
+  DUPLICATE_EVENT,
+  GATEWAY_ON_NEFFOS_PATH,
+  MODULE_WITHOUT_FOR_ROOT,
+  NEFFOS_CONTROLLER_IN_CONTROLLERS,
+  NEFFOS_MODULE_TWICE,
+  NO_CONTROLLERS,
+  NO_SCOPED_INSTANCE,
+  NOT_READY,
+  UNKNOWN_OPTION,
+  UNSUPPORTED_PARAM_DECORATOR,
+} from './neffos.messages.js';
 
 export class DuplicateEventError extends NeffosError {
   override name = 'DuplicateEventError';
@@ -60,5 +72,29 @@ export class GatewayOnNeffosPathError extends NeffosError {
   override name = 'GatewayOnNeffosPathError';
   constructor(readonly path: string) {
     super(GATEWAY_ON_NEFFOS_PATH(path));
+  }
+}
+
+/** A @NeffosController listed under `controllers: []`, where Nest expects an HTTP `@Controller()`. */
+export class NeffosControllerInControllersError extends NeffosError {
+  override name = 'NeffosControllerInControllersError';
+  constructor(readonly controller: string, readonly module: string) {
+    super(NEFFOS_CONTROLLER_IN_CONTROLLERS(controller, module));
+  }
+}
+
+/** `imports: [NeffosModule]`: the module has no options (no path) without forRoot/forRootAsync. */
+export class NeffosModuleWithoutForRootError extends NeffosError {
+  override name = 'NeffosModuleWithoutForRootError';
+  constructor(readonly importers: readonly string[]) {
+    super(MODULE_WITHOUT_FOR_ROOT(importers));
+  }
+}
+
+/** An option key NeffosModule does not know (a typo would otherwise be ignored silently). */
+export class UnknownOptionError extends InvalidOptionError {
+  override name = 'UnknownOptionError';
+  constructor(readonly key: string, readonly nearest: string | undefined, valid: readonly string[]) {
+    super(UNKNOWN_OPTION(key, nearest, valid));
   }
 }

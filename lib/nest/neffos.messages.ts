@@ -28,6 +28,22 @@ export const NEFFOS_MODULE_TWICE = (registrations: ReadonlyArray<{ path: string;
 export const GATEWAY_ON_NEFFOS_PATH = (path: string): string =>
   `a @WebSocketGateway of @nestjs/platform-ws is registered on "${path}", the path NeffosModule serves; give the gateway or NeffosModule another path (they can share the HTTP server through NeffosWsAdapter)`;
 
+export const NEFFOS_CONTROLLER_IN_CONTROLLERS = (controller: string, module: string): string =>
+  `${controller} is a @NeffosController listed in the controllers of ${module}; list it under providers instead ` +
+  `(@Module({ providers: [${controller}] })): neffos controllers are providers, found by their decorator, and controllers: [] is for HTTP controllers`;
+
+export const MODULE_WITHOUT_FOR_ROOT = (importers: readonly string[]): string =>
+  `NeffosModule is imported without forRoot()${importers.length > 0 ? ` by ${importers.join(', ')}` : ''}; ` +
+  "import NeffosModule.forRoot({ path: '/…' }) (or forRootAsync) once, in the root module. It is global: other modules inject NeffosServer without importing NeffosModule";
+
+export const UNKNOWN_OPTION = (key: string, nearest: string | undefined, valid: readonly string[]): string =>
+  `NeffosModule has no option ${JSON.stringify(key)}; ` +
+  (key === 'isGlobal'
+    ? 'isGlobal goes beside useFactory/useClass in forRootAsync({ isGlobal, … }), not in the options it returns'
+    : nearest !== undefined
+      ? `did you mean ${nearest}?`
+      : `the options are ${valid.join(', ')}`);
+
 // Start-up log (NeffosModule's Logger context).
 
 /** One line per namespace: its events, its hooks, and each controller's scope. */

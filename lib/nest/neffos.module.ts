@@ -1,16 +1,59 @@
-import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { type DynamicModule, type FactoryProvider, Module } from '@nestjs/common';
+import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
+import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { NeffosExplorer } from './neffos.explorer.js';
 import { NeffosConnectionScope } from './neffos-connection-scope.js';
 import { NeffosHandlerFactory } from './neffos-handler.factory.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
+import { assertForRoot, assertNoNeffosControllerInControllers, assertValidOptions } from './neffos-module.checks.js';
 import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
 import { NeffosServer } from './neffos-server.js';
 import { NeffosServerHost } from './neffos-server.host.js';
-import { NeffosConfigurableModule } from './neffos.module-definition.js';
+import {
+  NEFFOS_ASYNC_OPTIONS_TYPE,
+  NEFFOS_MODULE_OPTIONS,
+  NEFFOS_OPTIONS_TYPE,
+  NeffosConfigurableModule,
+} from './neffos.module-definition.js';
+
+/** Token of the checks' provider; its value is unused, creating it runs them. */
+const NEFFOS_MODULE_CHECKS = 'NEFFOS_MODULE_CHECKS';
+
+/**
+ * Runs when Nest creates the module's providers, before it maps HTTP routes and before any provider
+ * reads the options. In the static metadata, so a bare `imports: [NeffosModule]` runs it too.
+ */
+const moduleChecks: FactoryProvider = {
+  provide: NEFFOS_MODULE_CHECKS,
+  useFactory: (options: NeffosModuleOptions | undefined, container: ModulesContainer, accessor: NeffosMetadataAccessor) => {
+    assertForRoot(options, container, NeffosModule);
+    assertValidOptions(options);
+    assertNoNeffosControllerInControllers(container, accessor);
+    return true;
+  },
+  inject: [{ token: NEFFOS_MODULE_OPTIONS, optional: true }, ModulesContainer, NeffosMetadataAccessor],
+};
+
+/** What only a registration with options (forRoot / forRootAsync) has: they all need the options. */
+function withEngine(definition: DynamicModule): DynamicModule {
+  return {
+    ...definition,
+    imports: [...(definition.imports ?? []), DiscoveryModule],
+    providers: [
+      ...(definition.providers ?? []),
+      NeffosExplorer,
+      NeffosConnectionScope,
+      NeffosHandlerFactory,
+      NeffosNamespacesFactory,
+      NeffosServerHost,
+    ],
+  };
+}
 
 /**
  * Serves the neffos protocol on the app's HTTP server. Global by default (`isGlobal: false` to opt out).
+ * Register it once, in the root module, with `forRoot(options)` or `forRootAsync({ useFactory, inject })`
+ * / `forRootAsync({ useClass })`, whose class implements `NeffosOptionsFactory` (`createNeffosOptions()`).
  *
  * @example
  * ```ts
@@ -22,16 +65,15 @@ import { NeffosConfigurableModule } from './neffos.module-definition.js';
  * ```
  */
 @Module({
-  imports: [DiscoveryModule],
-  providers: [
-    NeffosMetadataAccessor,
-    NeffosExplorer,
-    NeffosConnectionScope,
-    NeffosHandlerFactory,
-    NeffosNamespacesFactory,
-    NeffosServer,
-    NeffosServerHost,
-  ],
+  providers: [NeffosMetadataAccessor, moduleChecks, NeffosServer],
   exports: [NeffosServer],
 })
-export class NeffosModule extends NeffosConfigurableModule {}
+export class NeffosModule extends NeffosConfigurableModule {
+  static override forRoot(options: typeof NEFFOS_OPTIONS_TYPE): DynamicModule {
+    return withEngine(super.forRoot(options));
+  }
+
+  static override forRootAsync(options: typeof NEFFOS_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withEngine(super.forRootAsync(options));
+  }
+}

@@ -1,0 +1,174 @@
+// Start-up mistakes a Nest developer makes in the first hour, each failing with an error that says what
+// to change instead of a Nest internal one: a @NeffosController under controllers: [], NeffosModule
+// without forRoot, an unknown option key, a size or duration that is a string; and forRootAsync({ useClass }).
+import 'reflect-metadata';
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidOptionError,
+  type Message,
+  NeffosController,
+  NeffosControllerInControllersError,
+  NeffosModule,
+  type NeffosModuleOptions,
+  NeffosModuleWithoutForRootError,
+  type NeffosOptionsFactory,
+  NeffosServer,
+  UnknownOptionError,
+} from '../../lib/index.js';
+import { withDefaults } from '../../lib/engine/engine-options.js';
+import { OPTION_NOT_POSITIVE } from '../../lib/engine/engine.messages.js';
+import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
+import { bodyText } from '../utils/neffos-client.js';
+import { createNestApp, useNestApps } from '../utils/nest-app.js';
+
+useNestApps();
+
+@NeffosController('default')
+class EchoController {
+  echo(msg: Message) {
+    return msg.body;
+  }
+}
+
+/** What Test.createTestingModule(...).compile() and app.init() reject with, or undefined. */
+async function startError(metadata: Parameters<typeof Test.createTestingModule>[0]): Promise<unknown> {
+  try {
+    const moduleRef = await Test.createTestingModule(metadata).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    try {
+      await app.init();
+    } finally {
+      await app.close();
+    }
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+describe('a @NeffosController under controllers: []', () => {
+  it('fails with NeffosControllerInControllersError, saying to list it under providers', async () => {
+    const err = await startError({ imports: [NeffosModule.forRoot({ path: '/echo' })], controllers: [EchoController] });
+    expect(err).toBeInstanceOf(NeffosControllerInControllersError);
+    expect((err as Error).message).toBe(NEFFOS_CONTROLLER_IN_CONTROLLERS('EchoController', 'RootTestModule'));
+    expect((err as Error).message).toContain('list it under providers');
+  });
+
+  it('names the feature module that lists it', async () => {
+    @Module({ controllers: [EchoController] })
+    class ChatModule {}
+    const err = await startError({ imports: [NeffosModule.forRoot({ path: '/echo' }), ChatModule] });
+    expect((err as Error).message).toBe(NEFFOS_CONTROLLER_IN_CONTROLLERS('EchoController', 'ChatModule'));
+  });
+
+  it('a class that is also a Nest @Controller() stays an HTTP controller there', async () => {
+    @Controller('status')
+    @NeffosController('status')
+    class Both {
+      @Get()
+      get() {
+        return 'up';
+      }
+    }
+    const h = await createNestApp({ providers: [EchoController], controllers: [Both] });
+    expect((await h.http('GET', '/status')).text).toBe('up');
+  });
+});
+
+describe('NeffosModule imported without forRoot', () => {
+  it('fails with NeffosModuleWithoutForRootError naming the importing module', async () => {
+    const err = await startError({ imports: [NeffosModule], providers: [EchoController] });
+    expect(err).toBeInstanceOf(NeffosModuleWithoutForRootError);
+    expect((err as Error).message).toBe(MODULE_WITHOUT_FOR_ROOT(['RootTestModule']));
+    expect((err as Error).message).toContain('without forRoot()');
+  });
+
+  it('also in a feature module of an app whose root has forRoot (it is global: no import needed)', async () => {
+    @Injectable()
+    class Notifier {
+      constructor(readonly server: NeffosServer) {}
+    }
+    @Module({ imports: [NeffosModule], providers: [Notifier] })
+    class FeatureModule {}
+    const err = await startError({ imports: [NeffosModule.forRoot({ path: '/echo' }), FeatureModule], providers: [EchoController] });
+    expect(err).toBeInstanceOf(NeffosModuleWithoutForRootError);
+    expect((err as Error).message).toBe(MODULE_WITHOUT_FOR_ROOT(['FeatureModule']));
+  });
+});
+
+describe('option keys and values', () => {
+  it('an unknown key fails with UnknownOptionError naming the nearest valid key', async () => {
+    const options = { path: '/echo', maxPayLoad: 65536 } as NeffosModuleOptions;
+    const err = await startError({ imports: [NeffosModule.forRoot(options)], providers: [EchoController] });
+    expect(err).toBeInstanceOf(UnknownOptionError);
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect((err as Error).message).toContain('did you mean maxPayload?');
+    expect((err as Error).message).toBe(UNKNOWN_OPTION('maxPayLoad', 'maxPayload', []));
+  });
+
+  it('also from forRootAsync, and a key near nothing lists the options', async () => {
+    const err = await startError({
+      imports: [NeffosModule.forRootAsync({ useFactory: () => ({ path: '/echo', colour: 'blue' }) as NeffosModuleOptions })],
+      providers: [EchoController],
+    });
+    expect(err).toBeInstanceOf(UnknownOptionError);
+    expect((err as Error).message).toMatch(/^NeffosModule has no option "colour"; the options are path, idGenerator, .*, eventNameMapper, events$/);
+  });
+
+  it('isGlobal returned by a forRootAsync factory says where it belongs', async () => {
+    const err = await startError({
+      imports: [NeffosModule.forRootAsync({ useFactory: () => ({ path: '/echo', isGlobal: false }) as NeffosModuleOptions })],
+      providers: [EchoController],
+    });
+    expect((err as Error).message).toContain('isGlobal goes beside useFactory/useClass in forRootAsync');
+  });
+
+  it('a wrong events mode fails with InvalidOptionError', async () => {
+    const options = { path: '/echo', events: 'all' } as unknown as NeffosModuleOptions;
+    const err = await startError({ imports: [NeffosModule.forRoot(options)], providers: [EchoController] });
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect((err as Error).message).toBe(BAD_EVENTS_MODE('all'));
+  });
+
+  it('sizes and durations given as strings of digits (from the environment) are taken as numbers', async () => {
+    const resolved = withDefaults({ path: '/x', namespaces: { a: {} }, maxPayload: '65536' as never, askTimeout: ' 1500 ' as never });
+    expect(resolved.maxPayload).toBe(65536);
+    expect(resolved.askTimeout).toBe(1500);
+    const env = { MAX_PAYLOAD: '16' } as Record<string, string>;
+    const h = await createNestApp({ providers: [EchoController], neffos: { maxPayload: env.MAX_PAYLOAD as never } });
+    const raw = await h.raw();
+    await raw.handshake();
+    raw.send('x'.repeat(64));
+    expect((await raw.whenClosed()).code).toBe(1009);
+  });
+
+  it.each([
+    ['maxPayload', '64kb', false, 'bytes', '65536'],
+    ['pingInterval', '30s', true, 'milliseconds', '30000'],
+    ['maxConnections', '-5', true, 'connections', '100'],
+  ] as const)('%s: %j is refused with the value quoted and the expected form', (name, value, allowZero, unit, example) => {
+    const message = OPTION_NOT_POSITIVE(name, value, allowZero);
+    expect(() => withDefaults({ path: '/x', namespaces: { a: {} }, [name]: value })).toThrow(InvalidOptionError);
+    expect(() => withDefaults({ path: '/x', namespaces: { a: {} }, [name]: value })).toThrow(message);
+    expect(message).toContain(`got the string "${value}"`);
+    expect(message).toContain(`number of ${unit}`);
+    expect(message).toContain(`'${example}'`);
+  });
+});
+
+describe('forRootAsync({ useClass })', () => {
+  @Injectable()
+  class NeffosConfig implements NeffosOptionsFactory {
+    createNeffosOptions(): NeffosModuleOptions {
+      return { path: '/from-class' };
+    }
+  }
+
+  it('calls createNeffosOptions() of the class', async () => {
+    const h = await createNestApp({ providers: [EchoController], neffosModule: NeffosModule.forRootAsync({ useClass: NeffosConfig }) });
+    const ns = await (await h.dial({ default: {} }, {}, '/from-class')).connect('default');
+    expect(bodyText(await ns.ask('echo', 'class'))).toBe('class');
+  });
+});
