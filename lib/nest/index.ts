@@ -23,6 +23,7 @@ export {
   NeffosControllerInControllersError,
   NeffosModuleTwiceError,
   NeffosModuleWithoutForRootError,
+  NeffosOptionsFactoryError,
   NeffosNotReadyError,
   NoControllersError,
   NoScopedInstanceError,

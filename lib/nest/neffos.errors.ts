@@ -10,6 +10,7 @@ import {
   NO_CONTROLLERS,
   NO_SCOPED_INSTANCE,
   NOT_READY,
+  OPTIONS_FACTORY_METHOD,
   UNKNOWN_OPTION,
   UNSUPPORTED_PARAM_DECORATOR,
 } from './neffos.messages.js';
@@ -96,5 +97,13 @@ export class UnknownOptionError extends InvalidOptionError {
   override name = 'UnknownOptionError';
   constructor(readonly key: string, readonly nearest: string | undefined, valid: readonly string[]) {
     super(UNKNOWN_OPTION(key, nearest, valid));
+  }
+}
+
+/** forRootAsync({ useClass }) with a class that has no `createNeffosOptions()`. */
+export class NeffosOptionsFactoryError extends NeffosError {
+  override name = 'NeffosOptionsFactoryError';
+  constructor(readonly factoryClass: string) {
+    super(OPTIONS_FACTORY_METHOD(factoryClass));
   }
 }

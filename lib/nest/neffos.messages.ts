@@ -36,6 +36,10 @@ export const MODULE_WITHOUT_FOR_ROOT = (importers: readonly string[]): string =>
   `NeffosModule is imported without forRoot()${importers.length > 0 ? ` by ${importers.join(', ')}` : ''}; ` +
   "import NeffosModule.forRoot({ path: '/…' }) (or forRootAsync) once, in the root module. It is global: other modules inject NeffosServer without importing NeffosModule";
 
+export const OPTIONS_FACTORY_METHOD = (factoryClass: string): string =>
+  `${factoryClass}, given to NeffosModule.forRootAsync as useClass/useExisting, has no createNeffosOptions() method; ` +
+  'NeffosModule calls createNeffosOptions() for its options (implements NeffosOptionsFactory has the compiler check it)';
+
 export const UNKNOWN_OPTION = (key: string, nearest: string | undefined, valid: readonly string[]): string =>
   `NeffosModule has no option ${JSON.stringify(key)}; ` +
   (key === 'isGlobal'

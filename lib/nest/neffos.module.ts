@@ -1,6 +1,7 @@
 import { type DynamicModule, type FactoryProvider, Module } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
-import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+import type { NeffosModuleOptions, NeffosOptionsFactory } from './interfaces/neffos-module-options.interface.js';
+import { NeffosOptionsFactoryError } from './neffos.errors.js';
 import { NeffosExplorer } from './neffos.explorer.js';
 import { NeffosConnectionScope } from './neffos-connection-scope.js';
 import { NeffosHandlerFactory } from './neffos-handler.factory.js';
@@ -33,6 +34,25 @@ const moduleChecks: FactoryProvider = {
   },
   inject: [{ token: NEFFOS_MODULE_OPTIONS, optional: true }, ModulesContainer, NeffosMetadataAccessor],
 };
+
+/**
+ * forRootAsync({ useClass | useExisting }) calls `createNeffosOptions()` of that class; without the
+ * method Nest's builder fails with "optionsFactory[...] is not a function". Name the class and the method.
+ */
+function withFactoryMethodCheck(definition: DynamicModule, factoryClass: unknown): DynamicModule {
+  const name = typeof factoryClass === 'function' ? factoryClass.name : String(factoryClass);
+  const providers = (definition.providers ?? []).map((provider) => {
+    if (typeof provider !== 'object' || !('useFactory' in provider) || provider.provide !== NEFFOS_MODULE_OPTIONS) return provider;
+    return {
+      ...provider,
+      useFactory: (factory: Partial<NeffosOptionsFactory> | undefined) => {
+        if (typeof factory?.createNeffosOptions !== 'function') throw new NeffosOptionsFactoryError(name);
+        return factory.createNeffosOptions();
+      },
+    };
+  });
+  return { ...definition, providers };
+}
 
 /** What only a registration with options (forRoot / forRootAsync) has: they all need the options. */
 function withEngine(definition: DynamicModule): DynamicModule {
@@ -74,6 +94,8 @@ export class NeffosModule extends NeffosConfigurableModule {
   }
 
   static override forRootAsync(options: typeof NEFFOS_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withEngine(super.forRootAsync(options));
+    const definition = super.forRootAsync(options);
+    const factoryClass = options.useClass ?? options.useExisting;
+    return withEngine(factoryClass === undefined ? definition : withFactoryMethodCheck(definition, factoryClass));
   }
 }

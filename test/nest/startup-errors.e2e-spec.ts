@@ -13,13 +13,14 @@ import {
   NeffosModule,
   type NeffosModuleOptions,
   NeffosModuleWithoutForRootError,
+  NeffosOptionsFactoryError,
   type NeffosOptionsFactory,
   NeffosServer,
   UnknownOptionError,
 } from '../../lib/index.js';
 import { withDefaults } from '../../lib/engine/engine-options.js';
 import { OPTION_NOT_POSITIVE } from '../../lib/engine/engine.messages.js';
-import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
+import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
@@ -170,5 +171,28 @@ describe('forRootAsync({ useClass })', () => {
     const h = await createNestApp({ providers: [EchoController], neffosModule: NeffosModule.forRootAsync({ useClass: NeffosConfig }) });
     const ns = await (await h.dial({ default: {} }, {}, '/from-class')).connect('default');
     expect(bodyText(await ns.ask('echo', 'class'))).toBe('class');
+  });
+
+  it('a class without createNeffosOptions() fails with NeffosOptionsFactoryError naming the class and the method', async () => {
+    @Injectable()
+    class MisnamedConfig {
+      createOptions(): NeffosModuleOptions {
+        return { path: '/echo' };
+      }
+    }
+    const err = await startError({ imports: [NeffosModule.forRootAsync({ useClass: MisnamedConfig as never })], providers: [EchoController] });
+    expect(err).toBeInstanceOf(NeffosOptionsFactoryError);
+    expect((err as Error).message).toBe(OPTIONS_FACTORY_METHOD('MisnamedConfig'));
+  });
+
+  it('useExisting reuses a provider and calls its createNeffosOptions()', async () => {
+    @Module({ providers: [NeffosConfig], exports: [NeffosConfig] })
+    class ConfigHolder {}
+    const h = await createNestApp({
+      providers: [EchoController],
+      neffosModule: NeffosModule.forRootAsync({ imports: [ConfigHolder], useExisting: NeffosConfig }),
+    });
+    const ns = await (await h.dial({ default: {} }, {}, '/from-class')).connect('default');
+    expect(bodyText(await ns.ask('echo', 'existing'))).toBe('existing');
   });
 });

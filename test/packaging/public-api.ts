@@ -98,6 +98,7 @@ export const PUBLIC_API: Record<string, EntryApi> = {
       'NeffosModule',
       'NeffosModuleTwiceError',
       'NeffosModuleWithoutForRootError',
+      'NeffosOptionsFactoryError',
       'NeffosNotReadyError',
       'NeffosServer',
       'NoControllersError',
