@@ -56,7 +56,7 @@ const OPTION_KEYS: Record<keyof NeffosModuleOptions, true> = {
 
 const VALID_KEYS: readonly string[] = Object.keys(OPTION_KEYS);
 
-/** `MODULE_METADATA.IMPORTS` of @nestjs/common. */
+/** `MODULE_METADATA.IMPORTS` of `@nestjs/common`. */
 const MODULE_IMPORTS = 'imports';
 
 /** The parts of Nest's Module (core/injector/module) read here; structural, to avoid a deep import. */
@@ -78,7 +78,7 @@ export function assertForRoot(options: NeffosModuleOptions | undefined, containe
   throw new NeffosModuleWithoutForRootError(importers);
 }
 
-/** A @NeffosController under `controllers: []` (and not also a Nest HTTP controller) belongs under providers. */
+/** A `@NeffosController` under `controllers: []` (and not also a Nest HTTP controller) belongs under providers. */
 export function assertNoNeffosControllerInControllers(container: ModulesContainer, accessor: NeffosMetadataAccessor): void {
   for (const module of modulesOf(container)) {
     for (const { metatype } of module.controllers.values()) {

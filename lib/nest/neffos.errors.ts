@@ -76,7 +76,7 @@ export class GatewayOnNeffosPathError extends NeffosError {
   }
 }
 
-/** A @NeffosController listed under `controllers: []`, where Nest expects an HTTP `@Controller()`. */
+/** A `@NeffosController` listed under `controllers: []`, where Nest expects an HTTP `@Controller()`. */
 export class NeffosControllerInControllersError extends NeffosError {
   override name = 'NeffosControllerInControllersError';
   constructor(readonly controller: string, readonly module: string) {
