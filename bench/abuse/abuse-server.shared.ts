@@ -36,6 +36,14 @@ let closedBytesRead = 0;
 let worstReadMs = 0;
 let readStart = 0;
 
+function markReadStart(): void {
+  readStart = performance.now();
+}
+
+function markReadEnd(): void {
+  worstReadMs = Math.max(worstReadMs, performance.now() - readStart);
+}
+
 /**
  * Counts what the server has read from every upgraded socket, so an attacker knows when its flood has
  * been consumed. A second upgrade listener only watches: the engine's still answers every upgrade.
@@ -44,9 +52,10 @@ export function trackUpgradedSockets(server: Server): void {
   server.on('upgrade', (_req: IncomingMessage, socket: Duplex & { bytesRead?: number }) => {
     upgraded.add(socket);
     // The server's own 'data' listener (ws's) was added during the upgrade, before this one: these two
-    // bracket it, so one read's synchronous handling is timed whole.
-    socket.prependListener('data', () => (readStart = performance.now()));
-    socket.on('data', () => (worstReadMs = Math.max(worstReadMs, performance.now() - readStart)));
+    // bracket it, so one read's synchronous handling is timed whole. Shared functions, not closures:
+    // the idle attack measures memory per connection.
+    socket.prependListener('data', markReadStart);
+    socket.on('data', markReadEnd);
     socket.once('close', () => {
       upgraded.delete(socket);
       closedBytesRead += socket.bytesRead ?? 0;

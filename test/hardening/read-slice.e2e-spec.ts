@@ -115,6 +115,13 @@ describe('one connection cannot block the event loop with a flood of tiny frames
     return { frames: watched.frames, worstCpuMs };
   }
 
+  it('the installed ws still has the per-socket switch read-slice.ts turns (else the slices fall back to the queue alone)', async () => {
+    await start();
+    const { id } = await h.rawReady();
+    const receiver = (serverWs(serverConn(h.engine, id)) as unknown as { _receiver: Record<string, unknown> })._receiver;
+    expect(receiver._allowSynchronousEvents).toBe(true);
+  });
+
   it('authenticated: 100k one-byte frames run in slices, and the connection is still served', async () => {
     await start({ messageRate: 0 });
     const { client, id } = await h.rawReady();
