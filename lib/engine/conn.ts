@@ -289,7 +289,7 @@ export class Conn {
   private onFrame(data: Buffer, binary: boolean): void {
     if (data.length === 0 || this.state === 'closed') return;
     // Past its slice, the rest of this socket's read waits for the next loop turn (read-slice.ts).
-    const sliceSpent = readSliceSpent(this.socket);
+    const sliceSpent = readSliceSpent(this.socket, !this.busy && (this.inbound === undefined || this.inbound.length === 0));
     if (this.state === 'handshaking') {
       if (!this.ackReceived && !this.host.options.nativeOnly) {
         if (binary || !isAckRequest(data)) {

@@ -2,8 +2,10 @@
 // ~9,000 tiny frames) and emits its frames synchronously, one after the other, so without a bound one
 // connection's read blocks every other connection for as long as its frames take. Past READ_SLICE_MS
 // the rest of the read is handed to ws's deferred mode (its `allowSynchronousEvents: false`, switched
-// for that socket alone): the next frame comes at the next loop turn, where a new slice starts. Honest
-// traffic never reaches the bound and keeps ws's synchronous delivery, the fast path.
+// for that socket alone): the next frame comes at the next loop turn, where a new slice starts if the
+// connection has caught up (nothing queued, no handler pending); until then its frames keep coming one
+// per turn, so a connection's work per turn is its queue's drain slice plus one frame, not two slices.
+// Honest traffic never reaches the bound and keeps ws's synchronous delivery, the fast path.
 import type { WebSocket } from 'ws';
 
 /** Longest the frames of one read run back to back before the rest waits for the next loop turn. */
@@ -33,9 +35,10 @@ let runStart = 0;
 
 /**
  * Counts one frame of `socket`; true when its run (frames of one read in this loop turn) has used up
- * its slice, in which case the rest of the read is already deferred to the next turn.
+ * its slice, in which case the rest of the read is already deferred to the next turn. `caughtUp`: the
+ * connection has nothing queued, so a deferred socket may run synchronously again.
  */
-export function readSliceSpent(socket: WebSocket): boolean {
+export function readSliceSpent(socket: WebSocket, caughtUp: boolean): boolean {
   if (socket !== runSocket || runTurn !== loopTurn) {
     runSocket = socket;
     runTurn = loopTurn;
@@ -44,9 +47,10 @@ export function readSliceSpent(socket: WebSocket): boolean {
       turnEnding = true;
       setImmediate(nextTurn);
     }
-    // A frame delivered after a deferral: the socket's next reads may run synchronously again.
+    // A frame delivered after a deferral, with nothing left behind it: the socket's frames may run
+    // synchronously again.
     const receiver = (socket as unknown as WsReceiver)._receiver;
-    if (receiver?._allowSynchronousEvents === false) receiver._allowSynchronousEvents = true;
+    if (caughtUp && receiver?._allowSynchronousEvents === false) receiver._allowSynchronousEvents = true;
   }
   const n = ++runFrames;
   if (n < FRAMES_BEFORE_CLOCK || n % FRAMES_BEFORE_CLOCK !== 0) return false;
