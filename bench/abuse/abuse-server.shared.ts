@@ -36,6 +36,11 @@ let closedBytesRead = 0;
 let worstReadMs = 0;
 let readStart = 0;
 
+function onUpgradedClose(this: Duplex & { bytesRead?: number }): void {
+  upgraded.delete(this);
+  closedBytesRead += this.bytesRead ?? 0;
+}
+
 function markReadStart(): void {
   readStart = performance.now();
 }
@@ -56,10 +61,8 @@ export function trackUpgradedSockets(server: Server): void {
     // the idle attack measures memory per connection.
     socket.prependListener('data', markReadStart);
     socket.on('data', markReadEnd);
-    socket.once('close', () => {
-      upgraded.delete(socket);
-      closedBytesRead += socket.bytesRead ?? 0;
-    });
+    // 'close' comes once: a shared listener, not a once() wrapper and a closure per socket.
+    socket.on('close', onUpgradedClose);
   });
 }
 
