@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { killByPid, spawnNode, tailStderr, waitForListening } from '../bench-process.js';
-import { brokerRoundTrip, type RoundTrip } from './broker-round-trip.js';
 import { ClusterBenchClient, type DeliverySink } from './cluster-client.js';
+import { topologyFloor, type FloorResult } from './topology-floor.js';
 
 type BrokerKind = 'redis' | 'nats';
 type BrokerModule = typeof import('../../scripts/broker-process.mjs');
@@ -207,7 +207,7 @@ interface Row {
   broadcast?: BroadcastResult;
   localAsk?: AskResult;
   crossAsk?: AskResult;
-  brokerRoundTrip?: RoundTrip;
+  floor?: FloorResult;
   connectionsPerNode?: string;
   error?: string;
 }
@@ -274,7 +274,7 @@ export async function runCluster(argv: string[]): Promise<void> {
       const [a, b] = nodes as [Node, Node];
       if (options.broadcast) row.broadcast = await runBroadcast(a.url, [a.url, b.url], options.subscribers, options.messages);
       ({ local: row.localAsk, cross: row.crossAsk } = await runAsks(a.url, b.url, options.asks));
-      row.brokerRoundTrip = await brokerRoundTrip(kind, url, options.asks);
+      row.floor = await topologyFloor(kind, url, options.asks);
       const conns = await brokerConnections(kind, broker.port, broker.monitorPort, prefix);
       row.connectionsPerNode = `${conns / nodes.length} (${conns} for ${nodes.length} nodes, ${2 * options.subscribers + 2} clients)`;
     } catch (err) {
@@ -303,13 +303,11 @@ export async function runCluster(argv: string[]): Promise<void> {
       `  ${row.setup}: local ${f3(l.server.p50)} ms, cross-node ${f3(c.server.p50)} ms, ratio ${(c.server.p50 / l.server.p50).toFixed(2)}× (target ≤ 2×); ` +
         `driver round trip: local ${f3(l.client.p50)} ms, cross-node ${f3(c.client.p50)} ms, ratio ${(c.client.p50 / l.client.p50).toFixed(2)}×`,
     );
-    const trip = row.brokerRoundTrip?.p50;
-    if (trip !== undefined) {
-      const floor = l.server.p50 + trip;
+    const floor = row.floor;
+    if (floor !== undefined) {
       console.log(
-        `    floor: a round trip through ${row.setup.split(' ').pop()} between two processes with no neffos code takes ${f3(trip)} ms; ` +
-          `with the local ask on top, a cross-node ask cannot beat ${f3(floor)} ms (${(floor / l.server.p50).toFixed(2)}× local) here; ` +
-          `measured ${f3(c.server.p50)} ms, ${f3(c.server.p50 - floor)} ms above that floor`,
+        `    floor, the same processes and hops with no neffos code (bench/cluster/topology-floor.ts): local ${f3(floor.local)} ms, ` +
+          `cross-node ${f3(floor.cross)} ms, ratio ${(floor.cross / floor.local).toFixed(2)}×; our cross-node ask is ${f3(c.server.p50 - floor.cross)} ms above it`,
       );
     }
   }

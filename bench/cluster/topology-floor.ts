@@ -1,0 +1,143 @@
+// The floor under a cross-node ask on this machine: the same processes and hops as the benchmark's
+// asks, with no neffos code. Node A and node B are bare processes (a `ws` server and a broker client
+// each, this file run as a script); the target clients live in the benchmark process and echo every
+// frame. Local: A writes a frame to its client and waits for the echo. Cross-node: A publishes on the
+// broker, B writes the frame to its client, B publishes the echo back, A receives it. A times both, as
+// the benchmark's node times `engine.ask`, alternating them in one loop.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocket, WebSocketServer } from 'ws';
+import { killByPid } from '../bench-process.js';
+
+export interface FloorResult {
+  /** µs */
+  local: number;
+  /** µs */
+  cross: number;
+}
+
+type Kind = 'redis' | 'nats';
+
+interface Bus {
+  publish(channel: string, payload: Buffer): void;
+  subscribe(channel: string, onMessage: (payload: Buffer) => void): Promise<void>;
+}
+
+async function bus(kind: Kind, url: string): Promise<Bus> {
+  if (kind === 'redis') {
+    const { Redis } = await import('ioredis');
+    const pub = new Redis(url);
+    const sub = new Redis(url);
+    return {
+      publish: (channel, payload) => void pub.publish(channel, payload),
+      subscribe: async (channel, onMessage) => {
+        sub.on('messageBuffer', (_channel: Buffer, payload: Buffer) => onMessage(payload));
+        await sub.subscribe(channel);
+      },
+    };
+  }
+  const { connect } = await import('@nats-io/transport-node');
+  const nc = await connect({ servers: url });
+  return {
+    publish: (channel, payload) => nc.publish(channel, payload),
+    subscribe: async (channel, onMessage) => {
+      nc.subscribe(channel, { callback: (_err, msg) => onMessage(Buffer.from(msg.data)) });
+      await nc.flush();
+    },
+  };
+}
+
+async function listen(onClient: (ws: WebSocket) => void): Promise<number> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  wss.on('connection', onClient);
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  return (wss.address() as { port: number }).port;
+}
+
+const FRAME = Buffer.from('17;default;;ping;0;0;p'); // a server ask frame, as node B writes it
+
+async function nodeB(kind: Kind, url: string): Promise<void> {
+  const b = await bus(kind, url);
+  let client: WebSocket | undefined;
+  const port = await listen((ws) => {
+    client = ws;
+    ws.on('message', (data: Buffer) => b.publish('floor.res', data));
+  });
+  await b.subscribe('floor.req', (payload) => client?.send(payload));
+  process.send!({ port });
+}
+
+async function nodeA(kind: Kind, url: string): Promise<void> {
+  const b = await bus(kind, url);
+  let client: WebSocket | undefined;
+  let answered: () => void = () => {};
+  const port = await listen((ws) => {
+    client = ws;
+    ws.on('message', () => answered());
+  });
+  await b.subscribe('floor.res', () => answered());
+  process.send!({ port });
+  process.on('message', async (asks: number) => {
+    const one = async (cross: boolean): Promise<number> => {
+      const started = process.hrtime.bigint();
+      await new Promise<void>((resolve) => {
+        answered = resolve;
+        if (cross) b.publish('floor.req', FRAME);
+        else client!.send(FRAME);
+      });
+      return Number(process.hrtime.bigint() - started) / 1000;
+    };
+    const local = new Float64Array(asks);
+    const cross = new Float64Array(asks);
+    for (let i = 0; i < 50; i++) await one(i % 2 === 0);
+    for (let i = 0; i < asks; i++) {
+      const crossFirst = i % 2 === 0;
+      const first = await one(crossFirst);
+      const second = await one(!crossFirst);
+      local[i] = crossFirst ? second : first;
+      cross[i] = crossFirst ? first : second;
+    }
+    local.sort();
+    cross.sort();
+    process.send!({ local: local[asks >> 1], cross: cross[asks >> 1] });
+  });
+}
+
+function started(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('floor node did not start')), 20_000);
+    child.once('message', (m: { port: number }) => {
+      clearTimeout(timer);
+      resolve(m.port);
+    });
+  });
+}
+
+/** Runs the neffos-free topology over the broker at `url`; `asks` of each kind. */
+export async function topologyFloor(kind: Kind, url: string, asks: number): Promise<FloorResult> {
+  const script = fileURLToPath(import.meta.url);
+  const a = fork(script, ['A', kind, url], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const b = fork(script, ['B', kind, url], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const clients: WebSocket[] = [];
+  try {
+    const ports = await Promise.all([started(a), started(b)]);
+    for (const port of ports) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.on('message', (data: Buffer) => ws.send(data));
+      clients.push(ws);
+    }
+    const result = new Promise<FloorResult>((resolve) => a.once('message', resolve));
+    a.send(asks);
+    return await result;
+  } finally {
+    for (const ws of clients) ws.terminate();
+    await Promise.all([killByPid(a), killByPid(b)]);
+  }
+}
+
+// Run as a script: one of the two bare nodes.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [role, kind, url] = process.argv.slice(2) as ['A' | 'B', Kind, string];
+  await (role === 'A' ? nodeA : nodeB)(kind, url);
+}
