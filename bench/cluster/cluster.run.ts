@@ -307,7 +307,8 @@ export async function runCluster(argv: string[]): Promise<void> {
     if (floor !== undefined) {
       console.log(
         `    floor, the same processes and hops with no neffos code (bench/cluster/topology-floor.ts): local ${f3(floor.local)} ms, ` +
-          `cross-node ${f3(floor.cross)} ms, ratio ${(floor.cross / floor.local).toFixed(2)}×; our cross-node ask is ${f3(c.server.p50 - floor.cross)} ms above it`,
+          `cross-node ${f3(floor.cross)} ms, ratio ${(floor.cross / floor.local).toFixed(2)}×; our cross-node ask is ${f3(c.server.p50 - floor.cross)} ms above it. ` +
+          `Over a direct node-to-node socket instead of the broker: ${f3(floor.direct)} ms, ${(floor.direct / floor.local).toFixed(2)}×`,
       );
     }
   }

@@ -2,8 +2,9 @@
 // asks, with no neffos code. Node A and node B are bare processes (a `ws` server and a broker client
 // each, this file run as a script); the target clients live in the benchmark process and echo every
 // frame. Local: A writes a frame to its client and waits for the echo. Cross-node: A publishes on the
-// broker, B writes the frame to its client, B publishes the echo back, A receives it. A times both, as
-// the benchmark's node times `engine.ask`, alternating them in one loop.
+// broker, B writes the frame to its client, B publishes the echo back, A receives it. Direct: the same
+// over a socket from A to B instead of the broker (what a broker-less node-to-node link would cost).
+// A times all three, as the benchmark's node times `engine.ask`, rotating them in one loop.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -12,8 +13,10 @@ import { killByPid } from '../bench-process.js';
 export interface FloorResult {
   /** µs */
   local: number;
-  /** µs */
+  /** µs, through the broker */
   cross: number;
+  /** µs, over a direct socket between the two nodes */
+  direct: number;
 }
 
 type Kind = 'redis' | 'nats';
@@ -59,12 +62,24 @@ const FRAME = Buffer.from('17;default;;ping;0;0;p'); // a server ask frame, as n
 async function nodeB(kind: Kind, url: string): Promise<void> {
   const b = await bus(kind, url);
   let client: WebSocket | undefined;
+  let peer: WebSocket | undefined;
+  let fromPeer = false;
   const port = await listen((ws) => {
     client = ws;
-    ws.on('message', (data: Buffer) => b.publish('floor.res', data));
+    ws.on('message', (data: Buffer) => (fromPeer ? peer!.send(data) : b.publish('floor.res', data)));
   });
-  await b.subscribe('floor.req', (payload) => client?.send(payload));
-  process.send!({ port });
+  await b.subscribe('floor.req', (payload) => {
+    fromPeer = false;
+    client?.send(payload);
+  });
+  const direct = await listen((ws) => {
+    peer = ws;
+    ws.on('message', (data: Buffer) => {
+      fromPeer = true;
+      client?.send(data);
+    });
+  });
+  process.send!({ port, direct });
 }
 
 async function nodeA(kind: Kind, url: string): Promise<void> {
@@ -77,38 +92,44 @@ async function nodeA(kind: Kind, url: string): Promise<void> {
   });
   await b.subscribe('floor.res', () => answered());
   process.send!({ port });
-  process.on('message', async (asks: number) => {
-    const one = async (cross: boolean): Promise<number> => {
+  let peer: WebSocket | undefined;
+  process.on('message', async (m: { peerPort: number } | { asks: number }) => {
+    if ('peerPort' in m) {
+      peer = new WebSocket(`ws://127.0.0.1:${m.peerPort}`, { perMessageDeflate: false });
+      await new Promise((resolve) => peer!.once('open', resolve));
+      peer.on('message', () => answered());
+      process.send!({ linked: true });
+      return;
+    }
+    const ways = ['local', 'cross', 'direct'] as const;
+    const one = async (way: (typeof ways)[number]): Promise<number> => {
       const started = process.hrtime.bigint();
       await new Promise<void>((resolve) => {
         answered = resolve;
-        if (cross) b.publish('floor.req', FRAME);
-        else client!.send(FRAME);
+        if (way === 'cross') b.publish('floor.req', FRAME);
+        else (way === 'direct' ? peer! : client!).send(FRAME);
       });
       return Number(process.hrtime.bigint() - started) / 1000;
     };
-    const local = new Float64Array(asks);
-    const cross = new Float64Array(asks);
-    for (let i = 0; i < 50; i++) await one(i % 2 === 0);
-    for (let i = 0; i < asks; i++) {
-      const crossFirst = i % 2 === 0;
-      const first = await one(crossFirst);
-      const second = await one(!crossFirst);
-      local[i] = crossFirst ? second : first;
-      cross[i] = crossFirst ? first : second;
+    const samples = ways.map(() => new Float64Array(m.asks));
+    for (let i = 0; i < 50; i++) for (const way of ways) await one(way);
+    for (let i = 0; i < m.asks; i++) {
+      for (let j = 0; j < ways.length; j++) {
+        const k = (i + j) % ways.length;
+        samples[k]![i] = await one(ways[k]!);
+      }
     }
-    local.sort();
-    cross.sort();
-    process.send!({ local: local[asks >> 1], cross: cross[asks >> 1] });
+    const [local, cross, direct] = samples.map((s) => s.sort()[m.asks >> 1]);
+    process.send!({ local, cross, direct });
   });
 }
 
-function started(child: ChildProcess): Promise<number> {
+function next<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('floor node did not start')), 20_000);
-    child.once('message', (m: { port: number }) => {
+    const timer = setTimeout(() => reject(new Error('floor node did not answer')), 20_000);
+    child.once('message', (m: T) => {
       clearTimeout(timer);
-      resolve(m.port);
+      resolve(m);
     });
   });
 }
@@ -120,15 +141,17 @@ export async function topologyFloor(kind: Kind, url: string, asks: number): Prom
   const b = fork(script, ['B', kind, url], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const clients: WebSocket[] = [];
   try {
-    const ports = await Promise.all([started(a), started(b)]);
-    for (const port of ports) {
+    const [fromA, fromB] = await Promise.all([next<{ port: number }>(a), next<{ port: number; direct: number }>(b)]);
+    a.send({ peerPort: fromB.direct });
+    await next(a);
+    for (const port of [fromA.port, fromB.port]) {
       const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
       ws.on('message', (data: Buffer) => ws.send(data));
       clients.push(ws);
     }
-    const result = new Promise<FloorResult>((resolve) => a.once('message', resolve));
-    a.send(asks);
+    const result = next<FloorResult>(a);
+    a.send({ asks });
     return await result;
   } finally {
     for (const ws of clients) ws.terminate();
