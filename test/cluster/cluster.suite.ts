@@ -39,9 +39,11 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
     let clients: ChatClient[] = [];
     let seq = 0;
 
+    // Starting three Nest apps in child processes compiles the sources in each: about 12 s alone on
+    // two cores, but over 60 s when several full test runs share the machine.
     beforeAll(async () => {
       cluster = await start();
-    }, 60_000);
+    }, 150_000);
     afterAll(async () => {
       await cluster?.stop();
     }, 30_000);
