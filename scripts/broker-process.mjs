@@ -78,6 +78,20 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+/**
+ * The 'exit' hook above does not run when this process is killed (SIGKILL, or a test runner that stops
+ * its worker hard), and the broker would live on as an orphan holding its ports. A detached shell
+ * checks once a second that this process is alive and kill -9s the broker (by PID, if it is still that
+ * binary) once it is not. It is stopped with the broker.
+ */
+function watchOver(child, bin) {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; grep -q ${bin} /proc/${child.pid}/cmdline 2>/dev/null && kill -9 ${child.pid}`;
+  const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.on('error', () => {}); // no sh: the exit hook is all there is
+  watchdog.unref();
+  return watchdog;
+}
+
 /** One broker process on a fixed port (chosen at the first start), with its recent output for error messages. */
 export class BrokerProcess {
   #child;
@@ -137,7 +151,11 @@ export class BrokerProcess {
     const child = spawn(this.path, this.spec.args(this.port, this.monitorPort), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     live.add(child);
-    child.once('exit', () => live.delete(child));
+    const watchdog = child.pid === undefined ? undefined : watchOver(child, this.spec.bin);
+    child.once('exit', () => {
+      live.delete(child);
+      watchdog?.kill('SIGKILL');
+    });
     const keep = (chunk) => {
       this.#output = (this.#output + chunk.toString()).slice(-2000);
     };
