@@ -18,6 +18,7 @@ import { connectNamespace, dropNamespace } from './namespace-lifecycle.js';
 import { RateLimit } from './rate-limit.js';
 import { HOLD_QUEUE, HOLD_RATE, HOLD_WRITES, holdReading, releaseReading } from './read-holds.js';
 import { deferRestOfRead, READ_SLICE_MS, readSliceSpent } from './read-slice.js';
+import { dropSocket } from './drop-socket.js';
 import { Signal } from './signal.js';
 import { isRequest, writeErrorReply } from './reply.writer.js';
 import { flushWrites, holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
@@ -545,7 +546,7 @@ export class Conn {
   /** @internal one beat of the engine's ping loop: a peer that missed the last one is dropped */
   heartbeat(): void {
     if (!this.alive) {
-      this.socket.terminate();
+      dropSocket(this.socket);
       return;
     }
     this.alive = false;
@@ -554,7 +555,7 @@ export class Conn {
 
   /** @internal drops the socket without a close handshake (shutdown of a peer that does not answer) */
   terminate(): void {
-    this.socket.terminate();
+    dropSocket(this.socket);
   }
 
   /** Closes the connection with a close frame (default 1000). Teardown hooks run on the close event. */
