@@ -22,6 +22,16 @@ export interface BenchServer {
 export const SERVERS: readonly BenchServer[] = [
   { name: 'raw-ws', label: 'raw ws (ceiling)', script: 'servers/raw-ws.server.js', protocol: 'neffos', idleRss: true },
   { name: 'engine', label: 'neffos engine', script: 'servers/engine.server.js', protocol: 'neffos', idleRss: true },
+  // The default per-connection rate limit (messageRate 10,000/s, 'delay') caps c1, where one connection
+  // could send ~18k asks/s here: this row shows the engine's own cost with the limit off.
+  {
+    name: 'engine-unlimited',
+    label: 'neffos engine, messageRate 0',
+    script: 'servers/engine.server.js',
+    protocol: 'neffos',
+    idleRss: false,
+    env: { BENCH_MESSAGE_RATE: '0' },
+  },
   { name: 'nest-static', label: 'NeffosModule static', script: 'servers/nest-neffos.server.js', protocol: 'neffos', idleRss: true },
   {
     name: 'nest-scoped',

@@ -5,8 +5,10 @@ import { NeffosEngine } from '../../lib/engine/index.js';
 import { announceListening, onShutdown, statsOnlyListener } from './server-harness.js';
 
 const httpServer = createServer(statsOnlyListener);
+const messageRate = process.env.BENCH_MESSAGE_RATE;
 const engine = new NeffosEngine({
   path: '/echo',
+  ...(messageRate !== undefined ? { messageRate: Number(messageRate) } : {}),
   namespaces: { default: { echo: (msg) => msg.body } },
 });
 engine.attach(httpServer);
