@@ -31,6 +31,7 @@ export type {
   NamespaceMessage,
   Namespaces,
   OriginPolicy,
+  RateLimitPolicy,
   TargetedMessage,
 } from './engine/index.js';
 
@@ -38,7 +39,19 @@ export type {
 export { ClusterExchange, ExchangeNotAttachedError, ExchangeUnavailableError, MemoryBus, MemoryTransport, RemoteNodeError } from './exchange/index.js';
 export type { ClusterExchangeOptions, ExchangeTransport } from './exchange/index.js';
 export { ClusterView } from './engine/index.js';
-export type { ClusterCallOptions, NeffosLogger, StackExchange } from './engine/index.js';
+// What a StackExchange of your own receives and returns (the contract ClusterExchange implements)
+export type {
+  ClusterCallOptions,
+  ExchangeEmit,
+  ExchangeNode,
+  NeffosLogger,
+  PresenceAnswer,
+  PresenceQuery,
+  RemoteAction,
+  RemoteOutcome,
+  RemoteReply,
+  StackExchange,
+} from './engine/index.js';
 
 // Protocol
 export {

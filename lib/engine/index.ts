@@ -1,5 +1,5 @@
 export { Conn } from './conn.js';
-export type { EngineOptions, OriginPolicy } from './engine-options.js';
+export type { EngineOptions, OriginPolicy, RateLimitPolicy } from './engine-options.js';
 export * from './engine.errors.js';
 export type {
   AskOptions,
