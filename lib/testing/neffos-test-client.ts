@@ -202,6 +202,16 @@ export class NeffosTestClient<N extends NamespaceMap<N> = any, SN extends Namesp
     return this;
   }
 
+  /**
+   * Sends `data` as one unframed WebSocket message, as a plain WebSocket client would: the server hands
+   * it to `onNativeMessage` of namespace `""` (which this client must have connected) and answers there.
+   * Text for a string, binary for bytes. Framing is not checked: this is also the way to send a frame
+   * the test builds itself.
+   */
+  sendNative(data: string | Uint8Array): void {
+    this.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), typeof data !== 'string');
+  }
+
   /** Closes the connection (code 1000 by default) and resolves once it is closed. */
   async close(code = 1000, reason = ''): Promise<void> {
     if (this.closeInfo !== undefined) return;

@@ -303,6 +303,32 @@ describe('nestjs-neffos/testing against the bare engine', () => {
     await client.close();
   });
 
+  it('sends an unframed message that reaches the native handler of namespace "", and reads its native answer', async () => {
+    const seen: string[] = [];
+    const s = await start({
+      path: '/echo',
+      namespaces: {
+        '': {
+          _OnNativeMessage: (msg, ns) => {
+            seen.push(`${msg.isNative ? 'native' : 'framed'} ${msg.isBinary ? 'binary' : 'text'}: ${msg.text()}`);
+            ns.emit('_OnNativeMessage', `got ${msg.text()}`);
+          },
+          // A second event keeps the engine in mixed mode: with `_OnNativeMessage` alone on "" it would
+          // serve plain WebSocket clients only (native-only mode, docs/protocol.md §2.8), no neffos handshake.
+          echo: (msg) => msg.body,
+        },
+      },
+    });
+    const client = await dial(s);
+    const root = await client.connect('');
+    client.sendNative('plain text');
+    expect((await root.nextEvent('_OnNativeMessage')).text()).toBe('got plain text');
+    client.sendNative(new TextEncoder().encode('plain bytes'));
+    expect((await root.nextEvent('_OnNativeMessage')).text()).toBe('got plain bytes');
+    expect(seen).toEqual(['native text: plain text', 'native binary: plain bytes']);
+    await client.close();
+  });
+
   it('refuses server-forced connects to namespaces outside { namespaces }', async () => {
     let forced!: Promise<string>;
     const s = await start({
