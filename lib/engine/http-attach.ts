@@ -114,6 +114,7 @@ const UNANSWERED_UPGRADE_MS = 1_000;
  * `destroyUpgrade`: if nothing has been written to it after a while, refuse it.
  */
 export function refuseIfUnanswered(socket: Duplex): void {
+  guardUpgradeSocket(socket);
   setTimeout(() => {
     if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
       refuseUpgrade(socket, 404, 'Not Found');
@@ -121,8 +122,23 @@ export function refuseIfUnanswered(socket: Duplex): void {
   }, UNANSWERED_UPGRADE_MS).unref();
 }
 
+/**
+ * Node takes its own error handler off a socket before it emits 'upgrade', and whoever handles the
+ * upgrade must add one (ws does in handleUpgrade). A socket we refuse or leave to others has none: a
+ * client that resets the connection right after its request would turn our write into an uncaught
+ * ECONNRESET and end the process.
+ */
+function guardUpgradeSocket(socket: Duplex): void {
+  if (!socket.listeners('error').includes(destroyOnError)) socket.on('error', destroyOnError);
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /** Answers an upgrade request with a bodiless HTTP error and closes the socket. */
 export function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  guardUpgradeSocket(socket);
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
