@@ -11,6 +11,7 @@ export {
   Conn,
   ConnectionClosedError,
   ConnectionNotFoundError,
+  HandlerTimeoutError,
   HandshakeRejectedError,
   InvalidOptionError,
   NeffosEngine,
@@ -18,6 +19,9 @@ export {
   NSConn,
   RemoteError,
   Room,
+  RoomNameTooLongError,
+  TooManyPendingAsksError,
+  TooManyRoomsError,
 } from './engine/index.js';
 export type {
   AskOptions,

@@ -36,6 +36,7 @@ const engineValues = [
   'Conn',
   'ConnectionClosedError',
   'ConnectionNotFoundError',
+  'HandlerTimeoutError',
   'HandshakeRejectedError',
   'InvalidOptionError',
   'NSConn',
@@ -43,6 +44,9 @@ const engineValues = [
   'NeffosError',
   'RemoteError',
   'Room',
+  'RoomNameTooLongError',
+  'TooManyPendingAsksError',
+  'TooManyRoomsError',
   // scale-out (lib/exchange, also in the engine entry)
   'ClusterExchange',
   'ClusterView',
