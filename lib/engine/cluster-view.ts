@@ -1,7 +1,7 @@
 // The whole cluster as one server: remote control and presence that reach connections on any node
 // through the engine's exchange. Without an exchange the same calls answer for this node alone, so
 // code written against the cluster API runs unchanged on a single node.
-import { ConnectionNotFoundError, InvalidOptionError } from './engine.errors.js';
+import { assertSendableCloseCode, ConnectionNotFoundError, InvalidOptionError } from './engine.errors.js';
 import { ASK_TIMEOUT_INVALID } from './engine.messages.js';
 import { performLocally, presenceLocally } from './exchange-node.js';
 import type { NeffosEngine } from './neffos.engine.js';
@@ -32,6 +32,8 @@ export class ClusterView {
 
   /** Closes the connection(s) with this id wherever they are; resolves false when there is none. */
   async closeConnection(connectionId: string, code?: number, reason?: string): Promise<boolean> {
+    // Refused here, not on the holding node, where it could only be dropped and the call time out.
+    if (code !== undefined) assertSendableCloseCode(code);
     try {
       await this.run(connectionId, { kind: 'close', code, reason });
       return true;

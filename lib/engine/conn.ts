@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import { Message, decodeMessage, encodeAck, encodeAckRejection, encodeFields, isAckRequest, mayBeServerReply } from '../protocol/index.js';
 import { AskRegistry } from './ask-registry.js';
 import type { EngineHost } from './engine-host.js';
-import { CloseCode, ConnectionClosedError, InvalidOptionError, TooManyPendingAsksError } from './engine.errors.js';
+import { assertSendableCloseCode, CloseCode, ConnectionClosedError, InvalidOptionError, TooManyPendingAsksError } from './engine.errors.js';
 import { ASK_TIMEOUT_INVALID, CLOSE_FIRST_FRAME_NOT_ACK, CLOSE_HANDSHAKE_TOO_SLOW, CLOSE_NO_ACK_WITHIN, CLOSE_RATE_LIMITED, CLOSE_WRITE_BUFFER_FULL, RATE_LIMITED, REJECTED } from './engine.messages.js';
 import type { Events } from './engine.types.js';
 import { destroyUnlessReading } from './budget-close.js';
@@ -560,6 +560,9 @@ export class Conn {
 
   /** Closes the connection with a close frame (default 1000). Teardown hooks run on the close event. */
   close(code: number = CloseCode.Normal, reason = ''): void {
+    // Checked before any state changes: ws would throw after `closed` is set, leaving an open socket
+    // that no longer reads or writes.
+    assertSendableCloseCode(code);
     if (this.state === 'closed' && this.socket.readyState !== this.socket.OPEN) return;
     this.state = 'closed';
     this.socket.close(code, truncateReason(reason));

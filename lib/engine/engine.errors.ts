@@ -11,6 +11,7 @@ import {
   TOO_MANY_PENDING_ASKS,
   ROOM_NAME_TOO_LONG, TOO_MANY_ROOMS,
   UNPRINTABLE_ERROR,
+  CLOSE_CODE_NOT_SENDABLE,
 } from './engine.messages.js';
 
 export const CloseCode = {
@@ -22,6 +23,11 @@ export const CloseCode = {
   InternalError: 1011,
   TryAgainLater: 1013,
 } as const;
+
+/** Whether `code` may be sent in a close frame (RFC 6455 §7.4: 1004-1006 and 1015 never are). */
+export function isSendableCloseCode(code: unknown): code is number {
+  return Number.isInteger(code) && (((code as number) >= 1000 && (code as number) <= 1014 && (code as number) !== 1004 && (code as number) !== 1005 && (code as number) !== 1006) || ((code as number) >= 3000 && (code as number) <= 4999));
+}
 
 export class NeffosError extends Error {
   override name = 'NeffosError';
@@ -174,4 +180,9 @@ export function errorText(err: unknown): string {
   } catch {
     return UNPRINTABLE_ERROR;
   }
+}
+
+/** Throws an InvalidOptionError (before anything is closed) for a code no close frame may carry. */
+export function assertSendableCloseCode(code: unknown): asserts code is number {
+  if (!isSendableCloseCode(code)) throw new InvalidOptionError(CLOSE_CODE_NOT_SENDABLE(code));
 }

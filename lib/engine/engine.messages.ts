@@ -78,6 +78,8 @@ function exampleOf(name: string): string {
   const unit = unitOf(name);
   return unit === 'bytes' ? '65536' : unit === 'milliseconds' ? '30000' : '100';
 }
+export const CLOSE_CODE_NOT_SENDABLE = (code: unknown): string =>
+  `close code ${String(code)} cannot be sent in a close frame; use 1000-1003, 1007-1014 or an application code 3000-4999 (1005 and 1006 only describe a close that had no frame)`;
 export const OPTION_BAD_PATH = (path: unknown): string => `option path must start with "/", got ${JSON.stringify(path)}`;
 export const OPTION_NO_NAMESPACES = 'option namespaces must name at least one namespace';
 export const OPTION_BAD_ORIGIN = (value: unknown, parsed: string | undefined): string =>

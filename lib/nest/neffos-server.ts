@@ -2,7 +2,7 @@
 // the app (HTTP controllers, services, cron jobs), ask a connection, manage its rooms.
 import { Injectable } from '@nestjs/common';
 import type { AskOptions, BroadcastOptions, ClusterView, Conn, NamespaceMessage, NeffosEngine, Room } from '../engine/index.js';
-import { BadNamespaceError, ConnectionNotFoundError } from '../engine/index.js';
+import { assertSendableCloseCode, BadNamespaceError, ConnectionNotFoundError } from '../engine/index.js';
 import type { EventName, EventReply, NamespaceMap } from '../protocol/event-map.js';
 import type { Message } from '../protocol/index.js';
 import { NeffosNotReadyError } from './neffos.errors.js';
@@ -100,6 +100,7 @@ export class NeffosServer<N extends NamespaceMap<N> = any> {
 
   /** Closes one connection (all with that id) with a close frame; default code 1000. */
   closeConnection(connectionId: string, code?: number, reason?: string): boolean {
+    if (code !== undefined) assertSendableCloseCode(code);
     const conns = this.engine.connectionsWithId(connectionId);
     for (const conn of conns) conn.close(code, reason);
     return conns.length > 0;
