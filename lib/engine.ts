@@ -40,8 +40,8 @@ export type {
 } from './engine/index.js';
 
 // Scale-out (no broker library needed; Redis and NATS have their own entries)
-export { ClusterExchange, ExchangeNotAttachedError, ExchangeUnavailableError, MemoryBus, MemoryTransport, RemoteNodeError } from './exchange/index.js';
-export type { ClusterExchangeOptions, ExchangeTransport } from './exchange/index.js';
+export { ClusterExchange, ExchangeNotAttachedError, ExchangeUnavailableError, MemoryBus, MemoryTransport, NodeLinkClosedError, RemoteNodeError } from './exchange/index.js';
+export type { ClusterExchangeOptions, ExchangeTransport, NodeLinkOptions } from './exchange/index.js';
 export { ClusterView } from './engine/index.js';
 // What a StackExchange of your own receives and returns (the contract ClusterExchange implements)
 export type {

@@ -5,6 +5,7 @@
 // binary envelope instead ("NFXC", call-message.codec.ts): they are the hot path of the bus.
 import { CALL_MAGIC, decodeCallMessage, encodeCallMessage } from './call-message.codec.js';
 import type { ClusterMessage, ClusterMessageType, WireError } from './cluster-message.js';
+import { parseLinkAddress } from './node-link.codec.js';
 
 const MAGIC = Buffer.from('NFX1', 'latin1');
 const HEAD = 8;
@@ -96,8 +97,8 @@ const isTimeout = (v: unknown) => typeof v === 'number' && Number.isFinite(v) &&
 
 /** Each returns what is wrong, or undefined. */
 const validators: Record<ClusterMessageType, (h: Fields) => string | undefined> = {
-  hello: () => undefined,
-  hb: () => undefined,
+  hello: (h) => checkLink(h.link),
+  hb: (h) => checkLink(h.link),
   bye: () => undefined,
   emit: (h) => {
     if (!isString(h.ns) || !isString(h.room) || !isString(h.ev) || h.ev === '') return 'ns, room and ev must be strings (ev non-empty)';
@@ -142,6 +143,15 @@ const validators: Record<ClusterMessageType, (h: Fields) => string | undefined> 
     return (Number.isSafeInteger(a) && (a as number) >= 0) || isStrings(a) ? undefined : 'answer must be a count or a list of names';
   },
 };
+
+const LINK_KEY = /^[A-Za-z0-9_-]{16,86}$/;
+
+function checkLink(l: unknown): string | undefined {
+  if (l === undefined) return undefined;
+  if (!isObject(l) || !isString(l.at) || !isString(l.key)) return 'link must have an address and a key';
+  if (parseLinkAddress(l.at) === undefined) return `link address ${JSON.stringify(l.at.slice(0, 80))} is not host:port`;
+  return LINK_KEY.test(l.key) ? undefined : 'link key must be base64url';
+}
 
 function checkAction(a: unknown): string | undefined {
   if (!isObject(a)) return 'action must be an object';

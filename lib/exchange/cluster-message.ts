@@ -17,11 +17,22 @@ export interface WireError {
 /** `RemoteAction` without its body, which rides in the payload tail. */
 export type WireAction = RemoteAction extends infer A ? (A extends { body: unknown } ? Omit<A, 'body'> : A) : never;
 
+/**
+ * Where a node with a direct link (the exchange option `nodeLink`) listens, and the key a dialer must
+ * present. Nodes without the option, and older ones, neither send nor read it.
+ */
+export interface LinkAdvert {
+  /** `host:port` or `[v6]:port`. */
+  at: string;
+  /** 16 random bytes, base64url. */
+  key: string;
+}
+
 export type ClusterMessage =
   /** A node started or its broker connection came back: the others answer with a heartbeat at once. */
-  | { t: 'hello'; n: string }
+  | { t: 'hello'; n: string; link?: LinkAdvert }
   /** I am alive (every heartbeat interval). */
-  | { t: 'hb'; n: string }
+  | { t: 'hb'; n: string; link?: LinkAdvert }
   /** I am shutting down: stop waiting for my answers. */
   | { t: 'bye'; n: string }
   /** A broadcast or `to(id)` emit. */

@@ -22,8 +22,9 @@ import { NODE_ID, decodeClusterMessage, encodeClusterMessage, type OutgoingClust
 import type { ExchangeTransport } from './exchange-transport.js';
 import { ConnectionRoutes } from './connection-routes.js';
 import { DropLog } from './drop-log.js';
-import { ExchangeNotAttachedError, ExchangeUnavailableError, fromWireError, toWireError } from './exchange.errors.js';
+import { ExchangeNotAttachedError, ExchangeUnavailableError, NodeLinkClosedError, fromWireError, toWireError } from './exchange.errors.js';
 import { NodeDirectory } from './node-directory.js';
+import { NodeLinks, type NodeLinkOptions, type ResolvedNodeLinkOptions, resolveNodeLink } from './node-link.manager.js';
 import { PendingCalls } from './pending-calls.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -40,6 +41,14 @@ export interface ClusterExchangeOptions {
    * it. Default 3 × heartbeatInterval. This bounds how long a crashed node can delay an answer.
    */
   nodeTimeout?: number;
+  /**
+   * A direct TCP link to each other node that has one too, for the messages addressed to one node
+   * (a routed ask and its answer): they skip the broker, which roughly halves a cross-node ask. The
+   * broker still carries discovery, broadcasts and presence, and everything whenever a link is down.
+   * Off by default: it opens a port (`true` = `127.0.0.1`, any free port). See the README, "Direct
+   * node links". Not in Go-compatible mode.
+   */
+  nodeLink?: NodeLinkOptions | boolean;
 }
 
 interface Resolved {
@@ -47,6 +56,7 @@ interface Resolved {
   nodeId: string;
   heartbeatInterval: number;
   nodeTimeout: number;
+  nodeLink: ResolvedNodeLinkOptions | undefined;
 }
 
 function resolve(options: ClusterExchangeOptions): Resolved {
@@ -62,7 +72,7 @@ function resolve(options: ClusterExchangeOptions): Resolved {
   if (!(Number.isFinite(nodeTimeout) && nodeTimeout > heartbeatInterval)) {
     throw new InvalidOptionError(`exchange option nodeTimeout must be a number of milliseconds above heartbeatInterval (${heartbeatInterval}), got ${nodeTimeout}`);
   }
-  return { prefix, nodeId, heartbeatInterval, nodeTimeout };
+  return { prefix, nodeId, heartbeatInterval, nodeTimeout, nodeLink: resolveNodeLink(options.nodeLink) };
 }
 
 /** The error a remote action reports when nobody answers, as the local call would. */
@@ -84,6 +94,8 @@ export class ClusterExchange implements StackExchange {
   private readonly pending = new PendingCalls();
   private readonly routes = new ConnectionRoutes();
   private readonly drops = new DropLog(() => this.node?.logger);
+  /** Direct links to other nodes (the `nodeLink` option); undefined without it. */
+  private readonly links: NodeLinks | undefined;
   private node: ExchangeNode | undefined;
   private state: 'unattached' | 'attached' | 'closed' = 'unattached';
   private heartbeat: NodeJS.Timeout | undefined;
@@ -99,6 +111,21 @@ export class ClusterExchange implements StackExchange {
     this.broadcastChannel = `${this.options.prefix}.all`;
     this.nodeChannel = this.channelOf(this.nodeId);
     this.directory = new NodeDirectory(this.options.nodeTimeout);
+    const linkOptions = this.options.nodeLink;
+    this.links =
+      linkOptions === undefined
+        ? undefined
+        : new NodeLinks(linkOptions, this.nodeId, {
+            payload: (payload, from) => this.onPayload(payload, from),
+            lost: (node, reason) => this.pending.linkLost(node, () => new NodeLinkClosedError(node, reason)),
+            dropped: (kind, line) => this.drops.drop(kind, line),
+            logger: () => this.node?.logger,
+          });
+  }
+
+  /** @internal The direct links (tests reach their sockets); undefined without the `nodeLink` option. */
+  get nodeLinks(): NodeLinks | undefined {
+    return this.links;
   }
 
   /** Other nodes heard from within the node timeout. */
@@ -115,12 +142,14 @@ export class ClusterExchange implements StackExchange {
     if (this.state !== 'unattached') throw new InvalidOptionError('this exchange is already attached to an engine; create one exchange per engine');
     this.node = node;
     this.state = 'attached';
+    // Listen first: the hello below advertises the link, and a taken port fails attach before anything is subscribed.
+    await this.links?.listen();
     this.transport.onStatus((status, cause) => this.onStatus(status, cause));
     const onPayload = (payload: Buffer) => this.onPayload(payload);
     await this.transport.subscribe(this.broadcastChannel, onPayload);
     await this.transport.subscribe(this.nodeChannel, onPayload);
     this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatInterval).unref();
-    this.send(this.broadcastChannel, { t: 'hello', n: this.nodeId });
+    this.send(this.broadcastChannel, this.presenceMessage('hello'));
   }
 
   publish(msg: ExchangeEmit): void {
@@ -162,7 +191,10 @@ export class ClusterExchange implements StackExchange {
     let wire: Omit<RemoteAction, 'body'> = action;
     if (action.kind === 'ask') ({ body, ...wire } = action);
     payload = this.encode({ t: 'req', n: this.nodeId, rid, id: connectionId, action: wire as never, body }, onError);
-    if (payload !== undefined) this.sendPayload(holder !== undefined ? this.channelOf(holder) : this.broadcastChannel, payload, onError);
+    if (payload !== undefined) {
+      if (holder !== undefined) this.sendToNode(holder, payload, onError);
+      else this.sendPayload(this.broadcastChannel, payload, onError);
+    }
     return promise;
   }
 
@@ -181,6 +213,7 @@ export class ClusterExchange implements StackExchange {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     this.drops.close();
     this.pending.failAll(new ExchangeNotAttachedError('closed'));
+    await this.links?.close();
     if (wasAttached) {
       // Tell the others to stop waiting for us; best effort (the broker may be down).
       if (this.transport.isUp) await this.transport.publish(this.broadcastChannel, encodeClusterMessage({ t: 'bye', n: this.nodeId })).catch(() => {});
@@ -191,15 +224,20 @@ export class ClusterExchange implements StackExchange {
 
   // ---- inbound ----------------------------------------------------------------------------------
 
-  private onPayload(payload: Buffer): void {
+  /** A payload from the broker, or from the direct link of node `from` (which may only speak for itself). */
+  private onPayload(payload: Buffer, from?: string): void {
     if (this.state !== 'attached') return;
     const decoded = decodeClusterMessage(payload);
     if (!decoded.ok) {
-      this.drops.drop(decoded.kind, `exchange: dropped a ${payload.length}-byte bus message: ${decoded.reason}`);
+      this.drops.drop(decoded.kind, `exchange: dropped a ${payload.length}-byte ${from === undefined ? 'bus message' : `message from node ${from}'s direct link`}: ${decoded.reason}`);
       return;
     }
     const msg = decoded.msg;
     if (msg.n === this.nodeId) return; // our own echo on the shared channel
+    if (from !== undefined && msg.n !== from) {
+      this.drops.drop('invalid', `exchange: dropped a "${msg.t}" message on node ${from}'s direct link that claims to come from node ${msg.n}`);
+      return;
+    }
     try {
       this.handle(msg);
     } catch (err) {
@@ -211,6 +249,7 @@ export class ClusterExchange implements StackExchange {
   private handle(msg: ClusterMessage): void {
     const node = this.node!;
     if (msg.t === 'bye') {
+      this.links?.forget(msg.n);
       if (!this.directory.remove(msg.n)) return;
       node.logger.log(`exchange: node ${msg.n} left; ${this.directory.size} peer(s)`);
       this.routes.forgetNode(msg.n);
@@ -220,9 +259,11 @@ export class ClusterExchange implements StackExchange {
     if (this.directory.seen(msg.n)) node.logger.log(`exchange: node ${msg.n} joined; ${this.directory.size} peer(s)`);
     switch (msg.t) {
       case 'hello':
-        this.send(this.broadcastChannel, { t: 'hb', n: this.nodeId });
+        this.links?.peer(msg.n, msg.link);
+        this.send(this.broadcastChannel, this.presenceMessage('hb'));
         return;
       case 'hb':
+        this.links?.peer(msg.n, msg.link);
         return;
       case 'emit':
         node.deliver({ namespace: msg.ns, room: msg.room, event: msg.ev, body: msg.body, binary: msg.bin, except: msg.except, to: msg.to });
@@ -230,7 +271,7 @@ export class ClusterExchange implements StackExchange {
       case 'req':
         return this.serve(msg);
       case 'q':
-        this.send(this.channelOf(msg.n), { t: 'qa', n: this.nodeId, rid: msg.rid, answer: node.presence(msg.query) });
+        this.sendToNode(msg.n, { t: 'qa', n: this.nodeId, rid: msg.rid, answer: node.presence(msg.query) });
         return;
       case 'res': {
         this.learn(msg.rid, msg.n);
@@ -259,19 +300,19 @@ export class ClusterExchange implements StackExchange {
 
   /** Runs another node's request on a local connection and answers on that node's channel. */
   private serve(msg: Extract<ClusterMessage, { t: 'req' }>): void {
-    const to = this.channelOf(msg.n);
+    const to = msg.n;
     const action = (msg.action.kind === 'ask' ? { ...msg.action, body: msg.body } : msg.action) as RemoteAction;
     const running = this.node!.perform(msg.id, action);
     if (running === undefined) {
-      this.send(to, { t: 'absent', n: this.nodeId, rid: msg.rid });
+      this.sendToNode(to, { t: 'absent', n: this.nodeId, rid: msg.rid });
       return;
     }
     running.then(
       (outcome) => {
         const r = outcome.reply;
-        this.send(to, r === undefined ? { t: 'res', n: this.nodeId, rid: msg.rid, body: EMPTY } : { t: 'res', n: this.nodeId, rid: msg.rid, reply: { ns: r.namespace, room: r.room, ev: r.event, bin: r.binary }, body: r.body });
+        this.sendToNode(to, r === undefined ? { t: 'res', n: this.nodeId, rid: msg.rid, body: EMPTY } : { t: 'res', n: this.nodeId, rid: msg.rid, reply: { ns: r.namespace, room: r.room, ev: r.event, bin: r.binary }, body: r.body });
       },
-      (err: unknown) => this.send(to, { t: 'fail', n: this.nodeId, rid: msg.rid, err: toWireError(err) }),
+      (err: unknown) => this.sendToNode(to, { t: 'fail', n: this.nodeId, rid: msg.rid, err: toWireError(err) }),
     );
   }
 
@@ -279,9 +320,10 @@ export class ClusterExchange implements StackExchange {
 
   private tick(): void {
     if (this.state !== 'attached' || !this.transport.isUp) return;
-    this.send(this.broadcastChannel, { t: 'hb', n: this.nodeId });
+    this.send(this.broadcastChannel, this.presenceMessage('hb'));
     for (const gone of this.directory.expire()) {
       this.node!.logger.warn(`exchange: node ${gone} has not been heard from for ${this.options.nodeTimeout} ms; its connections no longer count; ${this.directory.size} peer(s)`);
+      this.links?.forget(gone, 'the node expired');
       this.routes.forgetNode(gone);
       this.pending.nodeGone(gone);
     }
@@ -298,7 +340,7 @@ export class ClusterExchange implements StackExchange {
     if (this.outage !== undefined) this.node!.logger.log('exchange: broker connection restored; cross-node delivery resumes (messages published meanwhile are not replayed)');
     this.outage = undefined;
     this.directory.refreshAll();
-    this.send(this.broadcastChannel, { t: 'hello', n: this.nodeId });
+    this.send(this.broadcastChannel, this.presenceMessage('hello'));
   }
 
   /** One log line per outage, not one per message. */
@@ -323,6 +365,20 @@ export class ClusterExchange implements StackExchange {
 
   private channelOf(nodeId: string): string {
     return `${this.options.prefix}.node.${nodeId}`;
+  }
+
+  /** A hello or heartbeat, with this node's link address and key when it has a link. */
+  private presenceMessage(t: 'hello' | 'hb'): OutgoingClusterMessage {
+    const link = this.links?.advert;
+    return link === undefined ? { t, n: this.nodeId } : { t, n: this.nodeId, link };
+  }
+
+  /** A message for one node: over its direct link when one is open and keeping up, else on its broker channel. */
+  private sendToNode(node: string, msg: OutgoingClusterMessage | Buffer, onError?: (err: Error) => void): void {
+    const payload = Buffer.isBuffer(msg) ? msg : this.encode(msg, onError);
+    if (payload === undefined) return;
+    if (this.links?.send(node, payload) === true) return;
+    this.sendPayload(this.channelOf(node), payload, onError);
   }
 
   private send(channel: string, msg: OutgoingClusterMessage, onError?: (err: Error) => void): void {

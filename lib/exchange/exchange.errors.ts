@@ -19,6 +19,25 @@ export class ExchangeUnavailableError extends NeffosError {
   }
 }
 
+/**
+ * The direct link to the node that was to answer closed while the call waited (the node crashed, or
+ * the socket was cut). Its answer may have been lost with the socket, so the call fails now instead
+ * of at its timeout; the action may or may not have run there (at-most-once, as over the broker).
+ * An `ExchangeUnavailableError`, so code handling broker outages handles this too.
+ */
+export class NodeLinkClosedError extends ExchangeUnavailableError {
+  override name = 'NodeLinkClosedError';
+  constructor(
+    readonly node: string,
+    reason: string,
+  ) {
+    super(new Error(reason));
+    this.message =
+      `the direct link to node ${node} closed (${reason}) while this call waited for its answer; the action may or may not have run there. ` +
+      'Calls started now go through the broker until the link is back';
+  }
+}
+
 /** The exchange was used before `attach` (it is bound by the engine) or after `close`. */
 export class ExchangeNotAttachedError extends NeffosError {
   override name = 'ExchangeNotAttachedError';

@@ -9,7 +9,7 @@ import { DropLog } from './drop-log.js';
 import type { ExchangeTransport } from './exchange-transport.js';
 import { type GoBusLayout, decodeGoFrame, encodeGoFrame, goChannelNamer } from './go-compat.codec.js';
 
-export interface GoCompatExchangeOptions extends Omit<ClusterExchangeOptions, 'prefix'> {
+export interface GoCompatExchangeOptions extends Omit<ClusterExchangeOptions, 'prefix' | 'nodeLink'> {
   /** Go's channel prefix: the redis `channel` argument of Go's NewStackExchange, or the NATS `SubjectPrefix` (default `neffos`). */
   prefix?: string;
   /** Redis channels end with a dot, NATS subjects do not (Go's two StackExchanges differ there). */

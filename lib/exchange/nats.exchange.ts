@@ -1,7 +1,7 @@
 // `nestjs-neffos/nats`: scale-out over NATS core pub/sub with @nats-io/transport-node (one connection per node).
 import type { NatsConnection } from '@nats-io/transport-node';
 
-import { BrokerExchange, type BrokerExchangeOptions } from './broker.exchange.js';
+import { BrokerExchange, type BrokerExchangeOptions, checkBrokerOptions } from './broker.exchange.js';
 import { NatsTransport } from './nats.transport.js';
 
 export interface NatsExchangeOptions extends BrokerExchangeOptions {
@@ -22,6 +22,7 @@ export interface NatsExchangeOptions extends BrokerExchangeOptions {
 export class NatsExchange extends BrokerExchange {
   constructor(options: NatsExchangeOptions = {}) {
     const { servers, connection, ...rest } = options;
+    checkBrokerOptions(rest);
     super(new NatsTransport({ servers, connection, name: `neffos:${rest.prefix ?? 'neffos'}` }), rest, 'nats');
   }
 }

@@ -122,6 +122,19 @@ export class PendingCalls {
     }
   }
 
+  /**
+   * The link to `node` closed: its answers in flight may be gone with the socket, so every request
+   * still waiting for `node` fails with `error()` now rather than at its timeout. Queries are left to
+   * their own (short) deadline: a lost presence answer costs at most the node timeout.
+   */
+  linkLost(node: string, error: () => Error): void {
+    for (const [rid, call] of this.calls) {
+      if (call.kind !== 'request' || !call.awaiting.has(node)) continue;
+      this.delete(rid, call);
+      call.reject(error());
+    }
+  }
+
   /** Rejects every call (broker lost, exchange closed). */
   failAll(err: Error): void {
     for (const [rid, call] of this.calls) {

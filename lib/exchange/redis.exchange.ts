@@ -1,7 +1,7 @@
 // `nestjs-neffos/redis`: scale-out over Redis pub/sub with ioredis (two broker connections per node).
 import type { Redis } from 'ioredis';
 
-import { BrokerExchange, type BrokerExchangeOptions } from './broker.exchange.js';
+import { BrokerExchange, type BrokerExchangeOptions, checkBrokerOptions } from './broker.exchange.js';
 import { RedisTransport } from './redis.transport.js';
 
 export interface RedisExchangeOptions extends BrokerExchangeOptions {
@@ -22,6 +22,7 @@ export interface RedisExchangeOptions extends BrokerExchangeOptions {
 export class RedisExchange extends BrokerExchange {
   constructor(options: RedisExchangeOptions = {}) {
     const { url, client, ...rest } = options;
+    checkBrokerOptions(rest);
     super(new RedisTransport({ url, client, connectionName: `neffos:${rest.prefix ?? 'neffos'}` }), rest, 'redis');
   }
 }

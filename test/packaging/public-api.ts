@@ -54,6 +54,7 @@ const engineValues = [
   'ExchangeUnavailableError',
   'MemoryBus',
   'MemoryTransport',
+  'NodeLinkClosedError',
   'RemoteNodeError',
   ...protocolValues,
 ];
@@ -86,6 +87,7 @@ const engineTypes = [
   'RemoteReply',
   'ClusterExchangeOptions',
   'ExchangeTransport',
+  'NodeLinkOptions',
   'NeffosLogger',
   'StackExchange',
   ...eventMapTypes,
