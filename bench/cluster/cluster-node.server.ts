@@ -1,5 +1,6 @@
 // One node of the cluster benchmark: our engine (no Nest) on 127.0.0.1, with a RedisExchange or a
-// NatsExchange (BENCH_BROKER=redis|nats, BENCH_BROKER_URL) or none (the single-node baseline).
+// NatsExchange (BENCH_BROKER=redis|nats, BENCH_BROKER_URL) or none (the single-node baseline);
+// BENCH_NODE_LINK=1 switches the direct node link on (asks between nodes skip the broker).
 // Events of namespace `default`:
 // - `bcast` (a plain emit): broadcasts its body as event `b` to the whole namespace, every node;
 // - `askPeer` (an ask; body `<connection id>`): asks that connection (on any node) event `ping` with
@@ -13,8 +14,9 @@ async function exchangeFromEnv(): Promise<StackExchange | undefined> {
   const broker = process.env.BENCH_BROKER;
   const url = process.env.BENCH_BROKER_URL;
   const prefix = process.env.BENCH_PREFIX ?? 'bench';
-  if (broker === 'redis') return new (await import('../../lib/redis.js')).RedisExchange({ url, prefix });
-  if (broker === 'nats') return new (await import('../../lib/nats.js')).NatsExchange({ servers: url, prefix });
+  const nodeLink = process.env.BENCH_NODE_LINK === '1';
+  if (broker === 'redis') return new (await import('../../lib/redis.js')).RedisExchange({ url, prefix, nodeLink });
+  if (broker === 'nats') return new (await import('../../lib/nats.js')).NatsExchange({ servers: url, prefix, nodeLink });
   return undefined;
 }
 

@@ -13,6 +13,8 @@
 //   the time that `engine.ask` took on node A. One target client sits on node A, one on node B (the
 //   same client code, the same payload); local and cross-node asks alternate, one at a time, in the
 //   same loop, so load on the machine hits both alike. The ratio of their p50s is the figure.
+// - ask over the direct node link: the same on two more nodes with `nodeLink` on, so the request
+//   and its answer go over a TCP socket between the nodes instead of through the broker.
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -207,6 +209,9 @@ interface Row {
   broadcast?: BroadcastResult;
   localAsk?: AskResult;
   crossAsk?: AskResult;
+  /** The same loop on two nodes with the direct node link on. */
+  linkLocalAsk?: AskResult;
+  linkCrossAsk?: AskResult;
   floor?: FloorResult;
   connectionsPerNode?: string;
   error?: string;
@@ -217,10 +222,10 @@ const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n
 const f3 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : (n / 1000).toFixed(3));
 
 function table(rows: Row[], subscribers: number): string {
-  const head = ['setup', `broadcast msgs/s (${2 * subscribers} subs)`, 'bcast p50 ms', 'bcast p99 ms', 'lost', 'ask local p50/p99 ms', 'ask cross-node p50/p99 ms', 'broker conns/node'];
+  const head = ['setup', `broadcast msgs/s (${2 * subscribers} subs)`, 'bcast p50 ms', 'bcast p99 ms', 'lost', 'ask local p50/p99 ms', 'ask cross-node p50/p99 ms', 'ask cross-node over nodeLink p50/p99 ms', 'broker conns/node'];
   const body = rows.map((r) =>
     r.error
-      ? [r.setup, `failed: ${r.error.split('\n', 1)[0]}`, '', '', '', '', '', '']
+      ? [r.setup, `failed: ${r.error.split('\n', 1)[0]}`, '', '', '', '', '', '', '']
       : [
           r.setup,
           f0(r.broadcast?.perSecond),
@@ -229,6 +234,7 @@ function table(rows: Row[], subscribers: number): string {
           r.broadcast ? `${r.broadcast.lost}/${r.broadcast.expected}` : '-',
           r.localAsk ? `${f3(r.localAsk.server.p50)} / ${f2(r.localAsk.server.p99)}${r.localAsk.failed ? ` (${r.localAsk.failed} failed)` : ''}` : '-',
           r.crossAsk ? `${f3(r.crossAsk.server.p50)} / ${f2(r.crossAsk.server.p99)}${r.crossAsk.failed ? ` (${r.crossAsk.failed} failed)` : ''}` : '-',
+          r.linkCrossAsk ? `${f3(r.linkCrossAsk.server.p50)} / ${f2(r.linkCrossAsk.server.p99)}${r.linkCrossAsk.failed ? ` (${r.linkCrossAsk.failed} failed)` : ''}` : '-',
           r.connectionsPerNode ?? '-',
         ],
   );
@@ -274,9 +280,14 @@ export async function runCluster(argv: string[]): Promise<void> {
       const [a, b] = nodes as [Node, Node];
       if (options.broadcast) row.broadcast = await runBroadcast(a.url, [a.url, b.url], options.subscribers, options.messages);
       ({ local: row.localAsk, cross: row.crossAsk } = await runAsks(a.url, b.url, options.asks));
-      row.floor = await topologyFloor(kind, url, options.asks);
       const conns = await brokerConnections(kind, broker.port, broker.monitorPort, prefix);
       row.connectionsPerNode = `${conns / nodes.length} (${conns} for ${nodes.length} nodes, ${2 * options.subscribers + 2} clients)`;
+      await Promise.all(nodes.splice(0).map((n) => killByPid(n.child)));
+      const linkEnv = { ...env, BENCH_PREFIX: `${prefix}l`, BENCH_NODE_LINK: '1' };
+      nodes.push(await startNode(linkEnv), await startNode(linkEnv));
+      const [la, lb] = nodes as [Node, Node];
+      ({ local: row.linkLocalAsk, cross: row.linkCrossAsk } = await runAsks(la.url, lb.url, options.asks));
+      row.floor = await topologyFloor(kind, url, options.asks);
     } catch (err) {
       row.error = err instanceof Error ? err.message : String(err);
     } finally {
@@ -303,6 +314,13 @@ export async function runCluster(argv: string[]): Promise<void> {
       `  ${row.setup}: local ${f3(l.server.p50)} ms, cross-node ${f3(c.server.p50)} ms, ratio ${(c.server.p50 / l.server.p50).toFixed(2)}× (target ≤ 2×); ` +
         `driver round trip: local ${f3(l.client.p50)} ms, cross-node ${f3(c.client.p50)} ms, ratio ${(c.client.p50 / l.client.p50).toFixed(2)}×`,
     );
+    if (row.linkLocalAsk && row.linkCrossAsk) {
+      const { linkLocalAsk: ll, linkCrossAsk: lc } = row;
+      console.log(
+        `  ${row.setup}, direct node link (nodeLink): local ${f3(ll.server.p50)} ms, cross-node ${f3(lc.server.p50)} ms, ratio ${(lc.server.p50 / ll.server.p50).toFixed(2)}× (target ≤ 2×); ` +
+          `p99 ${f2(lc.server.p99)} ms${lc.failed ? ` (${lc.failed} failed)` : ''}; driver round trip: local ${f3(ll.client.p50)} ms, cross-node ${f3(lc.client.p50)} ms, ratio ${(lc.client.p50 / ll.client.p50).toFixed(2)}×`,
+      );
+    }
     const floor = row.floor;
     if (floor !== undefined) {
       console.log(
