@@ -44,8 +44,15 @@ export function answer(conn: Conn, msg: Message, handler: EventHandler, nsConn: 
   return undefined;
 }
 
+/**
+ * @internal A handler's result meaning "no reply now; my layer writes it later with writeResult": frees the
+ * connection's queue without answering (the Nest layer's `@Ack()` whose ack comes after the handler returned).
+ */
+export const REPLY_LATER: unique symbol = Symbol('neffos.replyLater');
+
 /** A handler's result as the reply to `msg` (or as nothing, for a result-less event without a token). */
-function writeResult(conn: Conn, msg: Message, result: unknown): void {
+export function writeResult(conn: Conn, msg: Message, result: unknown): void {
+  if (result === REPLY_LATER) return;
   let body: Buffer | string | undefined;
   try {
     body = toBody(result);

@@ -2,10 +2,11 @@
 // (no enhancer, no parameter decorator: nothing to pay for), enhanced (Nest's guards, pipes,
 // interceptors and filters through ExternalContextCreator, built once per handler and instance), and
 // guards-only (a class's guards on namespace connect when it has no connect hook of its own).
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type ContextId, ExternalContextCreator } from '@nestjs/core';
 import { firstValueFrom, isObservable } from 'rxjs';
 import type { NSConn } from '../engine/index.js';
+import { REPLY_LATER, writeErrorReply, writeResult } from '../engine/reply.writer.js';
 import { type Message, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
 import type { ControllerPlan, HandlerPlan } from './neffos.explorer.js';
 import { ROUTE_ARGS_METADATA } from './neffos.constants.js';
@@ -14,6 +15,7 @@ import { messageData, neffosParamsFactory } from './neffos-params.factory.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { EventReplyError, ReplyErrors, replyTextOf } from './neffos-reply.errors.js';
 import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
+import { ACK_MISSING, ACK_MISSING_WARNING } from './neffos.messages.js';
 
 export type Invoker = (msg: Message, nsConn: NSConn) => unknown;
 
@@ -37,6 +39,7 @@ interface PipelineSpec {
 @Injectable()
 export class NeffosHandlerFactory {
   private readonly replies: ReplyErrors;
+  private readonly logger = new Logger('NeffosModule');
 
   constructor(
     private readonly contextCreator: ExternalContextCreator,
@@ -96,9 +99,10 @@ export class NeffosHandlerFactory {
       // "AllExceptionsFilter") would turn a refused connect, join or leave into an accepted one.
       filters: !VETO_HOOKS.has(plan.event),
     });
-    const { replies } = this;
+    const { replies, logger } = this;
+    const unacknowledged = (ms: number): void => logger.warn(ACK_MISSING_WARNING(plan.controller.metatype.name, plan.methodName, ms));
     const invoke: Invoker = plan.ack
-      ? (msg, nsConn) => acknowledged(replies, handled, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))
+      ? (msg, nsConn) => acknowledged(replies, handled, msg, nsConn, unacknowledged, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))
       : // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
         (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(replies.rethrow);
     return VETO_HOOKS.has(plan.event) ? invoke : (msg, nsConn) => withFilterEmitsAsReply(nsConn, () => invoke(msg, nsConn));
@@ -140,20 +144,76 @@ function scopeOf(controller: ControllerPlan, contextId: ContextId | undefined): 
 }
 
 /**
- * `@Ack()`: the reply is the first value the handler acknowledges with, whenever that comes (frames of
- * a connection wait behind it, as behind any pending handler); its return value is not the reply, as
- * with Nest gateways. A throw before the ack (handler, guard, pipe, interceptor) is the error reply,
- * unless a filter answers it with a value, which is then the reply; so is an interceptor's value when
- * it does not call the handler. Only a handler that ran to its end leaves the reply to its ack.
+ * `@Ack()`: the reply is the first value the handler acknowledges with, whenever that comes; its return
+ * value is not the reply, as with Nest gateways. A throw before the ack (handler, guard, pipe,
+ * interceptor) is the error reply, unless a filter answers it with a value, which is then the reply; so
+ * is an interceptor's value when it does not call the handler. Only a handler that ran to its end
+ * leaves the reply to its ack.
+ *
+ * The connection's next frames wait while the handler runs, as behind any pending handler, but not
+ * behind a missing ack: a handler that returned without acking (forgot to, or acks from a callback)
+ * would otherwise hold its connection for good, every later frame queued until the 1008 close. So the
+ * queue moves on at once (REPLY_LATER) and the ack has the connection's askTimeout: within it, its value
+ * is written as the reply then; past it, the client gets the ACK_MISSING error reply, a warning is
+ * logged, and a later ack is ignored.
  */
-function acknowledged(replies: ReplyErrors, handled: WeakSet<object>, run: (ack: (value?: unknown) => void) => Promise<unknown>): Promise<unknown> {
+function acknowledged(
+  replies: ReplyErrors,
+  handled: WeakSet<object>,
+  msg: Message,
+  nsConn: NSConn,
+  unacknowledged: (ms: number) => void,
+  run: (ack: (value?: unknown) => void) => Promise<unknown>,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const ack = (value?: unknown): void => resolve(value);
+    let acked = false;
+    let answerLate: ((value: unknown) => void) | undefined;
+    const ack = (value?: unknown): void => {
+      if (acked) return;
+      acked = true;
+      if (answerLate === undefined) resolve(value);
+      else answerLate(value);
+    };
     const fail = (err: unknown): void => reject(replies.of(err));
     run(ack).then((value) => {
       if (!handled.has(ack)) Promise.resolve(firstValue(value)).then(resolve, fail);
+      else if (!acked) resolve(awaitLateAck(replies, msg, nsConn, unacknowledged, (answer) => (answerLate = answer), () => (acked = true)));
     }, fail);
   });
+}
+
+/**
+ * Arms the bound of an ack that did not come while its handler ran, and returns REPLY_LATER so the
+ * engine frees the queue without writing. `onAck` receives the writer of the late reply; `expire` marks
+ * the ack as spent, so a call past the bound writes nothing.
+ */
+function awaitLateAck(
+  replies: ReplyErrors,
+  msg: Message,
+  nsConn: NSConn,
+  unacknowledged: (ms: number) => void,
+  onAck: (answer: (value: unknown) => void) => void,
+  expire: () => void,
+): typeof REPLY_LATER {
+  const { conn } = nsConn;
+  const ms = conn.host.options.askTimeout;
+  const timer = setTimeout(() => {
+    expire();
+    // A closed connection has nobody to answer and nothing to warn about: its client saw the close.
+    if (conn.isClosed) return;
+    unacknowledged(ms);
+    writeErrorReply(conn, msg, new EventReplyError(undefined, ACK_MISSING(msg.event, ms)));
+  }, ms);
+  // Not a reason to keep the process alive: app.close() closes the connection, which makes it moot.
+  timer.unref();
+  onAck((value) => {
+    clearTimeout(timer);
+    Promise.resolve(value).then(
+      (result) => writeResult(conn, msg, result),
+      (err: unknown) => writeErrorReply(conn, msg, replies.of(err)),
+    );
+  });
+  return REPLY_LATER;
 }
 
 /**

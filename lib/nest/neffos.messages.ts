@@ -81,3 +81,13 @@ export const NOT_READY = 'the neffos server starts in onApplicationBootstrap; ca
 /** An invariant: the namespace-connect hook creates the instance before any event of that connection runs. */
 export const NO_SCOPED_INSTANCE = (controller: string): string =>
   `no ${controller} instance for this connection; it was not created on namespace connect`;
+
+// Error replies and warnings while serving.
+
+/** The error reply of an `@Ack()` event whose handler returned and did not acknowledge within the bound. */
+export const ACK_MISSING = (event: string, ms: number): string =>
+  `the handler of "${event}" did not acknowledge within ${ms} ms`;
+
+export const ACK_MISSING_WARNING = (controller: string, methodName: string, ms: number): string =>
+  `${controller}.${methodName} takes @Ack() but returned without calling it, and did not call it within askTimeout (${ms} ms); ` +
+  'the client got an error reply and a later ack is ignored. Call the ack function on every path (also on failures), or throw';
