@@ -33,8 +33,12 @@ export type CallMessage =
   | (Omit<Res, 'body'> & { body: Buffer | string })
   | Extract<ClusterMessage, { t: 'absent' }>;
 
-/** The compact encoding of `msg`, or undefined when it does not fit (not an ask, a field over 64 KiB, a huge rid). */
-export function encodeCallMessage(msg: CallMessage): Buffer | undefined {
+/**
+ * The compact encoding of `msg`, or undefined when it does not fit (not an ask, a field over 64 KiB, a
+ * huge rid). `headroom` bytes are left free in front (a link frame's length prefix goes there, so the
+ * frame leaves in one write); the message itself starts after them.
+ */
+export function encodeCallMessage(msg: CallMessage, headroom = 0): Buffer | undefined {
   if (!(Number.isSafeInteger(msg.rid) && msg.rid >= 0 && msg.rid <= MAX_RID)) return undefined;
   let type: number;
   let fields: string[];
@@ -59,7 +63,7 @@ export function encodeCallMessage(msg: CallMessage): Buffer | undefined {
     type = ABSENT;
     fields = [msg.n];
   }
-  let size = FIXED + (flags >= 0 ? 1 : 0) + (timeout >= 0 ? 8 : 0);
+  let size = headroom + FIXED + (flags >= 0 ? 1 : 0) + (timeout >= 0 ? 8 : 0);
   const lengths = fields.map(byteLength);
   for (const length of lengths) {
     if (length > MAX_FIELD) return undefined;
@@ -67,10 +71,10 @@ export function encodeCallMessage(msg: CallMessage): Buffer | undefined {
   }
   const bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   const out = Buffer.allocUnsafe(size + bodyLength);
-  CALL_MAGIC.copy(out, 0);
-  out[4] = type;
-  out.writeUIntBE(msg.rid, 5, 6);
-  let at = FIXED;
+  CALL_MAGIC.copy(out, headroom);
+  out[headroom + 4] = type;
+  out.writeUIntBE(msg.rid, headroom + 5, 6);
+  let at = headroom + FIXED;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
     const length = lengths[i]!;

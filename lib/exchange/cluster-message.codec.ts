@@ -21,9 +21,10 @@ export type DropKind = 'foreign' | 'malformed' | 'unknown-type' | 'invalid';
 
 export type DecodeResult = { ok: true; msg: ClusterMessage } | { ok: false; kind: DropKind; reason: string };
 
-export function encodeClusterMessage(msg: OutgoingClusterMessage): Buffer {
+/** Encodes `msg`; with `headroom`, that many bytes are left free in front of it (see encodeCallMessage). */
+export function encodeClusterMessage(msg: OutgoingClusterMessage, headroom = 0): Buffer {
   if (msg.t === 'absent' || msg.t === 'res' || (msg.t === 'req' && msg.action.kind === 'ask')) {
-    const compact = encodeCallMessage(msg);
+    const compact = encodeCallMessage(msg, headroom);
     if (compact !== undefined) return compact;
   }
   let body: Buffer | string = EMPTY;
@@ -36,12 +37,13 @@ export function encodeClusterMessage(msg: OutgoingClusterMessage): Buffer {
   const json = JSON.stringify(header);
   const headerLength = Buffer.byteLength(json);
   const bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  const out = Buffer.allocUnsafe(HEAD + headerLength + bodyLength);
-  MAGIC.copy(out, 0);
-  out.writeUInt32BE(headerLength, 4);
-  out.write(json, HEAD, 'utf8');
-  if (typeof body === 'string') out.write(body, HEAD + headerLength, 'utf8');
-  else body.copy(out, HEAD + headerLength);
+  const out = Buffer.allocUnsafe(headroom + HEAD + headerLength + bodyLength);
+  const at = headroom + HEAD;
+  MAGIC.copy(out, headroom);
+  out.writeUInt32BE(headerLength, headroom + 4);
+  out.write(json, at, 'utf8');
+  if (typeof body === 'string') out.write(body, at + headerLength, 'utf8');
+  else body.copy(out, at + headerLength);
   return out;
 }
 

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { NODE_ID } from './cluster-message.codec.js';
-import { FrameReader, MAX_HANDSHAKE_FRAME, decodeLinkAck, decodeLinkHello, encodeLinkAck, encodeLinkHello, frameHead } from './node-link.codec.js';
+import { FRAME_HEAD, FrameReader, MAX_HANDSHAKE_FRAME, decodeLinkAck, decodeLinkHello, encodeLinkAck, encodeLinkHello, frameHead } from './node-link.codec.js';
 
 const isNodeId = (n: string): boolean => NODE_ID.test(n);
 
@@ -65,11 +65,16 @@ export class NodeLinkConnection {
     return this.state === 'open';
   }
 
-  /** Sends one payload; false (nothing sent) when the link is not open or its socket is backed up. */
-  send(payload: Buffer): boolean {
+  /**
+   * Sends one payload that was encoded after FRAME_HEAD free bytes (`framed`): the length goes there and
+   * the frame leaves in one write. False (nothing sent) when the link is not open or is backed up.
+   */
+  sendFramed(framed: Buffer): boolean {
+    const length = framed.length - FRAME_HEAD;
     // `writable` turns false at destroy(), before 'close' tells us: a write then would be lost silently.
-    if (this.state !== 'open' || !this.socket.writable || this.socket.writableLength > this.settings.maxBacklog || payload.length > this.settings.maxFrame) return false;
-    this.write(payload);
+    if (this.state !== 'open' || !this.socket.writable || this.socket.writableLength > this.settings.maxBacklog || length > this.settings.maxFrame) return false;
+    framed.writeUInt32BE(length, 0);
+    this.socket.write(framed);
     return true;
   }
 
@@ -79,8 +84,8 @@ export class NodeLinkConnection {
     this.socket.destroy();
   }
 
+  /** A handshake frame (rare: a prefix of its own is fine). */
   private write(payload: Buffer): void {
-    // One writev for prefix and payload, without copying the payload into a joined buffer.
     this.socket.cork();
     this.socket.write(frameHead(payload.length));
     this.socket.write(payload);

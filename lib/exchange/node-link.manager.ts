@@ -174,10 +174,13 @@ export class NodeLinks {
     this.links.get(node)?.destroy(reason);
   }
 
-  /** Sends `payload` to `node` over its link; false when there is none (or it is backed up): use the broker. */
-  send(node: string, payload: Buffer): boolean {
+  /**
+   * Sends a payload encoded after FRAME_HEAD free bytes to `node` over its link; false when there is
+   * none (or it is backed up): then the caller publishes `framed.subarray(FRAME_HEAD)` on the broker.
+   */
+  sendFramed(node: string, framed: Buffer): boolean {
     const link = this.links.get(node);
-    return link !== undefined && link.send(payload);
+    return link !== undefined && link.sendFramed(framed);
   }
 
   /** @internal The socket of the open link to `node` (tests cut it to check the fallback). */
