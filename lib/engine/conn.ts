@@ -590,6 +590,7 @@ export class Conn {
     this.inbound = undefined;
     this.rate?.stop();
     this._asks?.rejectAll(new ConnectionClosedError(this._id));
+    this.host.connectionClosing(this);
     const connected = [...(this.firstNamespace === undefined ? [] : [this.firstNamespace]), ...(this.moreNamespaces?.values() ?? [])];
     for (const nsConn of connected) await dropNamespace(nsConn);
     this.host.connectionGone(this, wasAcknowledged);

@@ -15,6 +15,11 @@ export interface EngineHost {
   broadcast(msg: BroadcastMessage, options?: BroadcastOptions): number;
   /** A handshake ended (acknowledged, rejected, timed out or closed); it no longer counts against maxPendingHandshakes. */
   handshakeEnded(): void;
+  /**
+   * The socket closed and the teardown hooks are about to run: the connection stops counting (ids,
+   * `connectionCount`, `maxConnections`) now, not once its hooks settle, which they may never do.
+   */
+  connectionClosing(conn: Conn): void;
   /** The connection's teardown has run; `wasAcknowledged`: it got `A<id>`, so `onDisconnect` is owed. */
   connectionGone(conn: Conn, wasAcknowledged: boolean): void;
   /** A failure with no client to answer; never throws. */

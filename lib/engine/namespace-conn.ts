@@ -121,7 +121,10 @@ export class NSConn<M extends EventMap<M> = any> {
   /** @internal like fire, for teardown and after-the-fact notices: failures are reported, never thrown */
   async fireQuietly(msg: Message): Promise<void> {
     try {
-      await this.fire(msg);
+      // Teardown hooks too are bounded by handlerTimeout: one that never settles must not keep the
+      // connection's rooms and namespaces (and every hook after it) waiting for ever.
+      const result = this.fire(msg);
+      if (isPromiseLike(result)) await withinHandlerTimeout(result, msg.event, this.conn.host.options.handlerTimeout);
     } catch (err) {
       this.conn.host.reportError(err, this.conn);
     }

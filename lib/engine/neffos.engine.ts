@@ -35,6 +35,8 @@ export class NeffosEngine {
    */
   private readonly byId = new Map<string, Conn | Conn[]>();
   private readonly live = new Set<Conn>();
+  /** Closed connections whose teardown hooks still run: shutdown waits for them, nothing else counts them. */
+  private readonly tearingDown = new Set<Conn>();
   /** Connections accepted whose handshake has not ended (maxPendingHandshakes). */
   private handshaking = 0;
   private server: Server | undefined;
@@ -206,8 +208,9 @@ export class NeffosEngine {
   }
 
   /** @internal */
-  connectionGone(conn: Conn, wasAcknowledged: boolean): void {
-    this.live.delete(conn);
+  connectionClosing(conn: Conn): void {
+    if (!this.live.delete(conn)) return;
+    this.tearingDown.add(conn);
     const held = this.byId.get(conn.id);
     if (held === conn) {
       this.byId.delete(conn.id);
@@ -217,6 +220,12 @@ export class NeffosEngine {
       if (i >= 0) held.splice(i, 1);
       if (held.length === 1) this.byId.set(conn.id, held[0]!);
     }
+  }
+
+  /** @internal */
+  connectionGone(conn: Conn, wasAcknowledged: boolean): void {
+    this.connectionClosing(conn);
+    this.tearingDown.delete(conn);
     if (!wasAcknowledged || this.options.onDisconnect === undefined) return;
     try {
       this.options.onDisconnect(conn);
@@ -383,8 +392,9 @@ export class NeffosEngine {
     // What would hold the server's own close() for ever (a TCP connection that never sent a byte).
     if (this.server !== undefined) closeLingeringConnections(this.server, grace);
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
-    const conns = [...this.live];
-    for (const conn of conns) conn.close(CloseCode.GoingAway, CLOSE_SHUTTING_DOWN);
+    const open = [...this.live];
+    for (const conn of open) conn.close(CloseCode.GoingAway, CLOSE_SHUTTING_DOWN);
+    const conns = [...open, ...this.tearingDown];
     let tornDown = 0;
     const all = Promise.all(conns.map((c) => c.whenClosed().then(() => tornDown++)));
     if (!(await settlesWithin(all, grace))) {
