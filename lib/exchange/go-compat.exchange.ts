@@ -16,10 +16,14 @@ export interface GoCompatExchangeOptions extends Omit<ClusterExchangeOptions, 'p
   layout: GoBusLayout;
 }
 
+/** One NATS subject token that is no wildcard: what Go's `<prefix>.<connection id>` needs the id to be. */
+const NATS_TOKEN = /^[^\s.*>]+$/;
+
 export class GoCompatExchange implements StackExchange {
   /** Asks, remote actions and presence between our own nodes. */
   private readonly cluster: ClusterExchange;
   private readonly channel: (name: string) => string;
+  private readonly layout: GoBusLayout;
   private readonly subscribed = new Set<string>();
   /** Subscriptions sent to the broker and not yet confirmed. */
   private readonly inflight = new Set<Promise<void>>();
@@ -35,6 +39,7 @@ export class GoCompatExchange implements StackExchange {
     const { layout, ...clusterOptions } = options;
     this.cluster = new ClusterExchange(transport, { ...clusterOptions, prefix: `${prefix}-nest` });
     this.channel = goChannelNamer(prefix, layout);
+    this.layout = layout;
   }
 
   get nodeId(): string {
@@ -73,6 +78,12 @@ export class GoCompatExchange implements StackExchange {
   /** Go routes `To` by a channel per connection id, so every connection here listens on its own. */
   connectionOpened(connectionId: string): void {
     if (this.closed || this.node === undefined) return;
+    if (this.layout === 'nats' && !NATS_TOKEN.test(connectionId)) {
+      // A subject built from `>` or `*` is a wildcard: this connection would receive the `To` messages
+      // of every other connection. Ids can come from a client (an idGenerator reading a header).
+      this.drops.drop('go-unroutable-id', `exchange: connection id ${JSON.stringify(connectionId)} cannot be a NATS subject token (whitespace, ".", "*" or ">"), so Go nodes cannot reach it with To; in goCompatible mode on NATS, idGenerator must avoid those characters`);
+      return;
+    }
     const listening = this.listen(this.channel(connectionId), connectionId);
     this.inflight.add(listening);
     void listening.finally(() => this.inflight.delete(listening));

@@ -1,6 +1,7 @@
 // Joining a Go neffos cluster (`goCompatible: true`), against real Redis and NATS: two of our nodes
 // and a Go node as docs/protocol.md §5.4 describes it (test/utils/go-neffos-peer.ts), neffos.js clients on ours.
-import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -42,7 +43,7 @@ describe.each(['redis', 'nats'] as const)('a Go neffos cluster on %s', (kind) =>
   const nodes: Node[] = [];
   const clients: Client[] = [];
 
-  async function startNode(): Promise<Node> {
+  async function startNode(idFromHeader = false): Promise<Node> {
     const exchange = kind === 'redis' ? new RedisExchange({ url: broker.url, prefix: PREFIX, goCompatible: true }) : new NatsExchange({ servers: broker.url, prefix: PREFIX, goCompatible: true });
     const warnings: string[] = [];
     const http = createServer();
@@ -50,6 +51,8 @@ describe.each(['redis', 'nats'] as const)('a Go neffos cluster on %s', (kind) =>
       path: '/echo',
       namespaces: { default: { noop: () => undefined } },
       exchange,
+      // A client-chosen id, as the README's migration example does with a user name header.
+      ...(idFromHeader ? { idGenerator: (req: IncomingMessage) => String(req.headers['x-id'] ?? randomUUID()) } : {}),
       logger: { log: () => {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
     });
     engine.attach(http);
@@ -60,7 +63,7 @@ describe.each(['redis', 'nats'] as const)('a Go neffos cluster on %s', (kind) =>
     return node;
   }
 
-  async function client(node: Node, rooms: string[] = []): Promise<Client> {
+  async function client(node: Node, rooms: string[] = [], headers?: Record<string, string>): Promise<Client> {
     const got = new EventLog<string>();
     const onAny = (_ns: NeffosNSConn, msg: NeffosMessage) => {
       if (!msg.Event.startsWith('_')) got.push(describeMessage(msg));
@@ -73,7 +76,7 @@ describe.each(['redis', 'nats'] as const)('a Go neffos cluster on %s', (kind) =>
         marker: onAny,
         question: (_ns: NeffosNSConn, msg: NeffosMessage) => reply(`answer to ${bodyText(msg)}`),
       },
-    });
+    }, { headers });
     const ns = await conn.connect('default');
     for (const room of rooms) await ns.joinRoom(room);
     await node.exchange.subscriptionsSettled();
@@ -195,6 +198,19 @@ describe.each(['redis', 'nats'] as const)('a Go neffos cluster on %s', (kind) =>
     const bob = await client(b);
     const answer = await a.engine.ask(bob.id, { namespace: 'default', event: 'question', body: 'q1' }, { timeout: 5_000 });
     expect(answer.text()).toBe('answer to q1');
+  });
+
+  it('a connection id that would be a NATS wildcard ("*", ">") gets no Go channel, so it cannot read the `To` messages of others', async () => {
+    const node = await startNode(true);
+    const alice = await client(node);
+    const wildcards = [await client(node, [], { 'x-id': '>' }), await client(node, [], { 'x-id': '*' })];
+    await go.to(alice.id, { namespace: 'default', event: 'private', body: 'for alice only' });
+    await alice.got.waitFor((e) => e === 'private:for alice only', 'go to alice');
+    await go.broadcast({ namespace: 'default', event: 'marker', body: '8' });
+    for (const w of wildcards) expect(await upToMarker(w, '8')).toEqual([]);
+    const unroutable = node.warnings.filter((w) => w.includes('cannot be a NATS subject token'));
+    // Redis channels are subscribed by exact name: a `*` there is a plain character, nothing to refuse.
+    expect(unroutable).toHaveLength(kind === 'nats' ? 1 : 0);
   });
 
   it('a malformed message on a Go channel is dropped with one log line; the node keeps serving', async () => {
