@@ -13,6 +13,17 @@ export interface UpgradeTarget {
   serveRequest?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
+/** Request wrappers of detached engines that another engine's wrapper still called: what they pass on to. */
+const passingOn = new WeakMap<RequestListener, RequestListener[]>();
+
+/** The listeners to restore, with detached wrappers replaced by what they pass on to. */
+function unwrap(listeners: readonly RequestListener[]): RequestListener[] {
+  return listeners.flatMap((l) => {
+    const inner = passingOn.get(l);
+    return inner === undefined ? [l] : unwrap(inner);
+  });
+}
+
 /** Attaches `target` to `server`; returns the function that detaches it and restores the server. */
 export function attachToHttpServer(server: Server, target: UpgradeTarget): () => void {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -32,7 +43,13 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
   // wrote it. Only what the app leaves unrouted (its 404) is ours: the HEAD probe neffos.js sends before
   // reconnecting (docs/protocol.md §6.6) and methods a WebSocket endpoint does not serve.
   const previous = server.listeners('request') as RequestListener[];
+  let detached = false;
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (detached) {
+      // Still called by a wrapper that was attached after us and outlived our detach.
+      for (const listener of previous) listener.call(server, req, res);
+      return;
+    }
     if (target.serveRequest?.(req, res) === true) return;
     if (target.matches(req)) {
       // No app serves HTTP here: answer on our path as Go does (docs/protocol.md §1.1) instead of leaving it hanging.
@@ -48,8 +65,18 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
 
   return () => {
     server.off('upgrade', onUpgrade);
-    server.off('request', onRequest);
-    for (const listener of previous) server.on('request', listener);
+    detached = true;
+    // Put the listeners we took back in our place, unless someone (another engine) has taken over since:
+    // then its wrapper still calls ours, which now only passes requests on.
+    const now = server.listeners('request') as RequestListener[];
+    const at = now.indexOf(onRequest);
+    if (at < 0) {
+      passingOn.set(onRequest, previous);
+      return;
+    }
+    now.splice(at, 1, ...unwrap(previous));
+    server.removeAllListeners('request');
+    for (const listener of now) server.on('request', listener);
   };
 }
 
