@@ -13,7 +13,8 @@ import { ROUTE_ARGS_METADATA } from './neffos.constants.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
 import { messageData, neffosParamsFactory } from './neffos-params.factory.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
-import { EventReplyError, ReplyErrors, replyTextOf } from './neffos-reply.errors.js';
+import { EventReplyError, ReplyErrors } from './neffos-reply.errors.js';
+import { HANDLER_WATCH, withFilterEmitsAsReply } from './neffos-filter-emits.js';
 import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
 import { ACK_MISSING, ACK_MISSING_WARNING } from './neffos.messages.js';
 
@@ -88,6 +89,8 @@ export class NeffosHandlerFactory {
         ? (...args) => firstValue(method.apply(instance, args))
         : (nsConn, _data, msg) => firstValue(method.call(instance, msg, nsConn));
     this.accessor.copyMethodMetadata(method, target);
+    const veto = VETO_HOOKS.has(plan.event);
+    if (!veto) this.accessor.addInnermostInterceptor(target, HANDLER_WATCH);
     const call = this.pipeline({
       instance,
       callback: target,
@@ -97,7 +100,7 @@ export class NeffosHandlerFactory {
       interceptors: true,
       // No filters on the hooks that veto by throwing: a filter returning a value (a catch-all
       // "AllExceptionsFilter") would turn a refused connect, join or leave into an accepted one.
-      filters: !VETO_HOOKS.has(plan.event),
+      filters: !veto,
     });
     const { replies, logger } = this;
     const unacknowledged = (ms: number): void => logger.warn(ACK_MISSING_WARNING(plan.controller.metatype.name, plan.methodName, ms));
@@ -105,7 +108,7 @@ export class NeffosHandlerFactory {
       ? (msg, nsConn) => acknowledged(replies, handled, msg, nsConn, unacknowledged, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))
       : // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
         (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(replies.rethrow);
-    return VETO_HOOKS.has(plan.event) ? invoke : (msg, nsConn) => withFilterEmitsAsReply(nsConn, () => invoke(msg, nsConn));
+    return veto ? invoke : (msg, nsConn) => withFilterEmitsAsReply(msg, nsConn, () => invoke(msg, nsConn));
   }
 
   /** Runs only the class's (and the global) guards on namespace connect; a refusal is the connect's error reply. */
@@ -214,34 +217,6 @@ function awaitLateAck(
     );
   });
   return REPLY_LATER;
-}
-
-/**
- * Nest's BaseWsExceptionFilter (and catch-all filters built on it) answers a failure with
- * `client.emit('exception', payload)`, and the engine then answered the same failure again with its own
- * error reply: one failure, two different signals. While a filtered handler runs, that emit is caught instead and the
- * handler fails with the payload's message: the client sees one error reply.
- */
-async function withFilterEmitsAsReply(nsConn: NSConn, run: () => unknown): Promise<unknown> {
-  // Another filtered handler of this namespace connection is running (a hook fired meanwhile): it catches.
-  if (nsConn.exceptionSink !== undefined) return run();
-  let caught: { payload: unknown } | undefined;
-  nsConn.exceptionSink = (payload) => {
-    caught ??= { payload };
-  };
-  try {
-    const result = await run();
-    if (caught !== undefined) throw new EventReplyError(caught.payload, filterText(caught.payload));
-    return result;
-  } finally {
-    nsConn.exceptionSink = undefined;
-  }
-}
-
-/** The text of a filter's `exception` payload: `{ status, message, cause }` or a WsException's own object. */
-function filterText(payload: unknown): string {
-  const message = payload !== null && typeof payload === 'object' ? (payload as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? message : replyTextOf(payload);
 }
 
 function firstValue(result: unknown): unknown {

@@ -78,6 +78,13 @@ export class NeffosMetadataAccessor {
   copyMethodMetadata(from: Function, to: Function): void {
     for (const key of Reflect.getMetadataKeys(from) as unknown[]) Reflect.defineMetadata(key, Reflect.getMetadata(key, from), to);
   }
+
+  /** Adds `interceptor` after the method-level ones of `to` (a wrapper): the last, so the innermost. */
+  addInnermostInterceptor(to: Function, interceptor: object): void {
+    // A new array: `to` may share the method's own (copyMethodMetadata copies references).
+    const own = (Reflect.getMetadata(INTERCEPTORS_METADATA, to) as unknown[] | undefined) ?? [];
+    Reflect.defineMetadata(INTERCEPTORS_METADATA, [...own, interceptor], to);
+  }
 }
 
 function hasItems(value: unknown): boolean {
