@@ -6,7 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type ContextId, ExternalContextCreator } from '@nestjs/core';
 import { firstValueFrom, isObservable } from 'rxjs';
 import type { NSConn } from '../engine/index.js';
-import { REPLY_LATER, writeErrorReply, writeResult } from '../engine/reply.writer.js';
+import { isPromiseLike, REPLY_LATER, writeErrorReply, writeResult } from '../engine/reply.writer.js';
 import { type Message, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
 import type { ControllerPlan, HandlerPlan } from './neffos.explorer.js';
 import { ROUTE_ARGS_METADATA } from './neffos.constants.js';
@@ -62,16 +62,23 @@ export class NeffosHandlerFactory {
     return this.direct(instance, method);
   }
 
-  /** The fast path: the method itself, with `(msg, nsConn)`. */
+  /**
+   * The fast path: the method itself, with `(msg, nsConn)`. Its result is unwrapped as the pipeline
+   * does: any thenable (an async method's Promise of an Observable, a query builder), then an
+   * Observable's first value, failures through the one error path. A plain value costs two type checks.
+   */
   direct(instance: object, method: Method): Invoker {
     const { replies } = this;
     return (msg, nsConn) => {
+      let result: unknown;
       try {
-        const result = firstValue(method.call(instance, msg, nsConn));
-        return result instanceof Promise ? result.catch(replies.rethrow) : result;
+        result = method.call(instance, msg, nsConn);
       } catch (err) {
         throw replies.of(err);
       }
+      if (isPromiseLike(result)) return Promise.resolve(result).then(firstValue).catch(replies.rethrow);
+      if (isObservable(result)) return firstValueFrom(result, { defaultValue: undefined }).catch(replies.rethrow);
+      return result;
     };
   }
 
