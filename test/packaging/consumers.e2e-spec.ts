@@ -2,7 +2,7 @@
 // on Nest 12, CommonJS on Nest 11 with TypeScript 5.9 and the classic `moduleResolution: node`),
 // compiled with plain `tsc` and `skipLibCheck: false`, started, and talked to over the neffos
 // protocol. Also checks each entry's exported names against the hand-kept list in public-api.ts.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,29 @@ const CONSUMERS: Consumer[] = [
   },
 ];
 
+/**
+ * An app on the bare engine (`nestjs-neffos/engine`), which the README says needs no Nest: npm installs
+ * required peers by itself, so only optional Nest peers keep Nest out of its node_modules.
+ */
+const ENGINE_ONLY: ScratchAppSpec = {
+  type: 'module',
+  dependencies: ['@types/node@^20'],
+  compilerOptions: { ...STRICT, experimentalDecorators: false, emitDecoratorMetadata: false, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext' },
+  files: {
+    'src/main.ts': [
+      "import { createServer } from 'node:http';",
+      "import type { AddressInfo } from 'node:net';",
+      "import { NeffosEngine } from 'nestjs-neffos/engine';",
+      '',
+      'const server = createServer();',
+      "const engine = new NeffosEngine({ path: '/bare', namespaces: { default: { echo: (msg) => msg.body } } }).attach(server);",
+      "server.listen(0, '127.0.0.1', () => console.log(`listening engine=${(server.address() as AddressInfo).port}`));",
+      "process.once('SIGTERM', () => void engine.close().then(() => server.close()));",
+      '',
+    ].join('\n'),
+  },
+};
+
 let work: string;
 /** Each consumer's folder, installed and compiled; all three install at once (npm waits on the network). */
 const ready = new Map<string, Promise<string>>();
@@ -71,6 +94,12 @@ beforeAll(async () => {
     building.catch(() => {}); // awaited (and reported) by the consumer's own beforeAll
     ready.set(name, building);
   }
+  const engineOnly = createScratchApp(work, 'engine-only', tarball, ENGINE_ONLY).then(async (dir) => {
+    await run(REPO_TSC, ['-p', 'tsconfig.json'], dir, 180_000);
+    return dir;
+  });
+  engineOnly.catch(() => {});
+  ready.set('engine-only', engineOnly);
 }, 300_000);
 
 afterAll(async () => {
@@ -129,4 +158,26 @@ describe.each(CONSUMERS)('$title', ({ name }) => {
     }
   }, 120_000);
 
+});
+
+describe('an app on nestjs-neffos/engine alone (ESM, TypeScript 7)', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await ready.get('engine-only')!;
+  }, 900_000);
+
+  it('installs without Nest, compiles, and serves the neffos protocol', async () => {
+    expect(existsSync(join(dir, 'node_modules/@nestjs')), 'node_modules/@nestjs in an engine-only app').toBe(false);
+    expect(existsSync(join(dir, 'node_modules/rxjs')), 'node_modules/rxjs in an engine-only app').toBe(false);
+    const app = await startApp(dir, 'dist/main.js');
+    try {
+      const client = await dial(`ws://127.0.0.1:${app.ready.engine}/bare`);
+      expect((await (await client.connect('default')).ask('echo', 'no nest')).text()).toBe('no nest');
+      await client.close();
+    } finally {
+      await app.stop();
+    }
+    expect(app.stderr()).toBe('');
+  }, 90_000);
 });
