@@ -24,7 +24,7 @@ export const CloseCode = {
   TryAgainLater: 1013,
 } as const;
 
-/** Whether `code` may be sent in a close frame (RFC 6455 §7.4: 1004-1006 and 1015 never are). */
+/** Whether `code` may be sent in a close frame (RFC 6455, section 7.4: 1004-1006 and 1015 never are). */
 export function isSendableCloseCode(code: unknown): code is number {
   return Number.isInteger(code) && (((code as number) >= 1000 && (code as number) <= 1014 && (code as number) !== 1004 && (code as number) !== 1005 && (code as number) !== 1006) || ((code as number) >= 3000 && (code as number) <= 4999));
 }
