@@ -241,6 +241,37 @@ describe.each(kinds)('direct node links over $name', (kind) => {
   });
 });
 
+describe('direct node links: a node with the option and one without (or an older node) on one bus', () => {
+  it('asks work both ways through the broker; no link is dialed or advertised by the node without it', async () => {
+    const bus = new MemoryBus();
+    const logs = [new NodeLog(), new NodeLog()];
+    const withLink = new ClusterExchange(new MemoryTransport(bus), { prefix: 'mixed', nodeId: 'a', heartbeatInterval: 100, nodeTimeout: 400, nodeLink: true });
+    const without = new ClusterExchange(new MemoryTransport(bus), { prefix: 'mixed', nodeId: 'b', heartbeatInterval: 100, nodeTimeout: 400 });
+    const harnesses: EngineHarness[] = [];
+    const clients: ChatClient[] = [];
+    try {
+      for (const [i, exchange] of [withLink, without].entries()) {
+        const h = await EngineHarness.start({ path: '/mixed', namespaces: { [CHAT]: chatEvents }, exchange, logger: logs[i]!.logger });
+        await h.engine.ready();
+        harnesses.push(h);
+      }
+      await Promise.all(logs.map((log) => log.waitFor(/; 1 peer\(s\)/, 'the nodes to know each other', HOP_MS)));
+      clients.push(await ChatClient.open(harnesses[0]!.wsUrl(), 0), await ChatClient.open(harnesses[1]!.wsUrl(), 1));
+      const [onA, onB] = clients as [ChatClient, ChatClient];
+      for (let i = 0; i < 3; i++) {
+        expect((await harnesses[0]!.engine.ask(onB.id, { namespace: CHAT, event: 'q', body: `ab${i}` }, { timeout: HOP_MS })).text()).toBe(`ab${i}@${onB.id}`);
+        expect((await harnesses[1]!.engine.ask(onA.id, { namespace: CHAT, event: 'q', body: `ba${i}` }, { timeout: HOP_MS })).text()).toBe(`ba${i}@${onA.id}`);
+      }
+      expect(withLink.nodeLinks!.linked).toEqual([]);
+      expect(without.nodeLinks).toBeUndefined();
+      for (const log of logs) expect(log.lines.entries.filter((l) => /direct link|direct-link/.test(l))).toEqual([]);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(harnesses.map((h) => h.stop()));
+    }
+  });
+});
+
 /** Open TCP sockets and servers of this process. */
 function tcpHandles(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
