@@ -88,4 +88,25 @@ describe('PendingCalls', () => {
     await expect(q.promise).rejects.toThrow('broker down');
     expect(calls.size).toBe(0);
   });
+
+  it('a lost link fails at once every request still waiting for that node, and leaves queries and other calls alone', async () => {
+    const calls = new PendingCalls();
+    const routed = calls.request('c1', ['b'], 10_000, timeout);
+    const fanOut = calls.request('c2', ['a', 'b'], 10_000, timeout);
+    const answeredByB = calls.request('c3', ['a', 'b'], 10_000, timeout);
+    calls.absent(answeredByB.rid, 'b');
+    const elsewhere = calls.request('c4', ['a'], 10_000, timeout);
+    const query = calls.query(['a', 'b'], 10_000);
+    calls.linkLost('b', () => new Error('link to b closed'));
+    await expect(routed.promise).rejects.toThrow('link to b closed');
+    await expect(fanOut.promise).rejects.toThrow('link to b closed');
+    expect(calls.size).toBe(3);
+    calls.resolved(answeredByB.rid, {});
+    calls.resolved(elsewhere.rid, {});
+    calls.answer(query.rid, 'a', 1);
+    calls.answer(query.rid, 'b', 2);
+    await expect(answeredByB.promise).resolves.toEqual({});
+    await expect(elsewhere.promise).resolves.toEqual({});
+    await expect(query.promise).resolves.toEqual([1, 2]);
+  });
 });

@@ -4,15 +4,15 @@
 // a connection is known, asks to it and their answers no longer cross the broker. Then the faults: a
 // link cut mid-traffic, sockets that dial the link port and misbehave, and (child processes) a node
 // killed with -9 while an ask waits for it.
-import { type Socket, connect } from 'node:net';
+import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
 import type { ClusterMessage } from '../../lib/exchange/cluster-message.js';
-import { decodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
+import { decodeClusterMessage, encodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
 import type { ExchangeTransport } from '../../lib/exchange/exchange-transport.js';
 import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
 import { NatsTransport } from '../../lib/exchange/nats.transport.js';
-import { encodeLinkHello, frameHead, parseLinkAddress } from '../../lib/exchange/node-link.codec.js';
+import { encodeLinkAck, encodeLinkHello, frameHead, parseLinkAddress } from '../../lib/exchange/node-link.codec.js';
 import { LINK_HANDSHAKE_MS } from '../../lib/exchange/node-link.manager.js';
 import { RedisTransport } from '../../lib/exchange/redis.transport.js';
 import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
@@ -270,6 +270,50 @@ describe('direct node links: a node with the option and one without (or an older
       await Promise.all(harnesses.map((h) => h.stop()));
     }
   });
+});
+
+describe('direct node links: dialing a peer that cannot be reached', () => {
+  it('retries with backoff, logs one line per failure streak (not per attempt), and one when the link opens', async () => {
+    const bus = new MemoryBus();
+    const log = new NodeLog();
+    const exchange = new ClusterExchange(new MemoryTransport(bus), { prefix: 'unreach', nodeId: 'a', heartbeatInterval: 100, nodeTimeout: 2000, nodeLink: true });
+    const harness = await EngineHarness.start({ path: '/unreach', namespaces: { [CHAT]: chatEvents }, exchange, logger: log.logger });
+    // A peer "z" (sorts after "a": a dials it) whose port first drops every connection, then answers the handshake.
+    let attempts = 0;
+    let answer = false;
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      attempts++;
+      sockets.add(socket);
+      socket.on('error', () => {});
+      if (!answer) return void socket.destroy();
+      socket.once('data', () => socket.write(Buffer.concat([frameHead(encodeLinkAck('z').length), encodeLinkAck('z')])));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const advert = { at: `127.0.0.1:${(server.address() as AddressInfo).port}`, key: Buffer.alloc(16, 3).toString('base64url') };
+    const peer = new MemoryTransport(bus);
+    const beat = setInterval(() => void peer.publish('unreach.all', encodeClusterMessage({ t: 'hb', n: 'z', link: advert })), 50);
+    try {
+      await harness.engine.ready();
+      await log.waitFor(/node z joined/, 'node a to hear of z', HOP_MS);
+      // Nothing is logged per attempt (that is the point): poll the server's count, with a deadline.
+      const pollUntil = Date.now() + 2 * HOP_MS;
+      while (attempts < 4 && Date.now() < pollUntil) await new Promise((r) => setTimeout(r, 20));
+      expect(attempts).toBeGreaterThanOrEqual(4);
+      expect(log.lines.entries.filter((l) => /cannot open the direct link to node z/.test(l))).toHaveLength(1);
+      answer = true;
+      await log.waitFor(/node z's direct link at .* is reachable again/, 'the link to z to open', HOP_MS * 2);
+      await log.waitFor(/direct link to node z is up \(dialed\)/, 'the link-up line', HOP_MS);
+      expect(exchange.nodeLinks!.linked).toEqual(['z']);
+      expect(log.lines.entries.filter((l) => /cannot open the direct link to node z/.test(l))).toHaveLength(1);
+    } finally {
+      clearInterval(beat);
+      await harness.stop();
+      await peer.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 30_000);
 });
 
 /** Open TCP sockets and servers of this process. */
