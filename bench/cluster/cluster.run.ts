@@ -326,7 +326,9 @@ export async function runCluster(argv: string[]): Promise<void> {
       console.log(
         `    floor, the same processes and hops with no neffos code (bench/cluster/topology-floor.ts): local ${f3(floor.local)} ms, ` +
           `cross-node ${f3(floor.cross)} ms, ratio ${(floor.cross / floor.local).toFixed(2)}×; our cross-node ask is ${f3(c.server.p50 - floor.cross)} ms above it. ` +
-          `Over a direct node-to-node socket instead of the broker: ${f3(floor.direct)} ms, ${(floor.direct / floor.local).toFixed(2)}×`,
+          `Over a direct node-to-node socket instead of the broker: ${f3(floor.direct)} ms, ${(floor.direct / floor.local).toFixed(2)}× (WebSocket), ` +
+          `${f3(floor.tcp)} ms, ${(floor.tcp / floor.local).toFixed(2)}× (plain TCP, as nodeLink)` +
+          (row.linkCrossAsk ? `; our cross-node ask over nodeLink is ${f3(row.linkCrossAsk.server.p50 - floor.tcp)} ms above that` : ''),
       );
     }
   }

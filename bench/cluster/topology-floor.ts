@@ -3,9 +3,11 @@
 // each, this file run as a script); the target clients live in the benchmark process and echo every
 // frame. Local: A writes a frame to its client and waits for the echo. Cross-node: A publishes on the
 // broker, B writes the frame to its client, B publishes the echo back, A receives it. Direct: the same
-// over a socket from A to B instead of the broker (what a broker-less node-to-node link would cost).
-// A times all three, as the benchmark's node times `engine.ask`, rotating them in one loop.
+// over a socket from A to B instead of the broker (what a broker-less node-to-node link would cost),
+// once over a WebSocket and once over a plain TCP socket (what `nodeLink` uses: no WebSocket framing).
+// A times all four, as the benchmark's node times `engine.ask`, rotating them in one loop.
 import { fork, type ChildProcess } from 'node:child_process';
+import { type Socket, connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { killByPid } from '../bench-process.js';
@@ -15,8 +17,10 @@ export interface FloorResult {
   local: number;
   /** µs, through the broker */
   cross: number;
-  /** µs, over a direct socket between the two nodes */
+  /** µs, over a direct WebSocket between the two nodes */
   direct: number;
+  /** µs, over a direct plain TCP socket (no-delay) between the two nodes */
+  tcp: number;
 }
 
 type Kind = 'redis' | 'nats';
@@ -59,27 +63,49 @@ async function listen(onClient: (ws: WebSocket) => void): Promise<number> {
 
 const FRAME = Buffer.from('17;default;;ping;0;0;p'); // a server ask frame, as node B writes it
 
+/** Calls `onFrame` per FRAME.length bytes read: one frame is in flight at a time, but TCP may split it. */
+function frames(socket: Socket, onFrame: () => void): void {
+  let got = 0;
+  socket.setNoDelay(true);
+  socket.on('data', (chunk: Buffer) => {
+    got += chunk.length;
+    while (got >= FRAME.length) {
+      got -= FRAME.length;
+      onFrame();
+    }
+  });
+}
+
 async function nodeB(kind: Kind, url: string): Promise<void> {
   const b = await bus(kind, url);
   let client: WebSocket | undefined;
   let peer: WebSocket | undefined;
-  let fromPeer = false;
+  let tcpPeer: Socket | undefined;
+  let from: 'broker' | 'peer' | 'tcp' = 'broker';
   const port = await listen((ws) => {
     client = ws;
-    ws.on('message', (data: Buffer) => (fromPeer ? peer!.send(data) : b.publish('floor.res', data)));
+    ws.on('message', (data: Buffer) => (from === 'peer' ? peer!.send(data) : from === 'tcp' ? tcpPeer!.write(FRAME) : b.publish('floor.res', data)));
   });
   await b.subscribe('floor.req', (payload) => {
-    fromPeer = false;
+    from = 'broker';
     client?.send(payload);
   });
   const direct = await listen((ws) => {
     peer = ws;
     ws.on('message', (data: Buffer) => {
-      fromPeer = true;
+      from = 'peer';
       client?.send(data);
     });
   });
-  process.send!({ port, direct });
+  const tcpServer = createServer((socket) => {
+    tcpPeer = socket;
+    frames(socket, () => {
+      from = 'tcp';
+      client?.send(FRAME);
+    });
+  });
+  await new Promise<void>((resolve) => tcpServer.listen(0, '127.0.0.1', resolve));
+  process.send!({ port, direct, tcp: (tcpServer.address() as { port: number }).port });
 }
 
 async function nodeA(kind: Kind, url: string): Promise<void> {
@@ -93,20 +119,25 @@ async function nodeA(kind: Kind, url: string): Promise<void> {
   await b.subscribe('floor.res', () => answered());
   process.send!({ port });
   let peer: WebSocket | undefined;
-  process.on('message', async (m: { peerPort: number } | { asks: number }) => {
+  let tcpPeer: Socket | undefined;
+  process.on('message', async (m: { peerPort: number; tcpPort: number } | { asks: number }) => {
     if ('peerPort' in m) {
       peer = new WebSocket(`ws://127.0.0.1:${m.peerPort}`, { perMessageDeflate: false });
       await new Promise((resolve) => peer!.once('open', resolve));
       peer.on('message', () => answered());
+      tcpPeer = connect({ host: '127.0.0.1', port: m.tcpPort });
+      await new Promise((resolve) => tcpPeer!.once('connect', resolve));
+      frames(tcpPeer, () => answered());
       process.send!({ linked: true });
       return;
     }
-    const ways = ['local', 'cross', 'direct'] as const;
+    const ways = ['local', 'cross', 'direct', 'tcp'] as const;
     const one = async (way: (typeof ways)[number]): Promise<number> => {
       const started = process.hrtime.bigint();
       await new Promise<void>((resolve) => {
         answered = resolve;
         if (way === 'cross') b.publish('floor.req', FRAME);
+        else if (way === 'tcp') tcpPeer!.write(FRAME);
         else (way === 'direct' ? peer! : client!).send(FRAME);
       });
       return Number(process.hrtime.bigint() - started) / 1000;
@@ -119,8 +150,8 @@ async function nodeA(kind: Kind, url: string): Promise<void> {
         samples[k]![i] = await one(ways[k]!);
       }
     }
-    const [local, cross, direct] = samples.map((s) => s.sort()[m.asks >> 1]);
-    process.send!({ local, cross, direct });
+    const [local, cross, direct, tcp] = samples.map((s) => s.sort()[m.asks >> 1]);
+    process.send!({ local, cross, direct, tcp });
   });
 }
 
@@ -141,8 +172,8 @@ export async function topologyFloor(kind: Kind, url: string, asks: number): Prom
   const b = fork(script, ['B', kind, url], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const clients: WebSocket[] = [];
   try {
-    const [fromA, fromB] = await Promise.all([next<{ port: number }>(a), next<{ port: number; direct: number }>(b)]);
-    a.send({ peerPort: fromB.direct });
+    const [fromA, fromB] = await Promise.all([next<{ port: number }>(a), next<{ port: number; direct: number; tcp: number }>(b)]);
+    a.send({ peerPort: fromB.direct, tcpPort: fromB.tcp });
     await next(a);
     for (const port of [fromA.port, fromB.port]) {
       const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
