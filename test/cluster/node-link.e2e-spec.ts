@@ -130,6 +130,29 @@ describe.each(kinds)('direct node links over $name', (kind) => {
     expect(callTraffic(`${prefix}.node.b`).length - before.b).toBe(0);
   });
 
+  it('every kind of message for one node takes the link: a client error, "not here" and presence answers', async () => {
+    const target = await open(b, 1);
+    await ask(a, target.id, 'learn');
+    const nodeChannels = () => onBroker.entries.filter((e) => e.channel !== `${prefix}.all`).length;
+    const before = nodeChannels();
+    const startAt = onBroker.entries.length;
+    // A client's error comes back as a `fail`.
+    const refused = await ask(a, target.id, '', 'fail').catch((e: Error) => e);
+    expect((refused as Error).message).toBe(`refused by ${target.id}`);
+    // Presence questions go on the shared channel; each node's answer (`qa`) comes back over the link.
+    expect(await a.harness.engine.cluster.members(CHAT)).toContain(target.id);
+    // A routed ask for a connection that has gone: b says "not here" (`absent`), then the fallback fans out.
+    await target.close();
+    const deadline = Date.now() + HOP_MS;
+    while ((await b.harness.engine.cluster.members(CHAT)).includes(target.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const gone = await ask(a, target.id, 'gone').catch((e: Error) => e);
+    expect((gone as Error).name).toBe('ConnectionNotFoundError');
+    await drain(a, 'a', 'after-kinds-a');
+    await drain(b, 'b', 'after-kinds-b');
+    expect(onBroker.entries.slice(startAt).filter((e) => e.channel !== `${prefix}.all`).map((e) => `${e.channel} ${e.msg.t}`)).toEqual([]);
+    expect(nodeChannels()).toBe(before);
+  });
+
   it('many concurrent asks both ways over the one link are matched to their own replies', async () => {
     const onA = [await open(a, 0), await open(a, 0)];
     const onB = [await open(b, 1), await open(b, 1)];
