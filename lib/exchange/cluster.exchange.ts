@@ -43,6 +43,12 @@ export interface ClusterExchangeOptions {
    */
   nodeTimeout?: number;
   /**
+   * How long attaching (the engine's `ready()`, a Nest app's bootstrap) waits for the broker the first
+   * time, in ms; past it, it rejects with an ExchangeUnavailableError instead of holding the start-up
+   * (and every HTTP route, health checks included) for ever. Default 10,000.
+   */
+  connectTimeout?: number;
+  /**
    * A direct TCP link to each other node that has one too, for the messages addressed to one node
    * (a routed ask and its answer): they skip the broker, which roughly halves a cross-node ask. The
    * broker still carries discovery, broadcasts and presence, and everything whenever a link is down.
@@ -57,6 +63,7 @@ interface Resolved {
   nodeId: string;
   heartbeatInterval: number;
   nodeTimeout: number;
+  connectTimeout: number;
   nodeLink: ResolvedNodeLinkOptions | undefined;
 }
 
@@ -73,7 +80,9 @@ function resolve(options: ClusterExchangeOptions): Resolved {
   if (!(Number.isFinite(nodeTimeout) && nodeTimeout > heartbeatInterval)) {
     throw new InvalidOptionError(`exchange option nodeTimeout must be a number of milliseconds above heartbeatInterval (${heartbeatInterval}), got ${nodeTimeout}`);
   }
-  return { prefix, nodeId, heartbeatInterval, nodeTimeout, nodeLink: resolveNodeLink(options.nodeLink) };
+  const connectTimeout = options.connectTimeout ?? 10_000;
+  if (!(Number.isFinite(connectTimeout) && connectTimeout > 0)) throw new InvalidOptionError(`exchange option connectTimeout must be a positive number of milliseconds, got ${connectTimeout}`);
+  return { prefix, nodeId, heartbeatInterval, nodeTimeout, connectTimeout, nodeLink: resolveNodeLink(options.nodeLink) };
 }
 
 /** The error a remote action reports when nobody answers, as the local call would. */
@@ -147,10 +156,26 @@ export class ClusterExchange implements StackExchange {
     await this.links?.listen();
     this.transport.onStatus((status, cause) => this.onStatus(status, cause));
     const onPayload = (payload: Buffer) => this.onPayload(payload);
-    await this.transport.subscribe(this.broadcastChannel, onPayload);
-    await this.transport.subscribe(this.nodeChannel, onPayload);
+    await this.withinConnectTimeout(
+      this.transport.subscribe(this.broadcastChannel, onPayload).then(() => this.transport.subscribe(this.nodeChannel, onPayload)),
+    );
     this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatInterval).unref();
     this.send(this.broadcastChannel, this.presenceMessage('hello'));
+  }
+
+  /** The first subscriptions wait for the broker's first connection: bounded, so a start-up cannot hang on it. */
+  private async withinConnectTimeout(subscribing: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const ms = this.options.connectTimeout;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ExchangeUnavailableError(new Error(`no broker connection within connectTimeout (${ms} ms)`))), ms);
+    });
+    subscribing.catch(() => {}); // when the timeout wins, a later failure of the subscribe is expected
+    try {
+      await Promise.race([subscribing, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   publish(msg: ExchangeEmit): void {
