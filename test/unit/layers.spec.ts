@@ -1,5 +1,6 @@
-// The layers point one way (docs/design.md): nest → engine → protocol. The protocol codec has no I/O, and
-// nothing below lib/nest imports Nest, so the engine entry works in apps without it.
+// The layers point one way (docs/design.md): nest → engine → protocol; exchange plugs into the engine
+// through its interfaces; the test kit speaks the protocol. The protocol codec has no I/O, and nothing
+// outside lib/nest loads Nest, so the engine entry works in apps without it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,22 @@ describe('layering', () => {
 
   it('the engine entry (lib/engine.ts) needs no Nest', () => {
     const bad = violations([join(LIB, 'engine.ts')], (s) => s.startsWith('@nestjs') || s.startsWith('./nest/'));
+    expect(bad).toEqual([]);
+  });
+
+  it('lib/exchange plugs into the engine through its interfaces: no Nest, and of lib only the exchange contract, the engine errors and the protocol', () => {
+    const allowed = new Set(['../engine/stack-exchange.js', '../engine/engine.errors.js', '../protocol/index.js']);
+    const bad = violations(sources(join(LIB, 'exchange')), (s) => s.startsWith('@nestjs') || (s.startsWith('../') && !allowed.has(s)));
+    expect(bad).toEqual([]);
+  });
+
+  it('lib/testing loads no Nest when imported (createTestingApp imports @nestjs/testing when called) and of lib only the protocol', () => {
+    const bad = sources(join(LIB, 'testing')).flatMap((f) => {
+      const text = readFileSync(f, 'utf8');
+      const nestValues = [...text.matchAll(/^\s*(?:import|export)(\s+type)?\b[^'"]*?from\s+'(@nestjs\/[^']+)'/gm)].filter((m) => m[1] === undefined).map((m) => m[2]!);
+      const lib = imports(f).filter((spec) => spec.startsWith('../') && !spec.startsWith('../protocol/'));
+      return [...nestValues, ...lib].map((spec) => `${relative(LIB, f)} imports ${spec}`);
+    });
     expect(bad).toEqual([]);
   });
 
