@@ -1,5 +1,6 @@
-// Typed failures of the engine. Each carries the close code to use when it ends a connection, and
-// its message (from engine.messages.ts) says what to do about it.
+// Typed failures of the engine, one class per thing that went wrong, so callers can match them with
+// instanceof; each message (from engine.messages.ts) says what to do about it. Close codes are in
+// CloseCode below.
 import {
   ASK_TIMED_OUT,
   BAD_NAMESPACE,

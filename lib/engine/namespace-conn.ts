@@ -176,11 +176,6 @@ export class NSConn<M extends EventMap<M> = any> {
     return joined.room;
   }
 
-  /**
-   * After a join's awaits: the connection may have closed or the namespace been dropped (undefined: a
-   * room of a dropped NSConn would stay in the index for ever, past the write guard), or the other
-   * side's join of the same room completed meanwhile (`added` false: one Room, Joined fired once).
-   */
   /** A room name over maxRoomNameLength bytes: 1,000 rooms must not hold a MiB-long name each. */
   private nameTooLong(name: string): RoomNameTooLongError | undefined {
     const max = this.conn.host.options.maxRoomNameLength;
@@ -195,6 +190,11 @@ export class NSConn<M extends EventMap<M> = any> {
     return this.conn.roomCount >= this.conn.host.options.maxRoomsPerConnection;
   }
 
+  /**
+   * After a join's awaits: the connection may have closed or the namespace been dropped (undefined: a
+   * room of a dropped NSConn would stay in the index for ever, past the write guard), or the other
+   * side's join of the same room completed meanwhile (`added` false: one Room, Joined fired once).
+   */
   private commitJoin(name: string): { room: Room<M>; added: boolean } | undefined {
     if (!this.conn.isConnectedTo(this)) return undefined;
     const existing = this.joined.get(name);
