@@ -17,16 +17,14 @@ import { NSConn } from './namespace-conn.js';
 import { connectNamespace, dropNamespace } from './namespace-lifecycle.js';
 import { RateLimit } from './rate-limit.js';
 import { HOLD_QUEUE, HOLD_RATE, HOLD_WRITES, holdReading, releaseReading } from './read-holds.js';
-import { deferRestOfRead, READ_SLICE_MS, readSliceSpent } from './read-slice.js';
+import { deferRestOfRead, readSliceSpent } from './read-slice.js';
 import { dropSocket } from './drop-socket.js';
 import { Signal } from './signal.js';
 import { isRequest, writeErrorReply } from './reply.writer.js';
 import { flushWrites, holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
+import { countFrame, waitForNextTurn } from './turn-budget.js';
 
 const TEXT = { binary: false };
-
-/** Longest a drain of the queue runs before it yields to the event loop (other connections, timers, I/O). */
-const DRAIN_SLICE_MS = READ_SLICE_MS;
 
 // Conn.flags:
 /** set by each pong, cleared by each ping of the engine's heartbeat */
@@ -39,6 +37,7 @@ const ACK_SENT = 4;
 const READINESS_RELEASED = 8;
 /** a handler (or the handshake) is pending: frames wait in the inbound queue */
 const BUSY = 16;
+/** waiting in the turn budget's run queue (turn-budget.ts) */
 const DRAIN_SCHEDULED = 32;
 /** the teardown ran */
 const TORN_DOWN = 64;
@@ -415,19 +414,22 @@ export class Conn {
   }
 
   /**
-   * Runs queued frames in order until a handler is pending, the rate limit holds, or the slice is used
-   * up; then it yields (setImmediate) so one connection's backlog cannot block the others.
+   * Runs queued frames in order until a handler is pending, the rate limit holds, or the turn's budget
+   * (turn-budget.ts, shared by every connection) is spent; then it waits for the next turn, so one
+   * connection's backlog cannot block the others. Called again by each settled handler: the budget,
+   * not the call, bounds a chain of drains run from promise continuations. `atTurn`: a turn of the run
+   * queue, which runs at least one frame so a connection that waited always progresses.
    */
-  private drain(): void {
+  private drain(atTurn = false): void {
     const queue = this.inbound;
     if (queue === undefined) return;
-    const deadline = performance.now() + DRAIN_SLICE_MS;
-    let n = 0;
+    let free = atTurn;
     while (!this.busy && this.state === 'open' && queue.length > 0) {
-      if ((++n & 31) === 0 && performance.now() > deadline) {
+      if (countFrame() && !free) {
         this.scheduleDrain();
         break;
       }
+      free = false;
       if (!this.takeToken()) {
         if (this.host.options.onRateLimit === 'delay') {
           this.throttle();
@@ -446,12 +448,13 @@ export class Conn {
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
-    setImmediate(Conn.onDrainSlice, this);
+    waitForNextTurn(this);
   }
 
-  private static onDrainSlice(conn: Conn): void {
-    conn.drainScheduled = false;
-    conn.drain();
+  /** @internal a turn of the run queue (turn-budget.ts) */
+  runTurn(): void {
+    this.drainScheduled = false;
+    this.drain(true);
   }
 
   // ---- server asks (docs/protocol.md §4): a fresh server token out, the reply matched by it ----------------------

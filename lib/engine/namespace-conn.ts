@@ -3,7 +3,7 @@
 import { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, Message, OnAnyEvent, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft, encodeFields } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { BadNamespaceError, BadRoomError, ConnectionClosedError, RoomNameTooLongError, TooManyRoomsError } from './engine.errors.js';
-import { REJECTED } from './engine.messages.js';
+import { REJECTED, ROOM_NAME_TOO_LONG, TOO_MANY_ROOMS } from './engine.messages.js';
 import type { BodyAndOptions, BodyArg, EventMap, EventName, EventReply, EventRequest, Payload } from '../protocol/event-map.js';
 import type { AskOptions, BroadcastFromOptions, Events } from './engine.types.js';
 import { withinHandlerTimeout } from './handler-timeout.js';
@@ -143,15 +143,33 @@ export class NSConn<M extends EventMap<M> = any> {
 
   // ---- join (docs/protocol.md §3.7) ----------------------------------------------------------------------------------
 
-  /** @internal the client's `_OnRoomJoin` request (§3.7.1): the server's hook may veto it */
-  async replyJoin(msg: Message): Promise<void> {
-    if (!isRequest(msg)) return;
+  /**
+   * @internal the client's `_OnRoomJoin` request (§3.7.1). What the engine refuses itself is answered at
+   * once, with no promise and no Error (a stack trace each): one read can carry thousands of joins past
+   * maxRoomsPerConnection. The rest goes to the server's hook, which may veto it.
+   */
+  replyJoin(msg: Message): Promise<void> | undefined {
+    if (!isRequest(msg)) return undefined;
+    const refused = this.joinRefusal(msg.room);
+    if (refused === '') writeEmptyReply(this.conn, msg.token);
+    else if (refused !== undefined) writeErrorReply(this.conn, msg, refused);
+    else return this.joinUnlessVetoed(msg);
+    return undefined;
+  }
+
+  /** Why the engine answers a client's join itself: the error text, '' when joined already, undefined to go on. */
+  private joinRefusal(room: string): string | undefined {
     // Room "" is the namespace level itself; joining it would make namespace frames look like room ones.
-    if (msg.room === '') return writeErrorReply(this.conn, msg, ERR_BAD_ROOM);
-    if (this.joined.has(msg.room)) return writeEmptyReply(this.conn, msg.token);
-    const tooLong = this.nameTooLong(msg.room);
-    if (tooLong !== undefined) return writeErrorReply(this.conn, msg, tooLong);
-    if (this.roomsFull()) return writeErrorReply(this.conn, msg, new TooManyRoomsError(this.conn.host.options.maxRoomsPerConnection));
+    if (room === '') return ERR_BAD_ROOM;
+    if (this.joined.has(room)) return '';
+    const max = this.conn.host.options.maxRoomNameLength;
+    const bytes = this.nameBytesOver(room, max);
+    if (bytes !== undefined) return ROOM_NAME_TOO_LONG(bytes, max);
+    if (this.roomsFull()) return TOO_MANY_ROOMS(this.conn.host.options.maxRoomsPerConnection);
+    return undefined;
+  }
+
+  private async joinUnlessVetoed(msg: Message): Promise<void> {
     const rejected = await this.veto(msg);
     if (rejected !== undefined) return writeErrorReply(this.conn, msg, rejected);
     const joined = this.commitJoin(msg.room);
@@ -165,8 +183,11 @@ export class NSConn<M extends EventMap<M> = any> {
     if (name === '') throw new BadRoomError(this.namespace, name);
     const existing = this.joined.get(name);
     if (existing !== undefined) return existing;
-    const refused = this.writeGuard('') ?? this.nameTooLong(name);
+    const refused = this.writeGuard('');
     if (refused !== undefined) throw refused;
+    const max = this.conn.host.options.maxRoomNameLength;
+    const bytes = this.nameBytesOver(name, max);
+    if (bytes !== undefined) throw new RoomNameTooLongError(bytes, max);
     if (this.roomsFull()) throw new TooManyRoomsError(this.conn.host.options.maxRoomsPerConnection);
     await this.fire(new Message({ namespace: this.namespace, room: name, event: OnRoomJoin, isLocal: true }));
     await this.conn.ask(this.namespace, name, OnRoomJoin, '', false, options.timeout);
@@ -176,13 +197,12 @@ export class NSConn<M extends EventMap<M> = any> {
     return joined.room;
   }
 
-  /** A room name over maxRoomNameLength bytes: 1,000 rooms must not hold a MiB-long name each. */
-  private nameTooLong(name: string): RoomNameTooLongError | undefined {
-    const max = this.conn.host.options.maxRoomNameLength;
+  /** The UTF-8 length of a room name over `max` bytes (maxRoomNameLength: 1,000 rooms must not hold a MiB-long name each). */
+  private nameBytesOver(name: string, max: number): number | undefined {
     // A UTF-8 byte is at least a UTF-16 unit and at most three: only names near the bound are measured.
     if (name.length * 3 <= max) return undefined;
     const bytes = Buffer.byteLength(name);
-    return bytes > max ? new RoomNameTooLongError(bytes, max) : undefined;
+    return bytes > max ? bytes : undefined;
   }
 
   /** The connection is in maxRoomsPerConnection rooms (all namespaces): a join would cost unbounded memory. */
@@ -208,10 +228,15 @@ export class NSConn<M extends EventMap<M> = any> {
 
   // ---- leave (docs/protocol.md §3.8) ---------------------------------------------------------------------------------
 
-  /** @internal the client's `_OnRoomLeave` request (§3.8.1): the server's hook may veto it */
-  async replyLeave(msg: Message): Promise<void> {
-    if (!isRequest(msg)) return;
-    if (!this.joined.has(msg.room)) return writeEmptyReply(this.conn, msg.token);
+  /** @internal the client's `_OnRoomLeave` request (§3.8.1): a room not joined is answered at once; the server's hook may veto the rest */
+  replyLeave(msg: Message): Promise<void> | undefined {
+    if (!isRequest(msg)) return undefined;
+    if (this.joined.has(msg.room)) return this.leaveUnlessVetoed(msg);
+    writeEmptyReply(this.conn, msg.token);
+    return undefined;
+  }
+
+  private async leaveUnlessVetoed(msg: Message): Promise<void> {
     const rejected = await this.veto(msg);
     if (rejected !== undefined) return writeErrorReply(this.conn, msg, rejected);
     if (this.commitLeave(msg.room)) await this.fireQuietly(new Message({ namespace: this.namespace, room: msg.room, event: OnRoomLeft }));

@@ -9,12 +9,23 @@ import { isRequest, writeEmptyReply, writeErrorReply } from './reply.writer.js';
 
 // ---- connect ---------------------------------------------------------------------------------------
 
-/** The client's `_OnNamespaceConnect` request: the server's hook may veto it. */
-export async function replyConnect(conn: Conn, msg: Message): Promise<void> {
-  if (!isRequest(msg)) return;
-  if (conn.namespace(msg.namespace) !== undefined) return writeEmptyReply(conn, msg.token);
+/**
+ * The client's `_OnNamespaceConnect` request. Connected already, or no such namespace, is answered at
+ * once (no promise: a client may send thousands per read); the server's hook may veto the rest.
+ */
+export function replyConnect(conn: Conn, msg: Message): Promise<void> | undefined {
+  if (!isRequest(msg)) return undefined;
+  if (conn.namespace(msg.namespace) !== undefined) {
+    writeEmptyReply(conn, msg.token);
+    return undefined;
+  }
   const nsConn = conn.newNamespace(msg.namespace);
-  if (nsConn === undefined) return writeErrorReply(conn, msg, ERR_BAD_NAMESPACE);
+  if (nsConn !== undefined) return connectUnlessVetoed(conn, msg, nsConn);
+  writeErrorReply(conn, msg, ERR_BAD_NAMESPACE);
+  return undefined;
+}
+
+async function connectUnlessVetoed(conn: Conn, msg: Message, nsConn: NSConn): Promise<void> {
   const rejected = await nsConn.veto(msg);
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);
   const connected = commitConnect(conn, nsConn);
@@ -66,11 +77,16 @@ function commitConnect(conn: Conn, nsConn: NSConn): NSConn | undefined {
 
 // ---- disconnect ------------------------------------------------------------------------------------
 
-/** The client's `_OnNamespaceDisconnect` request: the server's hook may veto it. */
-export async function replyDisconnect(conn: Conn, msg: Message): Promise<void> {
-  if (!isRequest(msg)) return;
+/** The client's `_OnNamespaceDisconnect` request: not connected is answered at once; the server's hook may veto the rest. */
+export function replyDisconnect(conn: Conn, msg: Message): Promise<void> | undefined {
+  if (!isRequest(msg)) return undefined;
   const nsConn = conn.namespace(msg.namespace);
-  if (nsConn === undefined) return writeEmptyReply(conn, msg.token);
+  if (nsConn !== undefined) return disconnectUnlessVetoed(conn, msg, nsConn);
+  writeEmptyReply(conn, msg.token);
+  return undefined;
+}
+
+async function disconnectUnlessVetoed(conn: Conn, msg: Message, nsConn: NSConn): Promise<void> {
   const rejected = await nsConn.veto(msg);
   if (rejected !== undefined) return writeErrorReply(conn, msg, rejected);
   await commitDisconnect(nsConn, false);

@@ -101,3 +101,35 @@ export function memoryMiB(): number {
   const m = process.memoryUsage();
   return (m.heapUsed + m.arrayBuffers) / (1024 * 1024);
 }
+
+/**
+ * Records the longest stretch the process ran between two turns of the event loop, as CPU time (so a
+ * loaded machine that preempts the process does not count against the engine) and as wall time: a
+ * setImmediate chain marks every turn (check phase) until `stop()`.
+ */
+export function watchTurns(): { stop(): { maxCpuMs: number; maxWallMs: number; turns: number } } {
+  let cpu = process.cpuUsage();
+  let wall = performance.now();
+  let maxCpuMs = 0;
+  let maxWallMs = 0;
+  let turns = 0;
+  let stopped = false;
+  const tick = (): void => {
+    if (stopped) return;
+    const used = process.cpuUsage(cpu);
+    const now = performance.now();
+    maxCpuMs = Math.max(maxCpuMs, (used.user + used.system) / 1000);
+    maxWallMs = Math.max(maxWallMs, now - wall);
+    cpu = process.cpuUsage();
+    wall = now;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop() {
+      stopped = true;
+      return { maxCpuMs, maxWallMs, turns };
+    },
+  };
+}
