@@ -1,42 +1,23 @@
 // Limits that protect the server from one client: the queue behind a pending handler, a handshake that
 // never completes, a throwing origin policy, invalid ask timeouts, the namespace-level room "".
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, type EngineOptions, type NSConn } from '../../lib/engine/index.js';
 import { BAD_ROOM, CLOSE_QUEUE_FULL } from '../../lib/engine/engine.messages.js';
 import { floodOf, tcpOf } from '../hardening/abuse.js';
+import { startEcho, useHold } from '../utils/engine-fixtures.js';
 import { useEngineHarness, type EngineHarness } from '../utils/engine-harness.js';
-import { deferred, EventLog } from '../utils/wait.js';
+import { EventLog } from '../utils/wait.js';
 
 describe('engine limits', () => {
   const h = useEngineHarness();
-  let release = deferred<void>();
+  const hold = useHold();
   let errors: EventLog<unknown>;
   let nsConns: EventLog<NSConn>;
 
-  afterEach(async () => {
-    release.resolve();
-  });
-
   async function start(options: Partial<EngineOptions> = {}): Promise<EngineHarness> {
     errors = new EventLog();
-    nsConns = new EventLog();
-    release = deferred<void>();
-    await h.start({
-      path: '/echo',
-      onError: (err) => errors.push(err),
-      namespaces: {
-        default: {
-          echo: (msg) => msg.body,
-          // Holds the connection's queue until the test releases it.
-          hold: async () => {
-            await release.promise;
-            return 'released';
-          },
-          _OnNamespaceConnected: (_msg, ns) => nsConns.push(ns),
-        },
-      },
-      ...options,
-    });
+    // `hold` keeps the connection's queue until the test releases it.
+    nsConns = await startEcho(h, { onError: (err) => errors.push(err), ...options }, { hold: hold.handler });
     return h;
   }
 
@@ -59,7 +40,7 @@ describe('engine limits', () => {
     const client = await h.rawConnected();
     client.send('$1;default;;hold;0;0;');
     for (let i = 0; i < 20; i++) client.send(`$q${i};default;;echo;0;0;${i}`);
-    release.resolve();
+    hold.release();
     await client.expectFrame('$1;default;;hold;0;0;released');
     for (let i = 0; i < 20; i++) await client.expectFrame(`$q${i};default;;echo;0;0;${i}`);
   });

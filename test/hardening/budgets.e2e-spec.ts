@@ -3,36 +3,28 @@
 // socket stops being read (TCP backpressure) instead of piling frames up in the heap; frames sent
 // before the handshake completes have their own small budget; outbound buffering counts pending
 // frames, not only bytes, and a peer that does not read is cut off quickly instead of after ws's 30 s.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineOptions } from '../../lib/engine/index.js';
+import { useHold } from '../utils/engine-fixtures.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { deferred, withTimeout } from '../utils/wait.js';
 import { floodOf, memoryMiB, serverConn, serverTcp, serverWs, tcpOf, until } from './abuse.js';
 
 describe('per-connection budgets', () => {
   const h = useEngineHarness();
-  let release = deferred<void>();
-
-  afterEach(async () => {
-    release.resolve();
-  });
+  const hold = useHold();
 
   async function start(options: Partial<EngineOptions> = {}): Promise<void> {
-    release = deferred<void>();
     await h.start({
       path: '/echo',
       namespaces: {
         default: {
           echo: (msg) => msg.body,
-          hold: async () => {
-            await release.promise;
-            return 'released';
-          },
+          hold: hold.handler,
         },
       },
       ...options,
     });
-
   }
 
   it('150k one-byte frames behind a pending handler hold a few MiB, not ~150 B each: reading stops instead', async () => {
@@ -52,7 +44,7 @@ describe('per-connection budgets', () => {
     // Today: ~150 B of heap per queued frame, over 20 MiB for this flood. Bounded: the 4 MiB budget.
     expect(held).toBeLessThan(8);
     // Not cut off: once the handler settles, the connection drains and is served in order.
-    release.resolve();
+    hold.release();
     await client.expectFrame('$1;default;;hold;0;0;released', { timeoutMs: 10_000 });
     client.send('$2;default;;echo;0;0;after');
     await client.expectFrame('$2;default;;echo;0;0;after', { timeoutMs: 20_000 });

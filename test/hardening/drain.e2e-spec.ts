@@ -1,7 +1,8 @@
 // Issue 8 item 2: no O(n) step per frame and no unbounded synchronous loop. A connection with a maximal
 // backlog queued behind a pending handler drains it in bounded slices, so the event loop stays
 // responsive and another connection's asks keep a low latency meanwhile.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useHold } from '../utils/engine-fixtures.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { deferred } from '../utils/wait.js';
 import { floodOf, neighbourAsks, tcpOf, watchLoop } from './abuse.js';
@@ -18,11 +19,7 @@ const NEIGHBOUR_MAX_MS = 2_500;
 
 describe('draining a backlog', () => {
   const h = useEngineHarness();
-  const release = deferred<void>();
-
-  afterEach(async () => {
-    release.resolve();
-  });
+  const hold = useHold();
 
   for (const when of ['behind a pending handler', 'while authorize runs'] as const) {
     it(`200k frames queued ${when} drain without blocking the loop; a neighbour's asks are answered meanwhile`, async () => {
@@ -41,10 +38,7 @@ describe('draining a backlog', () => {
         namespaces: {
           default: {
             echo: (msg) => msg.body,
-            hold: async () => {
-              await release.promise;
-              return 'released';
-            },
+            hold: hold.handler,
           },
         },
       });
@@ -72,7 +66,7 @@ describe('draining a backlog', () => {
           expect((await attacker.next(30_000)).text.startsWith('A')).toBe(true);
           await attacker.expectFrame('$c;;;;;;', { timeoutMs: 30_000 });
         } else {
-          release.resolve();
+          hold.release();
           await attacker.expectFrame('$h;default;;hold;0;0;released', { timeoutMs: 30_000 });
         }
         await attacker.expectFrame('$last;default;;echo;0;0;end', { timeoutMs: 60_000 });

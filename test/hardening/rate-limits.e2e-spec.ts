@@ -2,8 +2,9 @@
 // with a policy for frames over it (`onRateLimit`: delay by TCP backpressure, drop, error reply, or
 // close 1008); a cap on pending server asks per connection; a cap on rooms per connection; global caps
 // on connections and on handshakes in flight, answered with HTTP 503.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineOptions, NSConn } from '../../lib/engine/index.js';
+import { startEcho } from '../utils/engine-fixtures.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { RawClient } from '../utils/raw-client.js';
 import { deferred, EventLog } from '../utils/wait.js';
@@ -13,15 +14,8 @@ describe('rate limits and caps', () => {
   const h = useEngineHarness();
   let nsConns: EventLog<NSConn>;
 
-
   async function start(options: Partial<EngineOptions> = {}): Promise<void> {
-    nsConns = new EventLog();
-    await h.start({
-      path: '/echo',
-      namespaces: { default: { echo: (msg) => msg.body, _OnNamespaceConnected: (_msg, ns) => nsConns.push(ns) } },
-      ...options,
-    });
-
+    nsConns = await startEcho(h, options);
   }
 
   /** `n` echo asks `$1…$n` in one TCP write. */

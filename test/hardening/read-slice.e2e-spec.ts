@@ -9,8 +9,9 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Conn, EngineOptions, NeffosEngine } from '../../lib/engine/index.js';
+import { useHold } from '../utils/engine-fixtures.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { deferred } from '../utils/wait.js';
 import { floodOf, serverConn, serverWs, tcpOf, until } from './abuse.js';
@@ -84,15 +85,12 @@ function handshaking(engine: NeffosEngine): Conn {
 
 describe('one connection cannot block the event loop with a flood of tiny frames', () => {
   const h = useEngineHarness();
-  let release = deferred<void>();
-
-  afterEach(() => release.resolve());
+  const hold = useHold();
 
   async function start(options: Partial<EngineOptions> = {}): Promise<void> {
-    release = deferred<void>();
     await h.start({
       path: '/echo',
-      namespaces: { default: { echo: (msg) => msg.body, hold: () => release.promise.then(() => 'released') } },
+      namespaces: { default: { echo: (msg) => msg.body, hold: hold.handler } },
       ...options,
     });
   }

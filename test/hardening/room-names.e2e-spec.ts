@@ -3,6 +3,7 @@
 // longer join is refused with an error reply; the connection stays open and is served as before.
 import { describe, expect, it } from 'vitest';
 import type { EngineOptions, NSConn } from '../../lib/engine/index.js';
+import { startEcho } from '../utils/engine-fixtures.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { EventLog } from '../utils/wait.js';
 import { maskedFrame, tcpOf } from './abuse.js';
@@ -12,12 +13,7 @@ describe('room names', () => {
   let nsConns: EventLog<NSConn>;
 
   async function start(options: Partial<EngineOptions> = {}): Promise<void> {
-    nsConns = new EventLog();
-    await h.start({
-      path: '/echo',
-      namespaces: { default: { echo: (msg) => msg.body, _OnNamespaceConnected: (_msg, ns) => nsConns.push(ns) } },
-      ...options,
-    });
+    nsConns = await startEcho(h, options);
   }
 
   it('by default a name of 1,024 bytes joins and one of 1,025 gets an error reply; the connection goes on', async () => {
