@@ -16,19 +16,23 @@ const PREFIX = 'memtest';
 const HEARTBEAT_MS = 100;
 const NODE_TIMEOUT_MS = 400;
 
-async function startMemoryCluster(count = 3): Promise<TestCluster & { bus: MemoryBus; harnesses: EngineHarness[]; logs: NodeLog[] }> {
+async function startMemoryCluster(count = 3, nodeLink = false): Promise<TestCluster & { bus: MemoryBus; harnesses: EngineHarness[]; logs: NodeLog[] }> {
   const bus = new MemoryBus();
   const harnesses: EngineHarness[] = [];
   const logs: NodeLog[] = [];
   for (let i = 0; i < count; i++) {
     const log = new NodeLog();
-    const exchange = new ClusterExchange(new MemoryTransport(bus), { prefix: PREFIX, heartbeatInterval: HEARTBEAT_MS, nodeTimeout: NODE_TIMEOUT_MS });
+    const exchange = new ClusterExchange(new MemoryTransport(bus), { prefix: PREFIX, heartbeatInterval: HEARTBEAT_MS, nodeTimeout: NODE_TIMEOUT_MS, nodeLink });
     const h = await EngineHarness.start({ path: '/cluster', namespaces: { [CHAT]: chatEvents }, exchange, logger: log.logger });
     await h.engine.ready();
     harnesses.push(h);
     logs.push(log);
   }
   await Promise.all(logs.map((log, i) => log.waitFor(new RegExp(`; ${count - 1} peer\\(s\\)`), `node ${i} to know its ${count - 1} peers`, HOP_MS)));
+  if (nodeLink) {
+    const up = (entries: readonly string[]) => entries.filter((l) => /direct link to node \S+ is up/.test(l)).length >= count - 1;
+    await Promise.all(logs.map((log, i) => log.lines.waitUntil(up, `node ${i}'s ${count - 1} direct links`, HOP_MS)));
+  }
   const injector = new MemoryTransport(bus);
   return {
     bus,
@@ -61,6 +65,8 @@ async function startMemoryCluster(count = 3): Promise<TestCluster & { bus: Memor
 }
 
 clusterSuite('cluster over the in-memory bus (3 engines in one process)', () => startMemoryCluster());
+// The whole suite again with direct node links on: what goes to one node takes the link, the rest the bus.
+clusterSuite('cluster over the in-memory bus with nodeLink (3 engines in one process)', () => startMemoryCluster(3, true));
 
 describe('cluster over the in-memory bus: what a test can see inside', () => {
   it('each node holds two subscriptions whatever its client count, and an outage is logged once', async () => {
