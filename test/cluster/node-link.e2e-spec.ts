@@ -371,7 +371,7 @@ for (const broker of ['redis', 'nats'] as const) {
       await stopBroker?.();
     }, 30_000);
 
-    it('the ask fails at once with NodeLinkClosedError, well before the node timeout and its own timeout', async () => {
+    it('the ask fails at once with NodeLinkClosedError (not at its own timeout after the node expired)', async () => {
       const [a, b] = nodes as [ChildNode, ChildNode];
       const target = await ChatClient.open(b.wsUrl, 1);
       clients.push(target);
@@ -384,8 +384,10 @@ for (const broker of ['redis', 'nats'] as const) {
       const killedAt = Date.now();
       await b.kill();
       const err = await withTimeout(waiting, HOP_MS * 3, 'the ask to end');
+      // Without the link the ask would wait for its 10 s timeout (the node expiring only stops the wait for
+      // "not found"), and end as an AskTimeoutError. The bound leaves room for a loaded machine.
       expect(err.name).toBe('NodeLinkClosedError');
-      expect(Date.now() - killedAt).toBeLessThan(NODE_TIMEOUT_MS);
+      expect(Date.now() - killedAt).toBeLessThan(3 * NODE_TIMEOUT_MS);
     });
   });
 }
