@@ -110,14 +110,22 @@ export function decodeCallMessage(payload: Buffer, validNode: (n: string) => boo
   const type = payload[4]!;
   const rid = payload.readUIntBE(5, 6);
   const reader = new FieldReader(payload, FIXED);
-  const n = reader.string();
-  if (n === undefined || !validNode(n)) return fail('missing or invalid sender node id');
+  // The cached sender id passed this same check when it was cached; a failing one is never kept.
+  const n = reader.string(SLOT_NODE);
+  if (n === undefined) return fail('missing or invalid sender node id');
+  if (!(reader.cached && validNode === validatedBy)) {
+    if (!validNode(n)) {
+      forget(SLOT_NODE);
+      return fail('missing or invalid sender node id');
+    }
+    validatedBy = validNode;
+  }
   switch (type) {
     case REQ_ASK: {
       const id = reader.string();
-      const namespace = reader.string();
-      const room = reader.string();
-      const event = reader.string();
+      const namespace = reader.string(SLOT_NAMESPACE);
+      const room = reader.string(SLOT_ROOM);
+      const event = reader.string(SLOT_EVENT);
       const flags = reader.byte();
       const timeout = reader.double();
       if (id === undefined || namespace === undefined || room === undefined || event === undefined || flags === undefined || timeout === undefined) return fail('req: truncated fields');
@@ -126,9 +134,9 @@ export function decodeCallMessage(payload: Buffer, validNode: (n: string) => boo
       return { ok: true, msg: { t: 'req', n, rid, id, action, body: payload.subarray(reader.at) } };
     }
     case RES_REPLY: {
-      const ns = reader.string();
-      const room = reader.string();
-      const ev = reader.string();
+      const ns = reader.string(SLOT_NAMESPACE);
+      const room = reader.string(SLOT_ROOM);
+      const ev = reader.string(SLOT_EVENT);
       const flags = reader.byte();
       if (ns === undefined || room === undefined || ev === undefined || flags === undefined) return fail('res: truncated fields');
       return { ok: true, msg: { t: 'res', n, rid, reply: { ns, room, ev, bin: (flags & BINARY) !== 0 }, body: payload.subarray(reader.at) } };
@@ -147,20 +155,62 @@ function fail(reason: string): CallDecodeResult {
   return { ok: false, reason };
 }
 
+/**
+ * The last string decoded in each of a few fields (sender, namespace, room, event) with its bytes.
+ * Those repeat from one message to the next, and comparing a few bytes costs less than a native UTF-8
+ * decode; the sender's id is also validated only when it is not the cached one.
+ */
+const SLOT_NODE = 0;
+const SLOT_NAMESPACE = 1;
+const SLOT_ROOM = 2;
+const SLOT_EVENT = 3;
+const MAX_CACHED = 64;
+/** Longer than any cached field, so it matches none (an empty field included). */
+const NOTHING = Buffer.alloc(MAX_CACHED + 1);
+const recentBytes: Buffer[] = [NOTHING, NOTHING, NOTHING, NOTHING];
+const recentText: string[] = ['', '', '', ''];
+/** The check the cached sender id passed. */
+let validatedBy: ((n: string) => boolean) | undefined;
+
+function forget(slot: number): void {
+  recentBytes[slot] = NOTHING;
+  recentText[slot] = '';
+}
+
 /** Reads length-prefixed fields; `undefined` once the payload is too short. */
 class FieldReader {
+  /** Whether the last `string(slot)` came from the cache. */
+  cached = false;
+
   constructor(
     private readonly payload: Buffer,
     public at: number,
   ) {}
 
-  string(): string | undefined {
-    if (this.at + 2 > this.payload.length) return undefined;
-    const length = this.payload.readUInt16BE(this.at);
+  string(slot = -1): string | undefined {
+    const payload = this.payload;
+    if (this.at + 2 > payload.length) return undefined;
+    const length = (payload[this.at]! << 8) | payload[this.at + 1]!;
     const start = this.at + 2;
-    if (start + length > this.payload.length) return undefined;
-    this.at = start + length;
-    return this.payload.toString('utf8', start, this.at);
+    const end = start + length;
+    if (end > payload.length) return undefined;
+    this.at = end;
+    this.cached = false;
+    if (slot < 0 || length > MAX_CACHED) return payload.toString('utf8', start, end);
+    const bytes = recentBytes[slot]!;
+    if (bytes.length === length) {
+      let i = 0;
+      while (i < length && bytes[i] === payload[start + i]) i++;
+      if (i === length) {
+        this.cached = true;
+        return recentText[slot];
+      }
+    }
+    const text = payload.toString('utf8', start, end);
+    // A copy: the payload's memory is not ours to keep.
+    recentBytes[slot] = Buffer.from(payload.subarray(start, end));
+    recentText[slot] = text;
+    return text;
   }
 
   byte(): number | undefined {

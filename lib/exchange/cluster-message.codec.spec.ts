@@ -65,6 +65,28 @@ describe('cluster message codec', () => {
     expect(roundTrip({ t: 'req', n: 'a', rid: 1, id: 'c', action: long, body: 'x' })).toMatchObject({ action: { event: long.event } });
   });
 
+  it('decodes repeated and changing compact fields exactly (the recent-field cache never serves a stale or unchecked value)', () => {
+    const word = fc.oneof(fc.constantFrom('', 'a', 'ab', 'chat', 'nś', 'q✓'), fc.string({ maxLength: 70 }));
+    const nodeId = fc.constantFrom('a', 'b', 'node-1', 'node_2', 'x'.repeat(64));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(nodeId, word, word, word, fc.boolean()), { minLength: 1, maxLength: 8 }), (msgs) => {
+        for (const [n, namespace, room, event, isReq] of msgs) {
+          const msg = isReq
+            ? ({ t: 'req', n, rid: 1, id: 'c', action: { kind: 'ask', namespace, room, event, binary: false, timeout: 5 }, body: Buffer.from('b') } as const)
+            : ({ t: 'res', n, rid: 2, reply: { ns: namespace, room, ev: event, bin: true }, body: Buffer.from('r') } as const);
+          expect(decodeClusterMessage(encodeClusterMessage(msg))).toEqual({ ok: true, msg });
+        }
+      }),
+    );
+    // An invalid sender is refused every time, not only the first (a refused id is never cached).
+    const bad = Buffer.from(encodeClusterMessage({ t: 'absent', n: 'ab', rid: 1 }));
+    bad[bad.length - 1] = '.'.charCodeAt(0);
+    expect(reason(bad)).toMatch(/node id/);
+    expect(reason(bad)).toMatch(/node id/);
+    expect(decodeClusterMessage(encodeClusterMessage({ t: 'absent', n: 'ab', rid: 1 }))).toMatchObject({ ok: true });
+    expect(reason(bad)).toMatch(/node id/);
+  });
+
   it('names what is wrong with a malformed compact payload', () => {
     const good = encodeClusterMessage({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'ask', namespace: 'n', room: '', event: 'e', binary: false, timeout: 5 }, body: '' });
     expect(reason(good.subarray(0, 8))).toMatch(/compact envelope: truncated header/);
