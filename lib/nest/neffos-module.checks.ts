@@ -2,8 +2,11 @@
 // @NeffosController under `controllers: []` would fail with "does not have the @Controller() decorator",
 // and before anything reads the options: NeffosModule imported without forRoot (which would otherwise
 // fail as an unresolvable CONFIGURABLE_MODULE_OPTIONS dependency), unknown option keys (a typo would be
-// ignored silently) and the `events` mode. Each failure says what to change.
+// ignored silently), the `events` mode and every other option's value (the engine's own check, run
+// here rather than when the engine is built at bootstrap, so `NestFactory.create` fails and not
+// `app.init()`). Each failure says what to change.
 import type { ModulesContainer } from '@nestjs/core';
+import { withDefaults } from '../engine/engine-options.js';
 import { InvalidOptionError } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { nearestName } from './nearest-name.js';
@@ -90,11 +93,22 @@ export function assertNoNeffosControllerInControllers(container: ModulesContaine
   }
 }
 
-/** Unknown keys name the nearest valid one; `events` must be one of its two modes. */
+/**
+ * Stands in for the namespaces, which the explorer finds only at bootstrap: the engine's check needs
+ * some, and what it checks of them (one at least) is the explorer's NoControllersError there.
+ */
+const NAMESPACES_FOUND_AT_BOOTSTRAP = { '': {} };
+
+/**
+ * Unknown keys name the nearest valid one; `events` must be one of its two modes; the engine's options
+ * go through the engine's own check (withDefaults, pure: its result is dropped, the engine makes its own).
+ */
 export function assertValidOptions(options: NeffosModuleOptions): void {
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(OPTION_KEYS, key)) continue;
     throw new UnknownOptionError(key, nearestName(key, VALID_KEYS, Math.max(2, Math.floor(key.length / 3))), VALID_KEYS);
   }
   if (options.events !== undefined && !isEventsMode(options.events)) throw new InvalidOptionError(BAD_EVENTS_MODE(options.events));
+  const { eventNameMapper: _mapper, events: _events, ...engineOptions } = options;
+  withDefaults({ ...engineOptions, namespaces: NAMESPACES_FOUND_AT_BOOTSTRAP });
 }

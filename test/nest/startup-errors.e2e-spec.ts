@@ -1,8 +1,11 @@
 // Start-up mistakes a Nest developer makes in the first hour, each failing with an error that says what
 // to change instead of a Nest internal one: a @NeffosController under controllers: [], NeffosModule
 // without forRoot, an unknown option key, a size or duration that is a string; and forRootAsync({ useClass }).
+// The README promises which of them fail while Nest creates the module (compile(), NestFactory.create)
+// and which in app.init(): `phaseOf` tells them apart.
 import 'reflect-metadata';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,7 +22,7 @@ import {
   UnknownOptionError,
 } from '../../lib/index.js';
 import { withDefaults } from '../../lib/engine/engine-options.js';
-import { OPTION_NOT_POSITIVE } from '../../lib/engine/engine.messages.js';
+import { OPTION_BAD_PATH, OPTION_NOT_POSITIVE } from '../../lib/engine/engine.messages.js';
 import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
@@ -33,10 +36,16 @@ class EchoController {
   }
 }
 
-/** What Test.createTestingModule(...).compile() and app.init() reject with, or undefined. */
+/** Which step of the start-up threw: creating the module (`compile()`, as `NestFactory.create`) or `app.init()`. */
+type Phase = 'compile' | 'init';
+const phases = new WeakMap<object, Phase>();
+
+/** What Test.createTestingModule(...).compile() and app.init() reject with, or undefined; `phaseOf(err)` tells which. */
 async function startError(metadata: Parameters<typeof Test.createTestingModule>[0]): Promise<unknown> {
+  let phase: Phase = 'compile';
   try {
     const moduleRef = await Test.createTestingModule(metadata).compile();
+    phase = 'init';
     const app = moduleRef.createNestApplication({ logger: false });
     try {
       await app.init();
@@ -45,14 +54,20 @@ async function startError(metadata: Parameters<typeof Test.createTestingModule>[
     }
     return undefined;
   } catch (err) {
+    if (typeof err === 'object' && err !== null) phases.set(err, phase);
     return err;
   }
+}
+
+function phaseOf(err: unknown): Phase | undefined {
+  return typeof err === 'object' && err !== null ? phases.get(err) : undefined;
 }
 
 describe('a @NeffosController under controllers: []', () => {
   it('fails with NeffosControllerInControllersError, saying to list it under providers', async () => {
     const err = await startError({ imports: [NeffosModule.forRoot({ path: '/echo' })], controllers: [EchoController] });
     expect(err).toBeInstanceOf(NeffosControllerInControllersError);
+    expect(phaseOf(err)).toBe('compile');
     expect((err as Error).message).toBe(NEFFOS_CONTROLLER_IN_CONTROLLERS('EchoController', 'RootTestModule'));
     expect((err as Error).message).toContain('list it under providers');
   });
@@ -82,6 +97,7 @@ describe('NeffosModule imported without forRoot', () => {
   it('fails with NeffosModuleWithoutForRootError naming the importing module', async () => {
     const err = await startError({ imports: [NeffosModule], providers: [EchoController] });
     expect(err).toBeInstanceOf(NeffosModuleWithoutForRootError);
+    expect(phaseOf(err)).toBe('compile');
     expect((err as Error).message).toBe(MODULE_WITHOUT_FOR_ROOT(['RootTestModule']));
     expect((err as Error).message).toContain('without forRoot()');
   });
@@ -105,6 +121,7 @@ describe('option keys and values', () => {
     const err = await startError({ imports: [NeffosModule.forRoot(options)], providers: [EchoController] });
     expect(err).toBeInstanceOf(UnknownOptionError);
     expect(err).toBeInstanceOf(InvalidOptionError);
+    expect(phaseOf(err)).toBe('compile');
     expect((err as Error).message).toContain('did you mean maxPayload?');
     expect((err as Error).message).toBe(UNKNOWN_OPTION('maxPayLoad', 'maxPayload', []));
   });
@@ -115,6 +132,7 @@ describe('option keys and values', () => {
       providers: [EchoController],
     });
     expect(err).toBeInstanceOf(UnknownOptionError);
+    expect(phaseOf(err)).toBe('compile');
     expect((err as Error).message).toMatch(/^NeffosModule has no option "colour"; the options are path, idGenerator, .*, eventNameMapper, events$/);
   });
 
@@ -130,7 +148,37 @@ describe('option keys and values', () => {
     const options = { path: '/echo', events: 'all' } as unknown as NeffosModuleOptions;
     const err = await startError({ imports: [NeffosModule.forRoot(options)], providers: [EchoController] });
     expect(err).toBeInstanceOf(InvalidOptionError);
+    expect(phaseOf(err)).toBe('compile');
     expect((err as Error).message).toBe(BAD_EVENTS_MODE('all'));
+  });
+
+  it.each([
+    ['maxPayload', '64kb', OPTION_NOT_POSITIVE('maxPayload', '64kb', false)],
+    ['pingInterval', -1, OPTION_NOT_POSITIVE('pingInterval', -1, true)],
+    ['path', 'echo', OPTION_BAD_PATH('echo')],
+    ['origins', 'https://app.example.com/', undefined],
+  ] as const)('a bad value (%s: %j) fails while the module is created, with InvalidOptionError', async (name, value, message) => {
+    const options = { path: '/echo', [name]: value } as unknown as NeffosModuleOptions;
+    for (const neffos of [NeffosModule.forRoot(options), NeffosModule.forRootAsync({ useFactory: async () => options })]) {
+      const err = await startError({ imports: [neffos], providers: [EchoController] });
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(phaseOf(err)).toBe('compile');
+      if (message !== undefined) expect((err as Error).message).toBe(message);
+    }
+  });
+
+  it('NestFactory.create rejects a bad value, before app.init()', async () => {
+    @Module({ imports: [NeffosModule.forRoot({ path: '/echo', maxPayload: '64kb' as never })], providers: [EchoController] })
+    class AppModule {}
+    const outcome = await NestFactory.create(AppModule, { logger: false, abortOnError: false }).then(
+      async (app) => {
+        await app.close(); // created: the check came too late (it used to be app.init())
+        return 'created';
+      },
+      (err: unknown) => err,
+    );
+    expect(outcome).toBeInstanceOf(InvalidOptionError);
+    expect((outcome as Error).message).toBe(OPTION_NOT_POSITIVE('maxPayload', '64kb', false));
   });
 
   it('sizes and durations given as strings of digits (from the environment) are taken as numbers', async () => {
@@ -182,6 +230,7 @@ describe('forRootAsync({ useClass })', () => {
     }
     const err = await startError({ imports: [NeffosModule.forRootAsync({ useClass: MisnamedConfig as never })], providers: [EchoController] });
     expect(err).toBeInstanceOf(NeffosOptionsFactoryError);
+    expect(phaseOf(err)).toBe('compile');
     expect((err as Error).message).toBe(OPTIONS_FACTORY_METHOD('MisnamedConfig'));
   });
 
