@@ -49,16 +49,24 @@ export async function createTestingApp<App extends INestApplication = INestAppli
   let builder = Test.createTestingModule(metadata);
   if (options.configure !== undefined) builder = options.configure(builder);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<App>(options.httpAdapter as never, { logger: options.logger ?? ['error', 'warn'] });
+  const appOptions = { logger: options.logger ?? (['error', 'warn'] as LogLevel[]) };
+  // Without an adapter the options go first: Nest takes a first argument that is no HTTP adapter for
+  // the options, and would drop them in second place (the logger setting was ignored with Express).
+  const app =
+    options.httpAdapter === undefined
+      ? moduleRef.createNestApplication<App>(appOptions)
+      : moduleRef.createNestApplication<App>(options.httpAdapter as never, appOptions);
   const clients = new Set<NeffosTestClient>();
+  let url: string;
   try {
     await options.beforeListen?.(app);
     await app.listen(0, '127.0.0.1');
+    // Inside the try: an app without a (single) neffos endpoint is closed, not left listening.
+    url = endpointUrl(app, options.path);
   } catch (err) {
     await app.close();
     throw err;
   }
-  const url = endpointUrl(app, options.path);
   return {
     app,
     url,
