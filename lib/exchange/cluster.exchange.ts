@@ -156,9 +156,15 @@ export class ClusterExchange implements StackExchange {
     await this.links?.listen();
     this.transport.onStatus((status, cause) => this.onStatus(status, cause));
     const onPayload = (payload: Buffer) => this.onPayload(payload);
-    await this.withinConnectTimeout(
-      this.transport.subscribe(this.broadcastChannel, onPayload).then(() => this.transport.subscribe(this.nodeChannel, onPayload)),
-    );
+    try {
+      await this.withinConnectTimeout(
+        this.transport.subscribe(this.broadcastChannel, onPayload).then(() => this.transport.subscribe(this.nodeChannel, onPayload)),
+      );
+    } catch (err) {
+      // A start-up that fails leaves no port open, even if nobody closes the engine after it.
+      await this.links?.close();
+      throw err;
+    }
     this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatInterval).unref();
     this.send(this.broadcastChannel, this.presenceMessage('hello'));
   }

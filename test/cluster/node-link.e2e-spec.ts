@@ -4,8 +4,10 @@
 // a connection is known, asks to it and their answers no longer cross the broker. Then the faults: a
 // link cut mid-traffic, sockets that dial the link port and misbehave, and (child processes) a node
 // killed with -9 while an ask waits for it.
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NeffosEngine } from '../../lib/engine/index.js';
 import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
 import type { ClusterMessage } from '../../lib/exchange/cluster-message.js';
 import { decodeClusterMessage, encodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
@@ -15,7 +17,7 @@ import { NatsTransport } from '../../lib/exchange/nats.transport.js';
 import { encodeLinkAck, encodeLinkHello, frameHead, parseLinkAddress } from '../../lib/exchange/node-link.codec.js';
 import { LINK_HANDSHAKE_MS } from '../../lib/exchange/node-link.manager.js';
 import { RedisTransport } from '../../lib/exchange/redis.transport.js';
-import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
+import { type NatsBroker, type RedisBroker, freePort, startNats, startRedis } from '../utils/brokers.js';
 import { EngineHarness } from '../utils/engine-harness.js';
 import { EventLog, withTimeout } from '../utils/wait.js';
 import { ChildNode } from './child-node.js';
@@ -292,6 +294,26 @@ describe('direct node links: a node with the option and one without (or an older
       await Promise.all(clients.map((c) => c.close()));
       await Promise.all(harnesses.map((h) => h.stop()));
     }
+  });
+});
+
+describe('direct node links: a broker unreachable at start-up', () => {
+  it('ready() rejects after connectTimeout and the link port is closed at once, before anyone closes the engine', async () => {
+    const exchange = new ClusterExchange(new RedisTransport({ url: `redis://127.0.0.1:${await freePort()}` }), { nodeLink: true, connectTimeout: 300 });
+    const engine = new NeffosEngine({ path: '/start', namespaces: { [CHAT]: chatEvents }, exchange, logger: new NodeLog().logger }).attach(createHttpServer());
+    const err = await engine.ready().catch((e: unknown) => e);
+    expect((err as Error).name).toBe('ExchangeUnavailableError');
+    const at = parseLinkAddress(exchange.nodeLinks!.advert!.at)!;
+    const outcome = await new Promise<string>((resolve) => {
+      const s = connect({ host: at.host, port: at.port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve('connected');
+      });
+      s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    });
+    expect(outcome).toBe('ECONNREFUSED');
+    await engine.close();
   });
 });
 
