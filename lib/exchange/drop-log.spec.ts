@@ -47,6 +47,18 @@ describe('DropLog', () => {
     }
   });
 
+  it('counts the sockets of the direct node link as sockets, not bus messages', async () => {
+    const { lines, logger, waitForCount } = recorder();
+    const drops = new DropLog(() => logger, 50);
+    try {
+      for (let i = 0; i < 3; i++) drops.drop('link-auth', `dropped socket ${i}`);
+      await waitForCount(2);
+      expect(lines[1]).toMatch(/^warn exchange: 2 more direct-link socket\(s\) of kind "link-auth" .*last: dropped socket 2$/);
+    } finally {
+      drops.close();
+    }
+  });
+
   it('reports nothing more once closed', async () => {
     const closed = recorder();
     const drops = new DropLog(() => closed.logger, 20);

@@ -55,7 +55,9 @@ export class DropLog {
         this.kinds.delete(kind);
         continue;
       }
-      logger?.[state.level](`exchange: ${state.suppressed} more bus message(s) of kind "${kind}" in the last ${this.intervalMs / 1000} s were not logged one by one; last: ${state.last}`);
+      // Kinds of the direct node link (node-link.connection.ts) count sockets, not bus messages.
+      const what = kind.startsWith('link-') ? 'direct-link socket(s)' : 'bus message(s)';
+      logger?.[state.level](`exchange: ${state.suppressed} more ${what} of kind "${kind}" in the last ${this.intervalMs / 1000} s were not logged one by one; last: ${state.last}`);
       state.suppressed = 0;
     }
     // Kinds still flooding stay muted for another interval.
