@@ -65,7 +65,8 @@ export class NeffosHandlerFactory {
   /**
    * The fast path: the method itself, with `(msg, nsConn)`. Its result is unwrapped as the pipeline
    * does: any thenable (an async method's Promise of an Observable, a query builder), then an
-   * Observable's first value, failures through the one error path. A plain value costs two type checks.
+   * Observable's first value, failures through the one error path. A plain result allocates nothing:
+   * a string costs one `typeof`, an object two type checks.
    */
   direct(instance: object, method: Method): Invoker {
     const { replies } = this;
@@ -76,6 +77,8 @@ export class NeffosHandlerFactory {
       } catch (err) {
         throw replies.of(err);
       }
+      // Strings, undefined and numbers (most sync results) need neither check below.
+      if (typeof result !== 'object' || result === null) return result;
       if (isPromiseLike(result)) return Promise.resolve(result).then(firstValue).catch(replies.rethrow);
       if (isObservable(result)) return firstValueFrom(result, { defaultValue: undefined }).catch(replies.rethrow);
       return result;
