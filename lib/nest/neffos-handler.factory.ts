@@ -168,7 +168,8 @@ function scopeOf(controller: ControllerPlan, contextId: ContextId | undefined): 
  * would otherwise hold its connection for good, every later frame queued until the 1008 close. So the
  * queue moves on at once (REPLY_LATER) and the ack has the connection's askTimeout: within it, its value
  * is written as the reply then; past it, the client gets the ACK_MISSING error reply, a warning is
- * logged, and a later ack is ignored.
+ * logged, and a later ack is ignored. A handler that ran past `handlerTimeout` was answered by the
+ * engine already: no late reply then.
  */
 function acknowledged(
   replies: ReplyErrors,
@@ -178,6 +179,7 @@ function acknowledged(
   unacknowledged: (ms: number) => void,
   run: (ack: (value?: unknown) => void) => Promise<unknown>,
 ): Promise<unknown> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     let acked = false;
     let answerLate: ((value: unknown) => void) | undefined;
@@ -190,9 +192,19 @@ function acknowledged(
     const fail = (err: unknown): void => reject(replies.of(err));
     run(ack).then((value) => {
       if (!handled.has(ack)) Promise.resolve(firstValue(value)).then(resolve, fail);
-      else if (!acked) resolve(awaitLateAck(replies, msg, nsConn, unacknowledged, (answer) => (answerLate = answer), () => (acked = true)));
+      else if (!acked && pastHandlerTimeout(nsConn, started)) {
+        // The engine has answered (or is about to) with its HandlerTimeoutError: a late reply would be a
+        // second one. A failure here is ignored if it did, and is the one answer if it is about to.
+        acked = true;
+        fail(new EventReplyError(undefined, ACK_MISSING(msg.event, nsConn.conn.host.options.handlerTimeout)));
+      } else if (!acked) resolve(awaitLateAck(replies, msg, nsConn, unacknowledged, (answer) => (answerLate = answer), () => (acked = true)));
     }, fail);
   });
+}
+
+function pastHandlerTimeout(nsConn: NSConn, started: number): boolean {
+  const { handlerTimeout } = nsConn.conn.host.options;
+  return handlerTimeout > 0 && performance.now() - started >= handlerTimeout;
 }
 
 /**

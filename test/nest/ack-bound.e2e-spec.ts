@@ -7,6 +7,7 @@ import { Injectable, type LoggerService } from '@nestjs/common';
 import { Ack, MessageBody } from '@nestjs/websockets';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NeffosController, NeffosModule } from '../../lib/index.js';
+import { HANDLER_TIMED_OUT } from '../../lib/engine/engine.messages.js';
 import { ACK_MISSING, ACK_MISSING_WARNING } from '../../lib/nest/neffos.messages.js';
 import { createTestingApp, ReplyError, type TestingApp } from '../../lib/testing.js';
 import { deferred } from '../utils/wait.js';
@@ -17,6 +18,8 @@ type AckFn = (value?: unknown) => void;
 class Acks {
   /** The ack functions of `keep`, for the test to call after the handler returned. */
   readonly kept: AckFn[] = [];
+  readonly entered = deferred();
+  readonly gate = deferred();
 }
 
 @NeffosController('default')
@@ -33,6 +36,13 @@ class AckController {
 
   keep(@Ack() ack: AckFn): void {
     this.acks.kept.push(ack);
+  }
+
+  /** Returns without acking once the test opens the gate: after handlerTimeout has answered. */
+  async slow(@Ack() ack: AckFn): Promise<void> {
+    this.acks.kept.push(ack);
+    this.acks.entered.resolve();
+    await this.acks.gate.promise;
   }
 
   echo(@MessageBody() body: string): string {
@@ -57,9 +67,9 @@ afterEach(async () => {
   testing = undefined;
 });
 
-async function open(askTimeout: number, logger: LoggerService = new Warnings()) {
+async function open(askTimeout: number, logger: LoggerService = new Warnings(), handlerTimeout = 0) {
   testing = await createTestingApp(
-    { imports: [NeffosModule.forRoot({ path: '/ws', askTimeout })], providers: [Acks, AckController] },
+    { imports: [NeffosModule.forRoot({ path: '/ws', askTimeout, handlerTimeout })], providers: [Acks, AckController] },
     { beforeListen: (app) => app.useLogger(logger) },
   );
   const client = await testing.dial();
@@ -115,5 +125,21 @@ describe('@Ack() handler that returned without acknowledging', () => {
     const next = await ns.nextMessage({ timeout: 1_000 });
     expect([next.event, next.text()]).toEqual(['echo', 'marker']);
     expect(warnings.lines).toEqual([ACK_MISSING_WARNING('AckController', 'keep', 100)]);
+  });
+
+  it('past handlerTimeout the engine has answered: a handler that then returns without acking adds no second reply', async () => {
+    const { ns, acks } = await open(60_000, new Warnings(), 100);
+    ns.emit('slow', '');
+    const timedOut = await ns.nextEvent('slow', { timeout: 2_000 });
+    expect(timedOut.isError).toBe(true);
+    expect(timedOut.text()).toBe(HANDLER_TIMED_OUT('slow', 100));
+    await acks.entered.promise;
+    acks.gate.resolve();
+    // One loop turn: the handler's return has gone through the pipeline (microtasks) by then.
+    await new Promise((resolve) => setImmediate(resolve));
+    acks.kept[0]!('after the engine answered');
+    ns.emit('echo', 'marker');
+    const next = await ns.nextMessage({ timeout: 1_000 });
+    expect([next.event, next.text()]).toEqual(['echo', 'marker']);
   });
 });
