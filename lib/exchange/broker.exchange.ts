@@ -10,10 +10,9 @@ import type {
   StackExchange,
 } from '../engine/stack-exchange.js';
 import { InvalidOptionError } from '../engine/engine.errors.js';
-import { ClusterExchange, type ClusterExchangeOptions } from './cluster.exchange.js';
+import { ClusterExchange, type ClusterExchangeOptions, resolveClusterOptions } from './cluster.exchange.js';
 import type { ExchangeTransport } from './exchange-transport.js';
 import type { GoBusLayout } from './go-compat.codec.js';
-import { resolveNodeLink } from './node-link.manager.js';
 import { GoCompatExchange } from './go-compat.exchange.js';
 
 export interface BrokerExchangeOptions extends ClusterExchangeOptions {
@@ -30,8 +29,9 @@ export interface BrokerExchangeOptions extends ClusterExchangeOptions {
  * before they create their transport, so a refused option leaves no client reconnecting behind.
  */
 export function checkBrokerOptions(options: BrokerExchangeOptions): void {
-  const link = resolveNodeLink(options.nodeLink);
-  if (options.goCompatible === true && link !== undefined) {
+  const { goCompatible, ...cluster } = options;
+  const { nodeLink } = resolveClusterOptions(cluster);
+  if (goCompatible === true && nodeLink !== undefined) {
     // Go nodes neither advertise nor accept links, and this mode's point is to speak Go's bus exactly.
     throw new InvalidOptionError('exchange option nodeLink cannot be combined with goCompatible: Go neffos nodes have no direct links; switch nodeLink on once the last Go node is gone');
   }

@@ -67,7 +67,8 @@ interface Resolved {
   nodeLink: ResolvedNodeLinkOptions | undefined;
 }
 
-function resolve(options: ClusterExchangeOptions): Resolved {
+/** Checks and defaults the options once; throws InvalidOptionError naming the bad one. */
+export function resolveClusterOptions(options: ClusterExchangeOptions): Resolved {
   const prefix = options.prefix ?? 'neffos';
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(prefix)) {
     throw new InvalidOptionError(`exchange option prefix must be 1-100 letters, digits or "_.:-", got ${JSON.stringify(prefix)}`);
@@ -116,7 +117,7 @@ export class ClusterExchange implements StackExchange {
     protected readonly transport: ExchangeTransport,
     options: ClusterExchangeOptions = {},
   ) {
-    this.options = resolve(options);
+    this.options = resolveClusterOptions(options);
     this.nodeId = this.options.nodeId;
     this.broadcastChannel = `${this.options.prefix}.all`;
     this.nodeChannel = this.channelOf(this.nodeId);
