@@ -443,6 +443,9 @@ export class Conn {
       this.run(queue.shift()!, binary);
     }
     if (queueDrained(queue, this.host.options)) this.releaseReading(HOLD_QUEUE);
+    // An empty queue is given back: a client that pipelined its namespace connect behind `M` would
+    // otherwise keep one (~0.4 KiB: the ring's two arrays) for as long as it stays idle.
+    if (queue.length === 0 && !this.busy && this.inbound === queue) this.inbound = undefined;
   }
 
   private scheduleDrain(): void {
