@@ -3,6 +3,7 @@
 // handled) that the attacker polls. `POST /__abuse/close` starts a shutdown and prints `closed <ms>`.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -17,6 +18,12 @@ export interface AbuseStats {
   heapUsed: number;
   /** the event loop's worst delay since the last `?reset=1`, ms */
   eldMaxMs: number;
+  /**
+   * the most CPU the main thread used between two ticks of a 10 ms timer since the last reset, ms: the
+   * worst block as CPU, which a loaded machine preempting the server does not inflate (at least the
+   * 10 ms of the tick itself when the server is saturated); undefined where Linux's schedstat is missing
+   */
+  loopCpuMaxMs?: number;
   /** the longest one socket read took to handle (ws parsing it and the engine's work on its frames) since the last reset, ms */
   worstReadMs: number;
   /** `echo` frames handled so far */
@@ -98,6 +105,30 @@ export async function authorize(req: IncomingMessage): Promise<boolean> {
 
 const eldMaxMs = (): number => Math.max(carriedMaxMs, eld.max / 1e6);
 
+/** Linux's scheduler statistics of the main thread: its first field is the CPU time it ran, in ns. */
+const SCHEDSTAT = `/proc/${process.pid}/task/${process.pid}/schedstat`;
+const LOOP_CPU_TICK_MS = 10;
+
+function mainThreadCpuMs(): number | undefined {
+  try {
+    return Number.parseInt(readFileSync(SCHEDSTAT, 'latin1'), 10) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+let lastCpuMs = mainThreadCpuMs();
+let loopCpuMaxMs = 0;
+let carriedCpuMaxMs = 0;
+if (lastCpuMs !== undefined) {
+  setInterval(() => {
+    const now = mainThreadCpuMs()!;
+    loopCpuMaxMs = Math.max(loopCpuMaxMs, now - lastCpuMs!);
+    lastCpuMs = now;
+  }, LOOP_CPU_TICK_MS).unref();
+}
+const loopCpuMax = (): number | undefined => (lastCpuMs === undefined ? undefined : Math.max(carriedCpuMaxMs, loopCpuMaxMs));
+
 /**
  * The report. `?gc=1` collects garbage first, and keeps that collection's own pause out of the loop
  * delay (the histogram records it when its timer fires late, so it is cleared a little later).
@@ -106,11 +137,14 @@ async function readAbuseStats(url: URL): Promise<AbuseStats> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (url.searchParams.get('gc') === '1' && gc) {
     const before = eldMaxMs();
+    const beforeCpu = loopCpuMax() ?? 0;
     gc();
     gc();
     await sleep(40);
     eld.reset();
     carriedMaxMs = before;
+    loopCpuMaxMs = 0;
+    carriedCpuMaxMs = beforeCpu;
   }
   const mem = process.memoryUsage();
   const stats: AbuseStats = {
@@ -118,6 +152,7 @@ async function readAbuseStats(url: URL): Promise<AbuseStats> {
     maxRss: process.resourceUsage().maxRSS * 1024,
     heapUsed: mem.heapUsed,
     eldMaxMs: eldMaxMs(),
+    loopCpuMaxMs: loopCpuMax(),
     worstReadMs,
     handled,
     bytesRead: bytesRead(),
@@ -125,6 +160,8 @@ async function readAbuseStats(url: URL): Promise<AbuseStats> {
   if (url.searchParams.get('reset') === '1') {
     eld.reset();
     carriedMaxMs = 0;
+    loopCpuMaxMs = 0;
+    carriedCpuMaxMs = 0;
     worstReadMs = 0;
   }
   return stats;

@@ -17,6 +17,8 @@ export interface AttackerResult {
   outcome: string;
   /** the server's event loop's worst delay over the attack, ms (undefined if the server died) */
   eldMaxMs?: number;
+  /** the most CPU the server's main thread ran between two 10 ms ticks, ms (see AbuseStats) */
+  loopCpuMaxMs?: number;
   /** the longest one socket read took to handle on the server, ms */
   worstReadMs?: number;
   maxRss?: number;
@@ -32,11 +34,13 @@ setTimeout(() => {
 /** Worst event-loop delay and socket read over every reading (an attack may reset the server's figures mid-way). */
 let loopMax = 0;
 let readMax = 0;
+let loopCpuMax: number | undefined;
 
 async function stats(options: { gc?: boolean; reset?: boolean } = {}): Promise<AbuseStats> {
   const s = await fetchStats(options);
   loopMax = Math.max(loopMax, s.eldMaxMs);
   readMax = Math.max(readMax, s.worstReadMs);
+  if (s.loopCpuMaxMs !== undefined) loopCpuMax = Math.max(loopCpuMax ?? 0, s.loopCpuMaxMs);
   return s;
 }
 
@@ -79,7 +83,7 @@ try {
 const result: AttackerResult = { outcome };
 if (config.attack !== 'close-silent-tcp') {
   const final = await Promise.race([stats(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]).catch(() => undefined);
-  if (final !== undefined) Object.assign(result, { eldMaxMs: Math.max(loopMax, final.eldMaxMs), worstReadMs: Math.max(readMax, final.worstReadMs), maxRss: final.maxRss, heapUsed: final.heapUsed });
+  if (final !== undefined) Object.assign(result, { eldMaxMs: Math.max(loopMax, final.eldMaxMs), loopCpuMaxMs: final.loopCpuMaxMs === undefined ? loopCpuMax : Math.max(loopCpuMax ?? 0, final.loopCpuMaxMs), worstReadMs: Math.max(readMax, final.worstReadMs), maxRss: final.maxRss, heapUsed: final.heapUsed });
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
