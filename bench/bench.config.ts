@@ -22,8 +22,7 @@ export interface BenchServer {
 export const SERVERS: readonly BenchServer[] = [
   { name: 'raw-ws', label: 'raw ws (ceiling)', script: 'servers/raw-ws.server.js', protocol: 'neffos', idleRss: true },
   { name: 'engine', label: 'neffos engine', script: 'servers/engine.server.js', protocol: 'neffos', idleRss: true },
-  // The default per-connection rate limit (messageRate 10,000/s, 'delay') caps c1, where one connection
-  // could send ~18k asks/s here: this row shows the engine's own cost with the limit off.
+  // The engine with the per-connection rate limit off: what the limit's bookkeeping costs.
   {
     name: 'engine-unlimited',
     label: 'neffos engine, messageRate 0',
