@@ -13,11 +13,10 @@ import type { ClusterMessage } from '../../lib/exchange/cluster-message.js';
 import { decodeClusterMessage, encodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
 import type { ExchangeTransport } from '../../lib/exchange/exchange-transport.js';
 import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
-import { NatsTransport } from '../../lib/exchange/nats.transport.js';
 import { encodeLinkAck, encodeLinkHello, frameHead, parseLinkAddress } from '../../lib/exchange/node-link.codec.js';
 import { LINK_HANDSHAKE_MS } from '../../lib/exchange/node-link.manager.js';
 import { RedisTransport } from '../../lib/exchange/redis.transport.js';
-import { type NatsBroker, type RedisBroker, freePort, startNats, startRedis } from '../utils/brokers.js';
+import { freePort, startNats, startRedis } from '../utils/brokers.js';
 import { EngineHarness } from '../utils/engine-harness.js';
 import { EventLog, withTimeout } from '../utils/wait.js';
 import { ChildNode } from './child-node.js';
@@ -25,22 +24,9 @@ import { ChatClient } from './cluster-client.js';
 import { HOP_MS } from './cluster.suite.js';
 import { CHAT, chatEvents } from './fixtures/chat.events.js';
 import { NodeLog } from './node-log.js';
+import { type TransportKind, transportKinds } from './transport-kinds.js';
 
-interface Kind {
-  name: string;
-  setUp(): Promise<void>;
-  tearDown(): Promise<void>;
-  transport(): ExchangeTransport;
-}
-
-let bus: MemoryBus;
-let redis: RedisBroker;
-let nats: NatsBroker;
-const kinds: Kind[] = [
-  { name: 'in-memory bus', setUp: async () => void (bus = new MemoryBus()), tearDown: async () => {}, transport: () => new MemoryTransport(bus) },
-  { name: 'redis', setUp: async () => void (redis = await startRedis()), tearDown: () => redis.stop(), transport: () => new RedisTransport({ url: redis.url }) },
-  { name: 'nats', setUp: async () => void (nats = await startNats()), tearDown: () => nats.stop(), transport: () => new NatsTransport({ servers: nats.url }) },
-];
+const kinds = transportKinds();
 
 interface LinkedNode {
   harness: EngineHarness;
@@ -49,7 +35,7 @@ interface LinkedNode {
 }
 
 /** Engines `ids` with links on, each knowing the others, every link up. */
-async function startLinked(kind: Kind, prefix: string, ids: string[]): Promise<LinkedNode[]> {
+async function startLinked(kind: TransportKind, prefix: string, ids: string[]): Promise<LinkedNode[]> {
   const nodes: LinkedNode[] = [];
   for (const nodeId of ids) {
     const log = new NodeLog();

@@ -7,34 +7,17 @@ import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
 import type { ClusterMessage } from '../../lib/exchange/cluster-message.js';
 import { decodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
 import type { ExchangeTransport } from '../../lib/exchange/exchange-transport.js';
-import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
-import { NatsTransport } from '../../lib/exchange/nats.transport.js';
-import { RedisTransport } from '../../lib/exchange/redis.transport.js';
-import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
 import { EngineHarness } from '../utils/engine-harness.js';
 import { EventLog } from '../utils/wait.js';
 import { ChatClient } from './cluster-client.js';
 import { HOP_MS } from './cluster.suite.js';
 import { CHAT, chatEvents } from './fixtures/chat.events.js';
 import { NodeLog } from './node-log.js';
+import { transportKinds } from './transport-kinds.js';
 
 const NODES = ['a', 'b', 'c'] as const;
 
-interface Kind {
-  name: string;
-  setUp(): Promise<void>;
-  tearDown(): Promise<void>;
-  transport(): ExchangeTransport;
-}
-
-let bus: MemoryBus;
-let redis: RedisBroker;
-let nats: NatsBroker;
-const kinds: Kind[] = [
-  { name: 'in-memory bus', setUp: async () => void (bus = new MemoryBus()), tearDown: async () => {}, transport: () => new MemoryTransport(bus) },
-  { name: 'redis', setUp: async () => void (redis = await startRedis()), tearDown: () => redis.stop(), transport: () => new RedisTransport({ url: redis.url }) },
-  { name: 'nats', setUp: async () => void (nats = await startNats()), tearDown: () => nats.stop(), transport: () => new NatsTransport({ servers: nats.url }) },
-];
+const kinds = transportKinds();
 
 describe.each(kinds)('request routing over $name', (kind) => {
   const prefix = `route${kind.name.replace(/\W/g, '')}`;
