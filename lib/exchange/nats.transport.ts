@@ -21,6 +21,8 @@ type Handler = (payload: Buffer) => void;
 export class NatsTransport implements ExchangeTransport {
   private readonly status = new TransportStatusTracker();
   private readonly subs = new Map<string, Subscription>();
+  /** The handler each channel was last subscribed with; unsubscribe() removes it, even while subscribe() still waits. */
+  private readonly wanted = new Map<string, Handler>();
   private readonly owned: boolean;
   private readonly ready: Promise<NatsConnection>;
   private nc: NatsConnection | undefined;
@@ -56,7 +58,11 @@ export class NatsTransport implements ExchangeTransport {
 
   async subscribe(channel: string, handler: Handler): Promise<void> {
     if (this.closed) throw new TransportClosedError('nats');
+    this.wanted.set(channel, handler);
     const nc = await this.ready;
+    // Unsubscribed (or subscribed again) while this waited: subscribing now would leave a subscription
+    // nobody removes, still calling this handler.
+    if (this.closed || this.wanted.get(channel) !== handler) return;
     this.subs.get(channel)?.unsubscribe();
     const sub = nc.subscribe(channel, {
       callback: (err, msg) => {
@@ -72,6 +78,7 @@ export class NatsTransport implements ExchangeTransport {
   }
 
   async unsubscribe(channel: string): Promise<void> {
+    this.wanted.delete(channel);
     const sub = this.subs.get(channel);
     if (!sub) return;
     this.subs.delete(channel);

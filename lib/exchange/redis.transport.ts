@@ -115,9 +115,12 @@ export class RedisTransport implements ExchangeTransport {
     // a later outage the subscription is recorded and made when the subscriber is ready again.
     if (this.status.isUp || !this.everUp) {
       await this.firstUp;
-      if (this.subReady && !this.active.has(channel)) {
+      if (this.subReady && !this.active.has(channel) && this.handlers.has(channel)) {
         await this.sub.subscribe(channel);
         this.active.add(channel);
+        // Unsubscribed while the SUBSCRIBE was in flight (unsubscribe() found nothing active to undo, e.g. a
+        // goCompatible connection that closed at once): undo it now, or Redis keeps the channel until a reconnect.
+        if (!this.handlers.has(channel) && this.subReady && this.active.delete(channel)) await this.sub.unsubscribe(channel);
       }
     }
   }

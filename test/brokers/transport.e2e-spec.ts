@@ -19,6 +19,8 @@ interface Harness {
   transport(): ExchangeTransport;
   /** Broker connections held by the transports of this test, as the server counts them. */
   connectionsOf(name: string): Promise<number>;
+  /** Subscriptions to `channel` the broker holds, as the server counts them. */
+  subscriptionsTo(channel: string): Promise<number>;
 }
 
 let redis: RedisBroker;
@@ -39,6 +41,15 @@ const harnesses: Harness[] = [
         admin.disconnect();
       }
     },
+    async subscriptionsTo(channel) {
+      const admin = new Redis(redis.url);
+      try {
+        const [, count] = (await admin.pubsub('NUMSUB', channel)) as [string, number];
+        return Number(count);
+      } finally {
+        admin.disconnect();
+      }
+    },
   },
   {
     name: 'nats',
@@ -48,6 +59,10 @@ const harnesses: Harness[] = [
     async connectionsOf(name) {
       const connz = await nats.connz();
       return connz.connections.filter((c) => c.name === name).length;
+    },
+    async subscriptionsTo(channel) {
+      const connz = await nats.connz();
+      return connz.connections.filter((c) => (c.subscriptions_list ?? []).includes(channel)).length;
     },
   },
 ];
@@ -105,6 +120,49 @@ describe.each(harnesses)('$name transport', (h) => {
     await a.publish('t.kept', Buffer.from('3'));
     await got.waitFor((e) => e === 'kept:3', 'the payload on the kept channel');
     expect(got.entries).toEqual(['gone:1', 'kept:3']);
+  });
+
+  /**
+   * Subscribes and unsubscribes `channel` on `b` while the subscribe has not finished, then checks from
+   * the broker's side and by delivery (behind a fence on the same connections, so order holds) that
+   * nothing of it is left. A goCompatible node does this for a connection that closes at once.
+   */
+  async function expectNothingLeft(a: ExchangeTransport, b: ExchangeTransport, channel: string, race: (subscribing: Promise<void>) => Promise<void>): Promise<void> {
+    const raced: string[] = [];
+    await race(b.subscribe(channel, (p) => raced.push(p.toString())));
+    const fence = deferred();
+    await b.subscribe(`${channel}.fence`, () => fence.resolve());
+    await a.publish(channel, Buffer.from('after the unsubscribe'));
+    await a.publish(`${channel}.fence`, Buffer.from('fence'));
+    await waitFor(fence, 'the fence payload');
+    expect(raced).toEqual([]);
+    expect(await h.subscriptionsTo(channel)).toBe(0);
+  }
+
+  it('an unsubscribe right after a subscribe (before it reached the broker) leaves no subscription', async () => {
+    const a = await make();
+    const b = await make();
+    await expectNothingLeft(a, b, 't.raced-early', async (subscribing) => {
+      await b.unsubscribe('t.raced-early');
+      await subscribing;
+    });
+  });
+
+  it('an unsubscribe while the broker has not yet answered the subscribe leaves no subscription', async () => {
+    const a = await make();
+    const b = await make();
+    const pid = h.broker().pid!;
+    await expectNothingLeft(a, b, 't.raced-late', async (subscribing) => {
+      // The broker process is paused (it is ours), so the subscribe is sent and waits for its answer.
+      process.kill(pid, 'SIGSTOP');
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        await b.unsubscribe('t.raced-late');
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      await subscribing;
+    });
   });
 
   it(`holds ${h.name === 'redis' ? 2 : 1} broker connection(s) per node whatever its channel count`, async () => {

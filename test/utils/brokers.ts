@@ -19,7 +19,7 @@ export interface NatsBroker extends BrokerProcess {
 
 export interface NatsConnz {
   num_connections: number;
-  connections: Array<{ cid: number; name?: string; subscriptions: number; ip: string; port: number }>;
+  connections: Array<{ cid: number; name?: string; subscriptions: number; subscriptions_list?: string[]; ip: string; port: number }>;
 }
 
 export async function startRedis(): Promise<RedisBroker> {
