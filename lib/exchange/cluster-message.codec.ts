@@ -181,5 +181,6 @@ function checkError(e: unknown): string | undefined {
   const err = e as Partial<Record<keyof WireError, unknown>>;
   if (!isOptString(err.event) || !isOptString(err.connectionId) || !isOptString(err.namespace) || !isOptString(err.room)) return 'err fields must be strings';
   if (err.timeoutMs !== undefined && typeof err.timeoutMs !== 'number') return 'err.timeoutMs must be a number';
+  if ((err.max !== undefined && typeof err.max !== 'number') || (err.bytes !== undefined && typeof err.bytes !== 'number')) return 'err.max and err.bytes must be numbers';
   return undefined;
 }

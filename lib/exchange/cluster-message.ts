@@ -12,6 +12,10 @@ export interface WireError {
   connectionId?: string;
   namespace?: string;
   room?: string;
+  /** TooManyPendingAsksError, TooManyRoomsError, RoomNameTooLongError: the limit. */
+  max?: number;
+  /** RoomNameTooLongError: the name's length in bytes. */
+  bytes?: number;
 }
 
 /** `RemoteAction` without its body, which rides in the payload tail. */

@@ -4,10 +4,16 @@ import {
   AskTimeoutError,
   BadNamespaceError,
   BadRoomError,
+  ClientError,
   ConnectionClosedError,
   ConnectionNotFoundError,
+  HandlerTimeoutError,
+  InvalidOptionError,
   NeffosError,
   RemoteError,
+  RoomNameTooLongError,
+  TooManyPendingAsksError,
+  TooManyRoomsError,
 } from '../engine/engine.errors.js';
 import type { WireError } from './cluster-message.js';
 
@@ -57,8 +63,14 @@ export class RemoteNodeError extends NeffosError {
   }
 }
 
+// Every engine error a local join, leave, disconnect, close or ask can reject with crosses as its own
+// class (with the fields its constructor takes); only classes this layer cannot know (the app's own,
+// Nest's) arrive as RemoteNodeError, with their name in `remoteName` and their text.
 export function toWireError(err: unknown): WireError {
-  if (err instanceof AskTimeoutError) return { name: err.name, message: err.message, event: err.event, timeoutMs: err.timeoutMs };
+  if (err instanceof AskTimeoutError || err instanceof HandlerTimeoutError) return { name: err.name, message: err.message, event: err.event, timeoutMs: err.timeoutMs };
+  if (err instanceof TooManyPendingAsksError) return { name: err.name, message: err.message, connectionId: err.connectionId, max: err.max };
+  if (err instanceof TooManyRoomsError) return { name: err.name, message: err.message, max: err.max };
+  if (err instanceof RoomNameTooLongError) return { name: err.name, message: err.message, bytes: err.bytes, max: err.max };
   if (err instanceof ConnectionClosedError || err instanceof ConnectionNotFoundError) return { name: err.name, message: err.message, connectionId: err.connectionId };
   if (err instanceof BadRoomError) return { name: err.name, message: err.message, namespace: err.namespace, room: err.room };
   if (err instanceof BadNamespaceError) return { name: err.name, message: err.message, namespace: err.namespace };
@@ -80,6 +92,18 @@ export function fromWireError(w: WireError): Error {
       return new BadNamespaceError(w.namespace ?? '');
     case 'RemoteError':
       return new RemoteError(w.message);
+    case 'HandlerTimeoutError':
+      return new HandlerTimeoutError(w.event ?? '', w.timeoutMs ?? 0);
+    case 'TooManyPendingAsksError':
+      return new TooManyPendingAsksError(w.connectionId ?? '', w.max ?? 0);
+    case 'TooManyRoomsError':
+      return new TooManyRoomsError(w.max ?? 0);
+    case 'RoomNameTooLongError':
+      return new RoomNameTooLongError(w.bytes ?? 0, w.max ?? 0);
+    case 'ClientError':
+      return new ClientError(w.message);
+    case 'InvalidOptionError':
+      return new InvalidOptionError(w.message);
     default:
       return new RemoteNodeError(w.name, w.message);
   }
