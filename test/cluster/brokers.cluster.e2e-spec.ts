@@ -68,6 +68,8 @@ async function startBrokerCluster(kind: Kind): Promise<TestCluster> {
     nodes: nodes.map((n, index) => ({ index, wsUrl: n.wsUrl, call: (op, args) => n.call(op, args) })),
     inject: (payload) => injector.publish(`${prefix}.all`, payload),
     logged: (i, pattern) => nodes[i]!.logged(pattern, HOP_MS),
+    // The nodes' stdout: lines Nest's Logger printed.
+    logCount: (i, pattern) => nodes[i]!.lines.entries.filter((l) => pattern.test(l)).length,
     async brokerDown() {
       const marks = nodes.map((n) => n.lineCount);
       await broker.process.stop();

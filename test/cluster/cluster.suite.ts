@@ -26,6 +26,8 @@ export interface TestCluster {
   inject(payload: Buffer): Promise<void>;
   /** Resolves with the first line node `i` logs (from now on, or already) that matches. */
   logged(i: number, pattern: RegExp): Promise<string>;
+  /** How many lines node `i` has logged so far that match. */
+  logCount(i: number, pattern: RegExp): number;
   /** Takes the broker away; resolves once every node has logged the outage. */
   brokerDown(): Promise<void>;
   /** Brings it back; resolves once every node has logged that cross-node delivery resumed. */
@@ -227,6 +229,33 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       expect(await node(1).call('closeConnection', { id: 'nobody' })).toBe(false);
     });
 
+    it('remote control rejects with the class and text of the local call on the holding node (an engine limit)', async () => {
+      const cs = await spread(3);
+      const c = cs[1]!;
+      const tooLong = `long-${'r'.repeat(2_000)}`; // over the default maxRoomNameLength (1,024 bytes)
+      const local = await rejection(node(c.node).call('joinRoom', { id: c.id, namespace: CHAT, room: tooLong }));
+      expect(local.name).toBe('RoomNameTooLongError');
+      for (const i of cluster.nodes.keys()) {
+        if (i === c.node) continue;
+        const remote = await rejection(node(i).call('joinRoom', { id: c.id, namespace: CHAT, room: tooLong }));
+        expect({ name: remote.name, message: remote.message }).toEqual({ name: local.name, message: local.message });
+      }
+      expect(c.ns.room(tooLong)).toBeUndefined();
+    });
+
+    it('an ask whose client disconnects while it waits rejects with ConnectionClosedError, as a local ask does, not at its timeout', async () => {
+      const cs = await spread(3);
+      const target = cs[1]!;
+      const text = tag('cut');
+      const started = Date.now();
+      const pending = rejection(node(0).call('ask', { id: target.id, msg: msg('silent', text), timeout: 3 * HOP_MS }));
+      await target.waitFor('silent', text, HOP_MS); // the holding node has asked it
+      await target.close();
+      const err = await withTimeout(pending, 2 * HOP_MS, 'the cut ask to settle');
+      expect(err.name).toBe('ConnectionClosedError');
+      expect(Date.now() - started).toBeLessThan(3 * HOP_MS);
+    });
+
     it('presence answers for the whole cluster from any node', async () => {
       const cs = await spread(6);
       const room = tag('presence');
@@ -268,6 +297,8 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
 
     it('broker outage: local delivery goes on, cross-node calls fail fast, delivery resumes when it is back', async () => {
       const cs = await spread(3);
+      const outageLines = () => cluster.nodes.map((n) => cluster.logCount(n.index, /broker unreachable/));
+      const before = outageLines();
       await cluster.brokerDown();
       const local = tag('local');
       await node(0).call('broadcast', { msg: msg('news', local) });
@@ -277,7 +308,17 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       expect(failed.name).toBe('ExchangeUnavailableError');
       expect(Date.now() - started).toBeLessThan(1_000);
       expect((await rejection(node(0).call('members', { namespace: CHAT }))).name).toBe('ExchangeUnavailableError');
+      // Every node publishes many times into the outage (broadcasts, emits to a client of another node, asks).
+      for (let k = 0; k < 10; k++) {
+        for (const i of cluster.nodes.keys()) {
+          await node(i).call('broadcast', { msg: msg('news', tag('during')) });
+          await node(i).call('to', { id: cs[(i + 1) % cs.length]!.id, msg: msg('private', tag('during')) });
+          expect((await rejection(node(i).call('ask', { id: cs[(i + 1) % cs.length]!.id, msg: msg('q', 'x') }))).name).toBe('ExchangeUnavailableError');
+        }
+      }
       await cluster.brokerUp();
+      // One outage, one line per node, however many messages met it.
+      expect(outageLines().map((n, i) => n - before[i]!)).toEqual(cluster.nodes.map(() => 1));
       const back = tag('back');
       await node(0).call('broadcast', { msg: msg('news', back) });
       await Promise.all(cs.map((c) => c.waitFor('news', back, HOP_MS)));
