@@ -14,6 +14,8 @@ import { CHAT } from './fixtures/chat.events.js';
 
 const HEARTBEAT_MS = 250;
 const NODE_TIMEOUT_MS = 1_000;
+/** The timeout of the ask left waiting on the node that is killed: past the node timeout. */
+const PENDING_ASK_MS = 3_000;
 
 type Kind = 'redis' | 'nats';
 
@@ -113,13 +115,27 @@ for (const kind of ['redis', 'nats'] as const) {
       await v1.joinRoom('doomed');
       expect((await a.call<string[]>('members', { namespace: CHAT })).sort()).toEqual([survivor.id, v1.id, v2.id].sort());
       expect(await a.call<number>('connectionCount')).toBe(3);
+      // An ask node a routed to node b, which b's client has not answered when b dies.
+      const cut = `cut-${kind}`;
+      const askedAt = Date.now();
+      const pendingAsk = a.call('ask', { id: v2.id, msg: { namespace: CHAT, event: 'silent', body: cut }, timeout: PENDING_ASK_MS }).catch((e: Error) => e);
+      await v2.waitFor('silent', cut, HOP_MS);
       const mark = a.lineCount;
       await b.kill();
       const killedAt = Date.now();
+      // Asked before node a has noticed: answered without b's connections within the node timeout.
+      const duringCrash = a.call<string[]>('members', { namespace: CHAT });
       await a.logged(/has not been heard from/, NODE_TIMEOUT_MS + HOP_MS, mark);
       const converged = Date.now() - killedAt;
       // Expiry is checked on each heartbeat tick: at most nodeTimeout + one interval after the last sign of life.
       expect(converged).toBeLessThanOrEqual(NODE_TIMEOUT_MS + 2 * HEARTBEAT_MS + 500);
+      expect(await duringCrash).toEqual([survivor.id]);
+      expect(Date.now() - killedAt).toBeLessThanOrEqual(NODE_TIMEOUT_MS + 2 * HEARTBEAT_MS + 1_000);
+      // The waiting ask fails at its own timeout, never hangs (without nodeLink, nothing tells it sooner
+      // that its answer is lost: see node-link.e2e-spec.ts for the link that does).
+      const lost = await pendingAsk;
+      expect((lost as Error).name).toBe('AskTimeoutError');
+      expect(Date.now() - askedAt).toBeLessThan(PENDING_ASK_MS + HOP_MS);
       expect(await a.call<string[]>('members', { namespace: CHAT })).toEqual([survivor.id]);
       expect(await a.call<string[]>('connections')).toEqual([survivor.id]);
       expect(await a.call<number>('connectionCount')).toBe(1);
