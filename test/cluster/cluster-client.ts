@@ -1,6 +1,6 @@
 // A neffos.js client of the cluster tests: connected to the "chat" namespace of one node, logging
 // every event it receives (event, room, exact bytes, frame type, token) and answering server asks.
-import { closeNeffos, dialNeffos, reply, type NeffosConn, type NeffosMessage, type NeffosNSConn } from '../utils/neffos-client.js';
+import { closeNeffos, dialNeffos, reply, type DialOptions, type NeffosConn, type NeffosMessage, type NeffosNSConn } from '../utils/neffos-client.js';
 import { DEFAULT_WAIT_MS, EventLog, withTimeout } from '../utils/wait.js';
 import { CHAT } from './fixtures/chat.events.js';
 
@@ -30,7 +30,7 @@ export class ChatClient {
     return this.conn.ID!;
   }
 
-  static async open(url: string, node: number): Promise<ChatClient> {
+  static async open(url: string, node: number, dial: DialOptions = {}): Promise<ChatClient> {
     let self: ChatClient | undefined;
     const record = (_ns: NeffosNSConn, msg: NeffosMessage) => {
       const body: unknown = msg.Body;
@@ -44,7 +44,7 @@ export class ChatClient {
     handlers.fail = (ns) => new Error(`refused by ${ns.conn.ID}`);
     // Never answered (the ask can only time out or be cut), but logged, so a test knows it arrived.
     handlers.silent = (ns, msg) => void record(ns, msg);
-    const conn = await dialNeffos(url, { [CHAT]: handlers });
+    const conn = await dialNeffos(url, { [CHAT]: handlers }, dial);
     const ns = await withTimeout(conn.connect(CHAT), DEFAULT_WAIT_MS, `connect ${CHAT}`);
     self = new ChatClient(node, conn, ns);
     return self;

@@ -2,7 +2,8 @@
 // port, neffos.js clients spread over them; and what only this transport lets a test see directly
 // (channel and subscription counts per node).
 import { describe, expect, it } from 'vitest';
-import { NeffosEngine } from '../../lib/engine/index.js';
+import { randomUUID } from 'node:crypto';
+import { type EngineOptions, NeffosEngine } from '../../lib/engine/index.js';
 import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
 import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
 import { EngineHarness } from '../utils/engine-harness.js';
@@ -16,14 +17,14 @@ const PREFIX = 'memtest';
 const HEARTBEAT_MS = 100;
 const NODE_TIMEOUT_MS = 400;
 
-async function startMemoryCluster(count = 3, nodeLink = false): Promise<TestCluster & { bus: MemoryBus; harnesses: EngineHarness[]; logs: NodeLog[] }> {
+async function startMemoryCluster(count = 3, nodeLink = false, engine: Partial<EngineOptions> = {}): Promise<TestCluster & { bus: MemoryBus; harnesses: EngineHarness[]; logs: NodeLog[] }> {
   const bus = new MemoryBus();
   const harnesses: EngineHarness[] = [];
   const logs: NodeLog[] = [];
   for (let i = 0; i < count; i++) {
     const log = new NodeLog();
     const exchange = new ClusterExchange(new MemoryTransport(bus), { prefix: PREFIX, heartbeatInterval: HEARTBEAT_MS, nodeTimeout: NODE_TIMEOUT_MS, nodeLink });
-    const h = await EngineHarness.start({ path: '/cluster', namespaces: { [CHAT]: chatEvents }, exchange, logger: log.logger });
+    const h = await EngineHarness.start({ path: '/cluster', namespaces: { [CHAT]: chatEvents }, exchange, logger: log.logger, ...engine });
     await h.engine.ready();
     harnesses.push(h);
     logs.push(log);
@@ -143,6 +144,32 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
       expect((err as Error).name).toBe('ConnectionNotFoundError');
       expect(((await pendingAsk) as Error).name).toBe('AskTimeoutError');
       expect(await pendingClose).toBe(false);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await cluster.stop();
+    }
+  });
+
+  it('an id held on two nodes (an idGenerator that is not unique): to(id) and ask(id) behave as the README says', async () => {
+    const cluster = await startMemoryCluster(3, false, { idGenerator: (req) => String(req.headers['x-id'] ?? randomUUID()) });
+    const clients: ChatClient[] = [];
+    try {
+      const dup = { headers: { 'x-id': 'dup' } };
+      clients.push(await ChatClient.open(cluster.nodes[0]!.wsUrl, 0, dup), await ChatClient.open(cluster.nodes[1]!.wsUrl, 1, dup));
+      const [on0, on1] = clients as [ChatClient, ChatClient];
+      // From a node that does not hold the id: every node holding it delivers.
+      await cluster.nodes[2]!.call('to', { id: 'dup', msg: { namespace: CHAT, event: 'private', body: 'from 2' } });
+      await on0.waitFor('private', 'from 2', HOP_MS);
+      await on1.waitFor('private', 'from 2', HOP_MS);
+      // From a node that holds it: its own connection only, nothing is published.
+      expect(await cluster.nodes[0]!.call('to', { id: 'dup', msg: { namespace: CHAT, event: 'private', body: 'from 0' } })).toBe(1);
+      await on0.waitFor('private', 'from 0', HOP_MS);
+      // Node 0's later broadcast reaches node 1 after anything node 0 published before it.
+      await cluster.nodes[0]!.call('broadcast', { msg: { namespace: CHAT, event: 'end', body: 'fence' } });
+      await on1.waitFor('end', 'fence', HOP_MS);
+      expect(on1.got('private', 'from 0')).toHaveLength(0);
+      // ask(id) from elsewhere takes the first answer (both answer "<body>@dup").
+      expect(await cluster.nodes[2]!.call<{ text: string }>('ask', { id: 'dup', msg: { namespace: CHAT, event: 'q', body: 'who' } })).toMatchObject({ text: 'who@dup' });
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       await cluster.stop();
