@@ -2,4 +2,4 @@
 // @nats-io/transport-node (an optional peer dependency).
 export { NatsExchange } from './exchange/nats.exchange.js';
 export type { NatsExchangeOptions } from './exchange/nats.exchange.js';
-export { BrokerUnavailableError } from './exchange/broker.errors.js';
+export { BrokerUnavailableError, PayloadTooLargeError } from './exchange/broker.errors.js';

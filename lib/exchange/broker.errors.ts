@@ -25,3 +25,21 @@ export class TransportClosedError extends NeffosError {
     super(`the ${broker} exchange transport is closed; create a new exchange to publish again`);
   }
 }
+
+/**
+ * A message over the broker's size limit (NATS `max_payload`, 1 MiB by default) was not sent. The
+ * broker is fine and nothing else is affected: this is no outage, only this message does not cross.
+ */
+export class PayloadTooLargeError extends NeffosError {
+  override name = 'PayloadTooLargeError';
+  constructor(
+    readonly broker: 'redis' | 'nats',
+    readonly bytes: number,
+    readonly max: number,
+  ) {
+    super(
+      `a ${bytes}-byte cross-node message is over the ${broker} server's max_payload (${max} bytes) and was not sent; ` +
+        `raise max_payload on the ${broker} servers, or keep bodies that cross nodes smaller (the engine option maxPayload bounds client frames)`,
+    );
+  }
+}

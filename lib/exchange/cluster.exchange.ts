@@ -19,6 +19,7 @@ import type {
 import { OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
 import type { ClusterMessage } from './cluster-message.js';
 import { NODE_ID, decodeClusterMessage, encodeClusterMessage, type OutgoingClusterMessage } from './cluster-message.codec.js';
+import { PayloadTooLargeError } from './broker.errors.js';
 import type { ExchangeTransport } from './exchange-transport.js';
 import { ConnectionRoutes } from './connection-routes.js';
 import { DropLog } from './drop-log.js';
@@ -84,6 +85,11 @@ export function resolveClusterOptions(options: ClusterExchangeOptions): Resolved
   const connectTimeout = options.connectTimeout ?? 10_000;
   if (!(Number.isFinite(connectTimeout) && connectTimeout > 0)) throw new InvalidOptionError(`exchange option connectTimeout must be a positive number of milliseconds, got ${connectTimeout}`);
   return { prefix, nodeId, heartbeatInterval, nodeTimeout, connectTimeout, nodeLink: resolveNodeLink(options.nodeLink) };
+}
+
+/** Why a call's message did not go out: the broker's outage, or the message's own size. */
+function unsent(err: Error): Error {
+  return err instanceof PayloadTooLargeError ? err : new ExchangeUnavailableError(err);
 }
 
 /** The error a remote action reports when nobody answers, as the local call would. */
@@ -205,7 +211,7 @@ export class ClusterExchange implements StackExchange {
     if (refused !== undefined) return Promise.reject(refused);
     const timeoutMs = action.kind === 'close' ? this.options.nodeTimeout : action.timeout;
     const onTimeout = (): Error => timeoutOf(connectionId, action, timeoutMs);
-    const onError = (err: Error): void => this.pending.fail(rid, new ExchangeUnavailableError(err));
+    const onError = (err: Error): void => this.pending.fail(rid, unsent(err));
     // Only asks are routed: they are the latency-bound call, and routing one cannot change its
     // outcome (with duplicate ids it took the first answer anyway). Remote join/leave/disconnect/close
     // keep reaching every node, so each node holding that id still runs them as before.
@@ -236,7 +242,7 @@ export class ClusterExchange implements StackExchange {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     const { rid, promise } = this.pending.query(this.directory.living(), this.options.nodeTimeout);
-    this.send(this.broadcastChannel, { t: 'q', n: this.nodeId, rid, query }, (err) => this.pending.fail(rid, new ExchangeUnavailableError(err)));
+    this.send(this.broadcastChannel, { t: 'q', n: this.nodeId, rid, query }, (err) => this.pending.fail(rid, unsent(err)));
     return promise;
   }
 
@@ -438,7 +444,9 @@ export class ClusterExchange implements StackExchange {
   private sendPayload(channel: string, payload: Buffer, onError?: (err: Error) => void): void {
     this.transport.publish(channel, payload).then(this.published, (err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
-      this.reportOutage(error);
+      // Refused for its size: the broker is fine, only this message does not cross. Not an outage.
+      if (error instanceof PayloadTooLargeError) this.drops.drop('too-large', `exchange: ${error.message}`);
+      else this.reportOutage(error);
       onError?.(error);
     });
   }

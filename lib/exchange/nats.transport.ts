@@ -3,7 +3,7 @@
 // docs/protocol.md §5.4). Subscriptions survive a reconnect: the client re-sends them.
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
-import { BrokerUnavailableError, TransportClosedError } from './broker.errors.js';
+import { BrokerUnavailableError, PayloadTooLargeError, TransportClosedError } from './broker.errors.js';
 import type { ExchangeTransport } from './exchange-transport.js';
 import { type StatusListener, TransportStatusTracker } from './transport-status.js';
 
@@ -48,6 +48,9 @@ export class NatsTransport implements ExchangeTransport {
     if (this.closed) return Promise.reject(new TransportClosedError('nats'));
     // While disconnected nats.js would buffer publishes until the reconnect; we refuse instead.
     if (!this.status.isUp || !this.nc) return Promise.reject(new BrokerUnavailableError('nats', this.status.lastCause));
+    // The server refuses a bigger message; nats.js would throw a plain error that reads like an outage.
+    const max = this.nc.info?.max_payload;
+    if (max !== undefined && payload.byteLength > max) return Promise.reject(new PayloadTooLargeError('nats', payload.byteLength, max));
     try {
       this.nc.publish(channel, payload);
       return Promise.resolve();

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Conn, NeffosEngine, type StackExchange } from '../../lib/engine/index.js';
-import { NatsExchange } from '../../lib/nats.js';
+import { NatsExchange, PayloadTooLargeError } from '../../lib/nats.js';
 import { RedisExchange } from '../../lib/redis.js';
 import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
 import { closeNeffos, dialNeffos, type NeffosConn } from '../utils/neffos-client.js';
@@ -159,6 +159,36 @@ describe('NatsExchange', () => {
       expect(await subjects(prefix)).toEqual(idle);
     } finally {
       await stop(s);
+    }
+  });
+
+  it("a message over the server's max_payload is no outage: dropped with one line, an ask carrying it rejects with PayloadTooLargeError, the rest still crosses", async () => {
+    const lines = new EventLog<string>();
+    const logger = { log: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const exchangeA = new NatsExchange({ servers: nats.url, prefix: 'big' });
+    const a = new NeffosEngine({ path: '/echo', namespaces: { default: {} }, exchange: exchangeA, logger, pingInterval: 0 });
+    const b = await serve(new NatsExchange({ servers: nats.url, prefix: 'big' }));
+    const got = new EventLog<string>();
+    const client = await dialNeffos(b.url, { default: { news: (_ns, msg) => void got.push(String(msg.Body)) } });
+    try {
+      await a.ready();
+      await client.connect('default');
+      await lines.waitFor((l) => /1 peer\(s\)/.test(l), 'node a to know node b', 5_000);
+      const huge = Buffer.alloc(1024 * 1024, 0x61); // the engine's default maxPayload; with the envelope, over NATS' 1 MiB
+      for (let k = 0; k < 3; k++) a.broadcast({ namespace: 'default', event: 'news', body: huge });
+      const err = await a.ask(client.ID!, { namespace: 'default', event: 'q', body: huge }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PayloadTooLargeError);
+      expect((err as Error).message).toMatch(/max_payload \(1048576 bytes\)/);
+      a.broadcast({ namespace: 'default', event: 'news', body: 'small' });
+      await got.waitFor((m) => m === 'small', 'the small broadcast on node b', 5_000);
+      expect(got.entries).toEqual(['small']);
+      expect(lines.entries.filter((l) => /max_payload/.test(l))).toHaveLength(1);
+      expect(lines.entries.filter((l) => /unreachable|works again/.test(l))).toEqual([]);
+      expect(exchangeA.isUp).toBe(true);
+    } finally {
+      await closeNeffos(client);
+      await a.close();
+      await stop(b);
     }
   });
 

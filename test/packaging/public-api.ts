@@ -127,7 +127,7 @@ export const PUBLIC_API: Record<string, EntryApi> = {
   './engine': { values: engineValues, types: engineTypes },
   './platform-ws': { values: ['NeffosWsAdapter'], types: [] },
   './redis': { values: ['BrokerUnavailableError', 'RedisExchange'], types: ['RedisExchangeOptions'] },
-  './nats': { values: ['BrokerUnavailableError', 'NatsExchange'], types: ['NatsExchangeOptions'] },
+  './nats': { values: ['BrokerUnavailableError', 'NatsExchange', 'PayloadTooLargeError'], types: ['NatsExchangeOptions'] },
   './testing': {
     values: [
       'DialRejectedError',
