@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
-import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_ORIGIN, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_BAD_RATE_POLICY, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
+import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_EXCHANGE, OPTION_BAD_ORIGIN, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_BAD_RATE_POLICY, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
 import type { NeffosLogger, StackExchange } from './stack-exchange.js';
 
@@ -262,6 +262,16 @@ function protectedHeaderSet(names: readonly string[] | undefined): ReadonlySet<s
   return new Set(names.map((n) => n.toLowerCase()));
 }
 
+/** A broker URL or a settings object (easy to pass from a ConfigService) would only fail at bootstrap, as a TypeError. */
+function exchangeOption(exchange: unknown): StackExchange | undefined {
+  if (exchange === undefined) return undefined;
+  const methods = ['attach', 'publish', 'request', 'query', 'close'] as const;
+  if (typeof exchange !== 'object' || exchange === null || methods.some((m) => typeof (exchange as Record<string, unknown>)[m] !== 'function')) {
+    throw new InvalidOptionError(OPTION_BAD_EXCHANGE(exchange));
+  }
+  return exchange as StackExchange;
+}
+
 export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   if (typeof options.path !== 'string' || !options.path.startsWith('/')) {
     throw new InvalidOptionError(OPTION_BAD_PATH(options.path));
@@ -310,7 +320,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     protectedHeaders: protectedHeaderSet(options.protectedHeaders),
     nativeOnly,
     onError: options.onError ?? ((err) => console.error('[neffos]', err)),
-    exchange: options.exchange,
+    exchange: exchangeOption(options.exchange),
     logger: options.logger ?? consoleLogger,
     exposeErrors: options.exposeErrors === true,
   };

@@ -87,6 +87,9 @@ export const OPTION_BAD_ORIGIN = (value: unknown, parsed: string | undefined): s
   (typeof value === 'string' && value.includes(',') ? ' (several origins go in an array)' : parsed !== undefined && parsed !== value ? ` (did you mean ${JSON.stringify(parsed)}?)` : '');
 export const OPTION_BAD_PROTECTED_HEADERS = (value: unknown): string =>
   `option protectedHeaders must be an array of header names (e.g. ['x-user-id']), got ${JSON.stringify(value)}`;
+export const OPTION_BAD_EXCHANGE = (value: unknown): string =>
+  `option exchange must be an exchange object (new RedisExchange({ url }) from 'nestjs-neffos/redis', new NatsExchange({ servers }) from 'nestjs-neffos/nats', ` +
+  `or a ClusterExchange), not its settings; got ${typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value === 'object' ? 'an object that is not one' : `a ${typeof value}`}`;
 export const OPTION_BAD_BACKPRESSURE = (value: unknown): string => `option onBackpressure must be "close" or "drop", got ${JSON.stringify(value)}`;
 export const OPTION_BAD_RATE_POLICY = (value: unknown): string =>
   `option onRateLimit must be "delay", "drop", "error" or "close", got ${JSON.stringify(value)}`;
