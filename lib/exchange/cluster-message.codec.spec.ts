@@ -122,6 +122,9 @@ describe('cluster message codec', () => {
     expect(reason(envelope({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'explode' } }))).toMatch(/unknown action/);
     expect(reason(envelope({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'ask', namespace: 'n', room: '', event: 'e', binary: false, timeout: 0 } }))).toMatch(/timeout/);
     expect(reason(envelope({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'close', code: 99 } }))).toMatch(/close code/);
+    // In range, but no close frame carries it (Conn.close would throw while handling the request).
+    for (const code of [1005, 1006, 1015, 2000]) expect(reason(envelope({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'close', code } }))).toMatch(/close code/);
+    expect(decodeClusterMessage(envelope({ t: 'req', n: 'a', rid: 1, id: 'c', action: { kind: 'close', code: 4001 } }))).toMatchObject({ ok: true });
     expect(reason(envelope({ t: 'fail', n: 'a', rid: 1, err: { name: 'X' } }))).toMatch(/err/);
     expect(reason(envelope({ t: 'q', n: 'a', rid: 1, query: { kind: 'members', namespace: 'n' } }))).toMatch(/members query/);
     expect(reason(envelope({ t: 'qa', n: 'a', rid: 1, answer: [1] }))).toMatch(/answer/);

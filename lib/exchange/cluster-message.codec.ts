@@ -3,6 +3,7 @@
 // the process, so every field is checked before anything acts on it, and a foreign or malformed
 // payload decodes to a reason instead of throwing. The messages of a cross-node ask take a compact
 // binary envelope instead ("NFXC", call-message.codec.ts): they are the hot path of the bus.
+import { isSendableCloseCode } from '../engine/engine.errors.js';
 import { CALL_MAGIC, decodeCallMessage, encodeCallMessage } from './call-message.codec.js';
 import type { ClusterMessage, ClusterMessageType, WireError } from './cluster-message.js';
 import { parseLinkAddress } from './node-link.codec.js';
@@ -169,7 +170,8 @@ function checkAction(a: unknown): string | undefined {
       if (!isString(a.namespace)) return 'disconnect needs a namespace';
       return isTimeout(a.timeout) ? undefined : 'disconnect needs a positive timeout';
     case 'close':
-      if (a.code !== undefined && !(Number.isInteger(a.code) && (a.code as number) >= 1000 && (a.code as number) <= 4999)) return 'close code must be 1000-4999';
+      // Conn.close throws on a code no close frame carries (1005, 1006…): refuse it here, not in the handler.
+      if (a.code !== undefined && !isSendableCloseCode(a.code)) return 'close code must be one a close frame can carry (1000-1014 but 1004-1006, or 3000-4999)';
       return isOptString(a.reason) ? undefined : 'close reason must be a string';
     default:
       return `unknown action ${JSON.stringify(a.kind)}`;
