@@ -165,10 +165,17 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       const text = tag('private');
       await node(0).call('to', { id: cs[2]!.id, msg: msg('private', text) });
       await node(1).call('to', { id: cs[2]!.id, msg: msg('private', `${text}-2`) });
+      // Binary stays binary on this path too, byte for byte.
+      const bytes = Buffer.from([0xff, 0x00, 0x3b, ...Buffer.from(tag('to-bin'))]);
+      await node(1).call('to', { id: cs[2]!.id, msg: { namespace: CHAT, event: 'bin', base64: bytes.toString('base64'), binary: true } });
       await cs[2]!.waitFor('private', text, HOP_MS);
       await cs[2]!.waitFor('private', `${text}-2`, HOP_MS);
+      const bin = await cs[2]!.log.waitFor((r) => r.event === 'bin' && r.bytes.equals(bytes), 'the binary to(id) emit', HOP_MS);
+      expect(bin.binary).toBe(true);
       await Promise.all([settle(0, cs), settle(1, cs)]);
       expect(cs[2]!.got('private')).toHaveLength(2);
+      expect(cs[0]!.got('bin')).toHaveLength(0);
+      expect(cs[1]!.got('bin')).toHaveLength(0);
       expect(cs[0]!.got('private')).toHaveLength(0);
       expect(cs[1]!.got('private')).toHaveLength(0);
     });
