@@ -1,16 +1,22 @@
 // Pending server-initiated asks of one connection, matched by token alone (docs/protocol.md §4.2). Unlike Go,
 // every entry is removed on reply, timeout or close, and every waiter is settled (docs/protocol.md §4.4, §4.6).
 import type { Message } from '../protocol/index.js';
+import { type Deadline, DeadlineQueue } from './deadline-queue.js';
 import { AskTimeoutError, RemoteError } from './engine.errors.js';
 
+/** Called once with the client's reply, or with why there is none (its error text, a timeout, a close). */
+export type AskCallback = (err: Error | undefined, reply?: Message) => void;
+
 interface PendingAsk {
-  resolve(msg: Message): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  done: AskCallback;
+  deadline: Deadline;
 }
 
 export class AskRegistry {
   private readonly pending = new Map<string, PendingAsk>();
+
+  /** `deadlines`: the engine's, shared by its connections (one timer per timeout value, see deadline-queue.ts). */
+  constructor(private readonly deadlines: DeadlineQueue = new DeadlineQueue()) {}
 
   get size(): number {
     return this.pending.size;
@@ -19,12 +25,17 @@ export class AskRegistry {
   /** Registers `token` and returns the promise of its reply; the caller writes the request after this. */
   wait(token: string, event: string, timeoutMs: number): Promise<Message> {
     return new Promise<Message>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(token);
-        reject(new AskTimeoutError(event, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(token, { resolve, reject, timer });
+      this.waitFor(token, event, timeoutMs, (err, reply) => (err === undefined ? resolve(reply!) : reject(err)));
     });
+  }
+
+  /** `wait` without a promise: `done` runs from the reply's own read (the cross-node ask's holding node). */
+  waitFor(token: string, event: string, timeoutMs: number, done: AskCallback): void {
+    const deadline = this.deadlines.add(timeoutMs, () => {
+      this.pending.delete(token);
+      done(new AskTimeoutError(event, timeoutMs));
+    });
+    this.pending.set(token, { done, deadline });
   }
 
   /** Hands a reply to its waiter. Returns false when no ask is pending under that token. */
@@ -32,9 +43,9 @@ export class AskRegistry {
     const entry = this.pending.get(reply.token);
     if (entry === undefined) return false;
     this.pending.delete(reply.token);
-    clearTimeout(entry.timer);
-    if (reply.isError) entry.reject(new RemoteError(reply.text()));
-    else entry.resolve(reply);
+    this.deadlines.cancel(entry.deadline);
+    if (reply.isError) entry.done(new RemoteError(reply.text()));
+    else entry.done(undefined, reply);
     return true;
   }
 
@@ -43,15 +54,17 @@ export class AskRegistry {
     const entry = this.pending.get(token);
     if (entry === undefined) return;
     this.pending.delete(token);
-    clearTimeout(entry.timer);
-    entry.reject(err);
+    this.deadlines.cancel(entry.deadline);
+    entry.done(err);
   }
 
   rejectAll(err: Error): void {
-    for (const entry of this.pending.values()) {
-      clearTimeout(entry.timer);
-      entry.reject(err);
-    }
+    // Emptied first: a callback runs at once and may ask again (a promise's waiter would run later).
+    const entries = [...this.pending.values()];
     this.pending.clear();
+    for (const entry of entries) {
+      this.deadlines.cancel(entry.deadline);
+      entry.done(err);
+    }
   }
 }

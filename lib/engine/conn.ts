@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { Message, decodeMessage, encodeAck, encodeAckRejection, encodeFields, isAckRequest, mayBeServerReply } from '../protocol/index.js';
-import { AskRegistry } from './ask-registry.js';
+import { AskRegistry, type AskCallback } from './ask-registry.js';
 import type { EngineHost } from './engine-host.js';
 import { assertSendableCloseCode, CloseCode, ConnectionClosedError, InvalidOptionError, TooManyPendingAsksError } from './engine.errors.js';
 import { ASK_TIMEOUT_INVALID, CLOSE_FIRST_FRAME_NOT_ACK, CLOSE_HANDSHAKE_TOO_SLOW, CLOSE_NO_ACK_WITHIN, CLOSE_RATE_LIMITED, CLOSE_WRITE_BUFFER_FULL, RATE_LIMITED, REJECTED } from './engine.messages.js';
@@ -464,18 +464,23 @@ export class Conn {
 
   /** @internal sends a request with a fresh server token and waits for the reply by that token */
   ask(namespace: string, room: string, event: string, body: Buffer | string, binary: boolean, timeout?: number): Promise<Message> {
-    if (this.state === 'closed') return Promise.reject(new ConnectionClosedError(this._id));
+    return new Promise<Message>((resolve, reject) => {
+      this.askWith(namespace, room, event, body, binary, timeout, (err, reply) => (err === undefined ? resolve(reply!) : reject(err)));
+    });
+  }
+
+  /** @internal `ask` with a callback, called exactly once (at once when the ask cannot be written) */
+  askWith(namespace: string, room: string, event: string, body: Buffer | string, binary: boolean, timeout: number | undefined, done: AskCallback): void {
+    if (this.state === 'closed') return done(new ConnectionClosedError(this._id));
     const max = this.host.options.maxPendingAsks;
-    if (this._asks !== undefined && this._asks.size >= max) return Promise.reject(new TooManyPendingAsksError(this._id, max));
-    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
-      return Promise.reject(new InvalidOptionError(ASK_TIMEOUT_INVALID(timeout)));
-    }
+    if (this._asks !== undefined && this._asks.size >= max) return done(new TooManyPendingAsksError(this._id, max));
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) return done(new InvalidOptionError(ASK_TIMEOUT_INVALID(timeout)));
     const token = this.host.tokens.next();
-    const reply = (this._asks ??= new AskRegistry()).wait(token, event, timeout ?? this.host.options.askTimeout);
+    const asks = (this._asks ??= new AskRegistry(this.host.deadlines));
+    asks.waitFor(token, event, timeout ?? this.host.options.askTimeout, done);
     if (!this.write(encodeFields(token, namespace, room, event, false, false, body), binary)) {
-      this._asks.cancel(token, new ConnectionClosedError(this._id));
+      asks.cancel(token, new ConnectionClosedError(this._id));
     }
-    return reply;
   }
 
   /**

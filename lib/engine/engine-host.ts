@@ -2,6 +2,7 @@
 // import the engine class and a test or a cluster layer can stand in for it.
 import type { ServerTokenSource } from '../protocol/index.js';
 import type { Conn } from './conn.js';
+import type { DeadlineQueue } from './deadline-queue.js';
 import type { ResolvedEngineOptions } from './engine-options.js';
 import type { BroadcastMessage, BroadcastOptions } from './engine.types.js';
 import type { MembershipIndex } from './membership.index.js';
@@ -10,6 +11,8 @@ export interface EngineHost {
   readonly options: ResolvedEngineOptions;
   /** Tokens of server-initiated asks, unique across the engine's connections. */
   readonly tokens: ServerTokenSource;
+  /** Timeouts of the connections' server asks, one timer per timeout value (absent: one queue per connection). */
+  readonly deadlines?: DeadlineQueue;
   /** Who is in which namespace and room; NSConn keeps it current on join, leave, connect, disconnect. */
   readonly index: MembershipIndex;
   broadcast(msg: BroadcastMessage, options?: BroadcastOptions): number;

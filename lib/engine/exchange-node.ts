@@ -5,7 +5,7 @@ import type { Conn } from './conn.js';
 import { BadNamespaceError } from './engine.errors.js';
 import type { NSConn } from './namespace-conn.js';
 import type { NeffosEngine } from './neffos.engine.js';
-import type { ExchangeEmit, ExchangeNode, NeffosLogger, PresenceAnswer, PresenceQuery, RemoteAction, RemoteOutcome } from './stack-exchange.js';
+import type { ExchangeEmit, ExchangeNode, NeffosLogger, PresenceAnswer, PresenceQuery, RemoteAction, RemoteOutcome, RemoteReply } from './stack-exchange.js';
 
 /** The first connection with that id connected to `namespace` (ids need not be unique, as in Go). */
 function inNamespace(conns: readonly Conn[], namespace: string): NSConn | undefined {
@@ -41,8 +41,12 @@ export function performLocally(engine: NeffosEngine, connectionId: string, actio
   }
 }
 
+function toReply(reply: Message): RemoteReply {
+  return { namespace: reply.namespace, room: reply.room, event: reply.event, body: reply.body, binary: reply.isBinary };
+}
+
 function toOutcome(reply: Message): RemoteOutcome {
-  return { reply: { namespace: reply.namespace, room: reply.room, event: reply.event, body: reply.body, binary: reply.isBinary } };
+  return { reply: toReply(reply) };
 }
 
 export function presenceLocally(engine: NeffosEngine, query: PresenceQuery): PresenceAnswer {
@@ -76,6 +80,15 @@ export class EngineExchangeNode implements ExchangeNode {
 
   perform(connectionId: string, action: RemoteAction): Promise<RemoteOutcome> | undefined {
     return performLocally(this.engine, connectionId, action);
+  }
+
+  askLocal(connectionId: string, ask: Extract<RemoteAction, { kind: 'ask' }>, done: (err: Error | undefined, reply?: RemoteReply) => void): boolean {
+    const conns = this.engine.connectionsWithId(connectionId);
+    if (conns.length === 0) return false;
+    const nsConn = inNamespace(conns, ask.namespace);
+    if (nsConn === undefined) done(new BadNamespaceError(ask.namespace));
+    else nsConn.askWith(ask.event, ask.body, ask.room, ask.binary, ask.timeout, (err, reply) => (err === undefined ? done(undefined, toReply(reply!)) : done(err)));
+    return true;
   }
 
   presence(query: PresenceQuery): PresenceAnswer {

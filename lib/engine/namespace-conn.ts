@@ -1,5 +1,6 @@
 // Ports neffos conn_namespace.go:NSConn: a connection inside one namespace, its hooks, and both halves
 // (the client's request and the server's) of room join and leave (docs/protocol.md §3.7, §3.8), each re-check once.
+import type { AskCallback } from './ask-registry.js';
 import { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, Message, OnAnyEvent, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft, encodeFields } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { BadNamespaceError, BadRoomError, ConnectionClosedError, RoomNameTooLongError, TooManyRoomsError } from './engine.errors.js';
@@ -100,6 +101,13 @@ export class NSConn<M extends EventMap<M> = any> {
     const refused = this.writeGuard(room);
     if (refused !== undefined) return Promise.reject(refused);
     return this.conn.ask(this.namespace, room, event, toBody(body) ?? '', options.binary ?? false, options.timeout);
+  }
+
+  /** @internal `ask` with a callback instead of a promise (a cross-node ask's holding node) */
+  askWith(event: string, body: Buffer | string, room: string, binary: boolean, timeout: number, done: AskCallback): void {
+    const refused = this.writeGuard(room);
+    if (refused !== undefined) return done(refused);
+    this.conn.askWith(this.namespace, room, event, body, binary, timeout, done);
   }
 
   /** Why a request may not be written now; closed connections are left to `Conn.ask` to reject. */

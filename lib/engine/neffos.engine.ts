@@ -1,5 +1,6 @@
 // Ports neffos server.go:Server (docs/protocol.md §1, §5.1, §6): accepts upgrades on one path, runs the
 // handshake, keeps the connections, broadcasts, pings, and shuts down with close code 1001.
+import { DeadlineQueue } from './deadline-queue.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -27,6 +28,7 @@ export class NeffosEngine {
   /** @internal */ readonly options: ResolvedEngineOptions;
   /** @internal */ readonly tokens = new ServerTokenSource();
   /** @internal */ readonly index = new MembershipIndex();
+  /** @internal */ readonly deadlines = new DeadlineQueue();
   private readonly wss: WebSocketServer;
   private readonly clientScript: ClientScript | undefined;
   /**

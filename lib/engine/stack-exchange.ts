@@ -62,6 +62,13 @@ export interface ExchangeNode {
   deliver(msg: ExchangeEmit): void;
   /** Runs an action on a local connection; `undefined` when no connection with that id is here. */
   perform(connectionId: string, action: RemoteAction): Promise<RemoteOutcome> | undefined;
+  /**
+   * `perform` of an ask, with a callback called once with the client's reply or the failure: the
+   * holding node's half of a cross-node ask, the cluster call whose latency users feel, runs from the
+   * reply's read to the answer's write with no promise in between. False (and no call) when no
+   * connection with that id is here. Optional: an exchange falls back to `perform`.
+   */
+  askLocal?(connectionId: string, ask: Extract<RemoteAction, { kind: 'ask' }>, done: (err: Error | undefined, reply?: RemoteReply) => void): boolean;
   /** This node's own answer to a presence query. */
   presence(query: PresenceQuery): PresenceAnswer;
   /** The namespaces this engine serves (an exchange may subscribe per namespace). */

@@ -63,6 +63,11 @@ describe('cluster message codec', () => {
     const fallback = encodeClusterMessage({ t: 'req', n: 'a', rid: 1, id: 'c', action: long, body: 'x' });
     expect(fallback.subarray(0, 4).toString()).toBe('NFX1');
     expect(roundTrip({ t: 'req', n: 'a', rid: 1, id: 'c', action: long, body: 'x' })).toMatchObject({ action: { event: long.event } });
+    // The exchange hands over an ask's action with its body still in it: the JSON envelope carries it once, as the body.
+    const withBody = { ...long, body: 'x' };
+    const json = encodeClusterMessage({ t: 'req', n: 'a', rid: 1, id: 'c', action: withBody, body: 'x' });
+    expect(json.equals(fallback)).toBe(true);
+    expect(decodeClusterMessage(json)).toEqual({ ok: true, msg: { t: 'req', n: 'a', rid: 1, id: 'c', action: long, body: Buffer.from('x') } });
   });
 
   it('decodes repeated and changing compact fields exactly (the recent-field cache never serves a stale or unchecked value)', () => {

@@ -5,7 +5,7 @@
 // binary envelope instead ("NFXC", call-message.codec.ts): they are the hot path of the bus.
 import { isSendableCloseCode } from '../engine/engine.errors.js';
 import { CALL_MAGIC, decodeCallMessage, encodeCallMessage } from './call-message.codec.js';
-import type { ClusterMessage, ClusterMessageType, WireError } from './cluster-message.js';
+import type { ClusterMessage, ClusterMessageType, WireAction, WireError } from './cluster-message.js';
 import { parseLinkAddress } from './node-link.codec.js';
 
 const MAGIC = Buffer.from('NFX1', 'latin1');
@@ -34,6 +34,11 @@ export function encodeClusterMessage(msg: OutgoingClusterMessage, headroom = 0):
     const { body: b, ...rest } = msg;
     body = b;
     header = rest;
+    // An ask's action may still hold its body (the sender skips a copy without it): it rides as the body only.
+    if (rest.t === 'req' && 'body' in rest.action) {
+      const { body: _inAction, ...action } = rest.action as WireAction & { body?: unknown };
+      header = { ...rest, action };
+    }
   }
   const json = JSON.stringify(header);
   const headerLength = Buffer.byteLength(json);

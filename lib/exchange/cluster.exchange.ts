@@ -227,10 +227,8 @@ export class ClusterExchange implements StackExchange {
             return this.directory.living().filter((n) => n !== holder);
           })
         : this.pending.request(connectionId, this.directory.living(), timeoutMs, onTimeout);
-    let body: Buffer | string = EMPTY;
-    let wire: Omit<RemoteAction, 'body'> = action;
-    if (action.kind === 'ask') ({ body, ...wire } = action);
-    framed = this.encode({ t: 'req', n: this.nodeId, rid, id: connectionId, action: wire as never, body }, onError, FRAME_HEAD);
+    // The action goes as it is (an ask's body included): the codec writes the body once, as the body.
+    framed = this.encode({ t: 'req', n: this.nodeId, rid, id: connectionId, action, body: action.kind === 'ask' ? action.body : EMPTY }, onError, FRAME_HEAD);
     if (framed !== undefined) {
       if (holder !== undefined) this.sendFramed(holder, framed, onError);
       else this.sendPayload(this.broadcastChannel, framed.subarray(FRAME_HEAD), onError);
@@ -340,19 +338,29 @@ export class ClusterExchange implements StackExchange {
 
   /** Runs another node's request on a local connection and answers on that node's channel. */
   private serve(msg: Extract<ClusterMessage, { t: 'req' }>): void {
-    const to = msg.n;
+    const node = this.node!;
+    const { n: to, rid } = msg;
+    if (msg.action.kind === 'ask' && node.askLocal !== undefined) {
+      // The latency-bound call: the answer leaves from the client's reply's own read, no promise hop.
+      const served = node.askLocal(msg.id, { ...msg.action, body: msg.body }, (err, r) => {
+        if (err !== undefined) this.sendToNode(to, { t: 'fail', n: this.nodeId, rid, err: toWireError(err) });
+        else this.sendToNode(to, { t: 'res', n: this.nodeId, rid, reply: { ns: r!.namespace, room: r!.room, ev: r!.event, bin: r!.binary }, body: r!.body });
+      });
+      if (!served) this.sendToNode(to, { t: 'absent', n: this.nodeId, rid });
+      return;
+    }
     const action = (msg.action.kind === 'ask' ? { ...msg.action, body: msg.body } : msg.action) as RemoteAction;
-    const running = this.node!.perform(msg.id, action);
+    const running = node.perform(msg.id, action);
     if (running === undefined) {
-      this.sendToNode(to, { t: 'absent', n: this.nodeId, rid: msg.rid });
+      this.sendToNode(to, { t: 'absent', n: this.nodeId, rid });
       return;
     }
     running.then(
       (outcome) => {
         const r = outcome.reply;
-        this.sendToNode(to, r === undefined ? { t: 'res', n: this.nodeId, rid: msg.rid, body: EMPTY } : { t: 'res', n: this.nodeId, rid: msg.rid, reply: { ns: r.namespace, room: r.room, ev: r.event, bin: r.binary }, body: r.body });
+        this.sendToNode(to, r === undefined ? { t: 'res', n: this.nodeId, rid, body: EMPTY } : { t: 'res', n: this.nodeId, rid, reply: { ns: r.namespace, room: r.room, ev: r.event, bin: r.binary }, body: r.body });
       },
-      (err: unknown) => this.sendToNode(to, { t: 'fail', n: this.nodeId, rid: msg.rid, err: toWireError(err) }),
+      (err: unknown) => this.sendToNode(to, { t: 'fail', n: this.nodeId, rid, err: toWireError(err) }),
     );
   }
 

@@ -1,9 +1,10 @@
 // Calls waiting for other nodes' answers. A request (an action on a connection held elsewhere) is
 // settled by the holder's outcome, or fails as "not found" once every live node has said it does
 // not hold the connection; a query collects one answer per live node. A node that dies or says
-// goodbye is no longer waited for. Every call has a timer, so none can hang. A request sent to the
+// goodbye is no longer waited for. Every call has a deadline, so none can hang. A request sent to the
 // one node believed to hold the connection carries a fallback: when that node says "not here" (or
 // is gone), the fallback asks the others and the call waits for them instead.
+import { type Deadline, DeadlineQueue } from '../engine/deadline-queue.js';
 import { ConnectionNotFoundError } from '../engine/engine.errors.js';
 import type { PresenceAnswer, RemoteOutcome } from '../engine/stack-exchange.js';
 
@@ -19,7 +20,7 @@ interface RequestCall {
   fallback: (() => Iterable<string>) | undefined;
   resolve(outcome: RemoteOutcome): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  deadline: Deadline;
 }
 
 interface QueryCall {
@@ -29,13 +30,15 @@ interface QueryCall {
   answered: Set<string>;
   resolve(answers: PresenceAnswer[]): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  deadline: Deadline;
 }
 
 type Call = RequestCall | QueryCall;
 
 export class PendingCalls {
   private readonly calls = new Map<number, Call>();
+  /** One timer per timeout value, not one per call (deadline-queue.ts). */
+  private readonly deadlines = new DeadlineQueue();
   private nextRid = 0;
 
   get size(): number {
@@ -55,8 +58,8 @@ export class PendingCalls {
   ): { rid: number; promise: Promise<RemoteOutcome> } {
     const rid = this.nextRid++;
     const promise = new Promise<RemoteOutcome>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(rid, onTimeout()), timeoutMs);
-      this.calls.set(rid, { kind: 'request', connectionId, awaiting: new Set(nodes), lost: false, onTimeout, fallback, resolve, reject, timer });
+      const deadline = this.deadlines.add(timeoutMs, () => this.fail(rid, onTimeout()));
+      this.calls.set(rid, { kind: 'request', connectionId, awaiting: new Set(nodes), lost: false, onTimeout, fallback, resolve, reject, deadline });
     });
     this.check(rid);
     return { rid, promise };
@@ -72,8 +75,8 @@ export class PendingCalls {
   query(nodes: Iterable<string>, timeoutMs: number): { rid: number; promise: Promise<PresenceAnswer[]> } {
     const rid = this.nextRid++;
     const promise = new Promise<PresenceAnswer[]>((resolve, reject) => {
-      const timer = setTimeout(() => this.finishQuery(rid), timeoutMs);
-      this.calls.set(rid, { kind: 'query', awaiting: new Set(nodes), answers: [], answered: new Set(), resolve, reject, timer });
+      const deadline = this.deadlines.add(timeoutMs, () => this.finishQuery(rid));
+      this.calls.set(rid, { kind: 'query', awaiting: new Set(nodes), answers: [], answered: new Set(), resolve, reject, deadline });
     });
     this.check(rid);
     return { rid, promise };
@@ -166,7 +169,7 @@ export class PendingCalls {
   }
 
   private delete(rid: number, call: Call): void {
-    clearTimeout(call.timer);
+    this.deadlines.cancel(call.deadline);
     this.calls.delete(rid);
   }
 }

@@ -1,0 +1,98 @@
+// Timeouts for many short waits (server asks, cross-node calls) without a timer each. A Node timer per
+// ask costs a timer-list insert and removal, and when asks run one at a time the list empties with
+// each reply, so every ask also created the list and (re)started the libuv timer: the largest cost
+// of an ask after its two socket writes. Here waits with the same timeout share a lane: deadlines in
+// a lane come in the order they were added, so the lane needs one timer, armed for its oldest live
+// deadline. Cancelling only marks the entry; the timer is not touched, and when it fires with nothing
+// due it re-arms for the next live entry, or stops. So a steady stream of answered asks arms the
+// lane's timer about once per timeout period instead of once per ask.
+//
+// Lane timers are unref'd: what a wait waits on (a client's socket, a broker or node-link
+// connection) keeps the process alive, and a closed engine or exchange cancels its waits.
+
+export interface Deadline {
+  readonly at: number;
+  /** Cleared once fired or cancelled. */
+  fire: (() => void) | undefined;
+  readonly lane: Lane;
+}
+
+interface Lane {
+  readonly ms: number;
+  entries: Deadline[];
+  /** Index of the oldest entry not yet passed by the timer. */
+  head: number;
+  live: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Dead entries a lane keeps before it compacts (when they also outnumber its live ones). */
+const COMPACT_AFTER = 64;
+
+export class DeadlineQueue {
+  private readonly lanes = new Map<number, Lane>();
+
+  /** Calls `fire` once after `ms` milliseconds unless `cancel` comes first. */
+  add(ms: number, fire: () => void): Deadline {
+    let lane = this.lanes.get(ms);
+    if (lane === undefined) {
+      lane = { ms, entries: [], head: 0, live: 0, timer: undefined };
+      this.lanes.set(ms, lane);
+    }
+    const deadline: Deadline = { at: performance.now() + ms, fire, lane };
+    lane.entries.push(deadline);
+    lane.live++;
+    if (lane.timer === undefined) this.arm(lane, ms);
+    return deadline;
+  }
+
+  /** Stops `deadline` from firing (a no-op once it has fired or been cancelled). */
+  cancel(deadline: Deadline): void {
+    if (deadline.fire === undefined) return;
+    deadline.fire = undefined;
+    const lane = deadline.lane;
+    lane.live--;
+    const waiting = lane.entries.length - lane.head;
+    if (lane.live === 0) {
+      lane.entries.length = 0;
+      lane.head = 0;
+    } else if (waiting > COMPACT_AFTER && lane.live * 2 < waiting) {
+      // A long wait at the head keeps the answered ones behind it: drop them.
+      lane.entries = lane.entries.filter((d, i) => i >= lane.head && d.fire !== undefined);
+      lane.head = 0;
+    }
+  }
+
+  private arm(lane: Lane, ms: number): void {
+    lane.timer = setTimeout(() => this.run(lane), Math.max(1, ms));
+    lane.timer.unref();
+  }
+
+  private run(lane: Lane): void {
+    lane.timer = undefined;
+    const now = performance.now();
+    // Re-read each turn: a callback may add to the lane, or cancel and so compact it.
+    while (lane.head < lane.entries.length) {
+      const d = lane.entries[lane.head]!;
+      if (d.fire !== undefined && d.at > now) break;
+      lane.head++;
+      const fire = d.fire;
+      if (fire === undefined) continue;
+      d.fire = undefined;
+      lane.live--;
+      fire();
+    }
+    // A callback above may have added to this lane, arming the timer for that entry, not for the head.
+    if (lane.timer !== undefined) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+    }
+    if (lane.live === 0) {
+      lane.entries.length = 0;
+      lane.head = 0;
+      if (this.lanes.get(lane.ms) === lane) this.lanes.delete(lane.ms);
+      return;
+    }
+    this.arm(lane, lane.entries[lane.head]!.at - now);
+  }
+}
