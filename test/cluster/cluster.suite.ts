@@ -305,7 +305,9 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
     it('broker outage: local delivery goes on, cross-node calls fail fast, delivery resumes when it is back', async () => {
       const cs = await spread(3);
       const outageLines = () => cluster.nodes.map((n) => cluster.logCount(n.index, /broker unreachable/));
+      const endLines = () => cluster.nodes.map((n) => cluster.logCount(n.index, /broker connection restored/));
       const before = outageLines();
+      const endsBefore = endLines();
       await cluster.brokerDown();
       const local = tag('local');
       await node(0).call('broadcast', { msg: msg('news', local) });
@@ -324,8 +326,9 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
         }
       }
       await cluster.brokerUp();
-      // One outage, one line per node, however many messages met it.
+      // One outage, one line per node, however many messages met it; and one for its end.
       expect(outageLines().map((n, i) => n - before[i]!)).toEqual(cluster.nodes.map(() => 1));
+      expect(endLines().map((n, i) => n - endsBefore[i]!)).toEqual(cluster.nodes.map(() => 1));
       const back = tag('back');
       await node(0).call('broadcast', { msg: msg('news', back) });
       await Promise.all(cs.map((c) => c.waitFor('news', back, HOP_MS)));
