@@ -95,6 +95,24 @@ describe('DeadlineQueue', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('a wait longer than a Node timer can take (2^31-1 ms, ~24.8 days) arms for the most it can, then for the rest', () => {
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const q = new DeadlineQueue();
+    let fired = 0;
+    q.add(3e9, () => fired++);
+    // Past the limit Node fires at once (TimeoutOverflowWarning), and the lane then re-armed every ms.
+    expect(setTimeoutSpy.mock.calls.map(([, ms]) => ms)).toEqual([2 ** 31 - 1]);
+    vi.advanceTimersByTime(2 ** 31 - 1);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(3e9 - (2 ** 31 - 1) - 1);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(2);
+    expect(vi.getTimerCount()).toBe(0);
+    setTimeoutSpy.mockRestore();
+  });
+
   it('does not keep the process alive (its timer is unref\'d)', () => {
     vi.useRealTimers();
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

@@ -26,6 +26,9 @@ interface Lane {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** The longest delay a Node timer takes; a longer wait is re-armed for the rest when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Dead entries a lane keeps before it compacts (when they also outnumber its live ones). */
 const COMPACT_AFTER = 64;
 
@@ -64,7 +67,8 @@ export class DeadlineQueue {
   }
 
   private arm(lane: Lane, ms: number): void {
-    lane.timer = setTimeout(() => this.run(lane), Math.max(1, ms));
+    // Past 2^31-1 ms Node fires at once (TimeoutOverflowWarning) and the lane would re-arm every ms.
+    lane.timer = setTimeout(() => this.run(lane), Math.min(Math.max(1, ms), MAX_TIMER_MS));
     lane.timer.unref();
   }
 
