@@ -5,7 +5,10 @@
 // - `bcast` (a plain emit): broadcasts its body as event `b` to the whole namespace, every node;
 // - `askPeer` (an ask; body `<connection id>`): asks that connection (on any node) event `ping` with
 //   `engine.ask` and replies with how long that ask took on this node, in ns (hrtime): the
-//   server-side ask latency, which is what "a cross-node ask costs at most 2x a local ask" is about.
+//   server-side ask latency, which is what "a cross-node ask costs at most 2x a local ask" is about;
+// - `cpu` (an ask): this process's CPU time so far (user + system, µs), to put a CPU cost on each kind
+//   of ask: on one machine the processes of an ask run one after the other, so their CPU adds up to
+//   its latency, and unlike the latency it barely moves with the machine's load.
 import { createServer } from 'node:http';
 import { NeffosEngine, type StackExchange } from '../../lib/engine/index.js';
 import { announceListening, onShutdown, statsOnlyListener } from '../servers/server-harness.js';
@@ -29,6 +32,10 @@ const engine: NeffosEngine = new NeffosEngine({
     default: {
       bcast: (msg) => {
         engine.broadcast({ namespace: 'default', event: 'b', body: msg.body });
+      },
+      cpu: () => {
+        const { user, system } = process.cpuUsage();
+        return String(user + system);
       },
       askPeer: async (msg) => {
         const started = process.hrtime.bigint();

@@ -148,6 +148,8 @@ interface AskResult {
   /** The driver's round trip: driver → A, A's ask, A → driver (µs). */
   client: AskStats;
   failed: number;
+  /** CPU time per ask (µs) on node A and, for cross-node asks, node B; driver overhead included on A. */
+  cpu?: { a: number; b?: number };
 }
 
 function stats(values: Float64Array): AskStats {
@@ -182,8 +184,19 @@ async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: numb
   for (let i = 0; i < asks; i++) {
     for (let j = 0; j < targets.length; j++) await one((i + j) % targets.length, i);
   }
+  const results: AskResult[] = samples.map((s) => ({ server: stats(s.server), client: stats(s.client), failed: s.failed }));
+  // CPU per ask: one kind at a time (these asks' latencies are not kept), each node's CPU time read
+  // before and after by an ask of its own.
+  const cpuOf = async (client: ClusterBenchClient): Promise<number> => Number(await client.ask('cpu', ''));
+  for (let k = 0; k < targets.length; k++) {
+    const cross = k === 1 ? crossTarget : undefined;
+    const [a0, b0] = [await cpuOf(driver!), cross && (await cpuOf(cross))];
+    for (let i = 0; i < asks; i++) await one(k, i);
+    const [a1, b1] = [await cpuOf(driver!), cross && (await cpuOf(cross))];
+    results[k]!.cpu = { a: (a1 - a0) / asks, ...(b0 !== undefined && b1 !== undefined ? { b: (b1 - b0) / asks } : {}) };
+  }
   for (const c of [driver!, ...targets]) c.close();
-  const [local, cross] = samples.map((s) => ({ server: stats(s.server), client: stats(s.client), failed: s.failed }));
+  const [local, cross] = results;
   return { local: local!, cross };
 }
 
@@ -307,6 +320,14 @@ export async function runCluster(argv: string[]): Promise<void> {
   console.log('\nask p50, engine.ask on node A (local: target on A; cross-node: target on B), measured in the same loop:');
   const singleAsk = rows[0]?.localAsk;
   if (singleAsk) console.log(`  single node (no exchange): local ${f3(singleAsk.server.p50)} ms (driver round trip ${f3(singleAsk.client.p50)} ms)`);
+  const cpuLine = (setup: string, local: AskResult, cross: AskResult): void => {
+    if (!local.cpu || !cross.cpu) return;
+    const crossTotal = cross.cpu.a + (cross.cpu.b ?? 0);
+    console.log(
+      `    CPU per ask (${setup}): local ${f0(local.cpu.a)} µs on A; cross-node ${f0(cross.cpu.a)} µs on A + ${f0(cross.cpu.b)} µs on B = ${f0(crossTotal)} µs, ` +
+        `${(crossTotal / local.cpu.a).toFixed(2)}× (A's figures include its driver's askPeer; the target client's echo is not counted)`,
+    );
+  };
   for (const row of rows.slice(1)) {
     if (!row.localAsk || !row.crossAsk) continue;
     const { localAsk: l, crossAsk: c } = row;
@@ -314,12 +335,14 @@ export async function runCluster(argv: string[]): Promise<void> {
       `  ${row.setup}: local ${f3(l.server.p50)} ms, cross-node ${f3(c.server.p50)} ms, ratio ${(c.server.p50 / l.server.p50).toFixed(2)}× (target ≤ 2×); ` +
         `driver round trip: local ${f3(l.client.p50)} ms, cross-node ${f3(c.client.p50)} ms, ratio ${(c.client.p50 / l.client.p50).toFixed(2)}×`,
     );
+    cpuLine('broker', l, c);
     if (row.linkLocalAsk && row.linkCrossAsk) {
       const { linkLocalAsk: ll, linkCrossAsk: lc } = row;
       console.log(
         `  ${row.setup}, direct node link (nodeLink): local ${f3(ll.server.p50)} ms, cross-node ${f3(lc.server.p50)} ms, ratio ${(lc.server.p50 / ll.server.p50).toFixed(2)}× (target ≤ 2×); ` +
           `p99 ${f2(lc.server.p99)} ms${lc.failed ? ` (${lc.failed} failed)` : ''}; driver round trip: local ${f3(ll.client.p50)} ms, cross-node ${f3(lc.client.p50)} ms, ratio ${(lc.client.p50 / ll.client.p50).toFixed(2)}×`,
       );
+      cpuLine('nodeLink', ll, lc);
     }
     const floor = row.floor;
     if (floor !== undefined) {
