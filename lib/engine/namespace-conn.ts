@@ -28,9 +28,9 @@ export class NSConn<M extends EventMap<M> = any> {
   /**
    * @internal Set by the Nest layer while a handler with exception filters runs: Nest's
    * BaseWsExceptionFilter answers with `emit('exception', payload)`, which must become that handler's
-   * error reply rather than an event beside a second, different error reply.
+   * error reply rather than an event beside a second, different error reply. Returns what `emit` returns.
    */
-  exceptionSink: ((payload: unknown) => void) | undefined = undefined;
+  exceptionSink: ((payload: unknown) => boolean) | undefined = undefined;
 
   // Private: made by the connection when a namespace connects, never by users.
   private constructor(
@@ -67,10 +67,7 @@ export class NSConn<M extends EventMap<M> = any> {
   /** Sends an event to this client in this namespace (a text frame; objects are sent as JSON). */
   emit<E extends EventName<M>>(event: E, ...body: BodyArg<EventRequest<M, E>>): boolean;
   emit(event: string, body?: Payload): boolean {
-    if (this.exceptionSink !== undefined && event === 'exception') {
-      this.exceptionSink(body);
-      return true;
-    }
+    if (this.exceptionSink !== undefined && event === 'exception') return this.exceptionSink(body);
     return this.emitTo('', event, body, false);
   }
 

@@ -50,8 +50,10 @@ export async function withFilterEmitsAsReply(msg: Message, nsConn: NSConn, run: 
   const call: FilteredCall = { armed: true, caught: undefined };
   calls.set(msg, call);
   nsConn.exceptionSink = (payload) => {
-    if (call.armed) call.caught ??= { payload };
-    else nsConn.emitTo('', 'exception', payload as Payload, false);
+    if (!call.armed) return nsConn.emitTo('', 'exception', payload as Payload, false);
+    // Caught: it leaves as the error reply, when the call ends (as sure of reaching the client as any write).
+    call.caught ??= { payload };
+    return !nsConn.conn.isClosed;
   };
   try {
     const result = await run();

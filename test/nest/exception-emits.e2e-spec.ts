@@ -13,10 +13,13 @@ import { createNestApp, type NestAppOptions, useNestApps } from '../utils/nest-a
 
 useNestApps();
 
+/** What the handlers' own `emit('exception')` calls returned, in order. */
+const emitResults: boolean[] = [];
+
 @NeffosController('default')
 class EmitsController {
   save(_msg: Message, conn: NSConn): string {
-    conn.emit('exception', { note: 'quota almost used' });
+    emitResults.push(conn.emit('exception', { note: 'quota almost used' }));
     return 'saved';
   }
 
@@ -29,6 +32,13 @@ class EmitsController {
   saveDecorated(@MessageBody() body: string, @ConnectedSocket() conn: NSConn): string {
     conn.emit('exception', { note: `decorated ${body}` });
     return `saved ${body}`;
+  }
+
+  /** Emits after closing the connection: the emit reports it was not sent. */
+  emitsWhenClosed(_msg: Message, conn: NSConn): string {
+    conn.conn.close();
+    emitResults.push(conn.emit('exception', { note: 'too late' }));
+    return 'not delivered';
   }
 
   emitsThenThrows(_msg: Message, conn: NSConn): never {
@@ -68,6 +78,17 @@ describe.each(setups)('a handler that emits "exception" itself, with %s', (_name
     expect((await ns.nextEvent('exception')).json()).toEqual({ note: 'after an await' });
     expect((await ns.ask('saveDecorated', 'x')).text()).toBe('saved x');
     expect((await ns.nextEvent('exception')).json()).toEqual({ note: 'decorated x' });
+  });
+});
+
+describe.each(setups)('the return value of a handler\'s own emit("exception"), with %s', (_name, options) => {
+  it.each(['default', 'filtered'])('is true when sent and false once the connection is closed, as for any emit (namespace %s)', async (namespace) => {
+    const h = await createNestApp(options);
+    const ns = await (await h.client()).connect(namespace);
+    emitResults.length = 0;
+    expect((await ns.ask('save', '')).text()).toBe('saved');
+    await expect(ns.ask('emitsWhenClosed', '')).rejects.toThrow();
+    expect(emitResults).toEqual([true, false]);
   });
 });
 
