@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineQueue } from './deadline-queue.js';
+import { DeadlineQueue, MAX_LANES } from './deadline-queue.js';
 
 describe('DeadlineQueue', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -110,6 +110,29 @@ describe('DeadlineQueue', () => {
     expect(fired).toBe(1);
     expect(setTimeoutSpy).toHaveBeenCalledTimes(2);
     expect(vi.getTimerCount()).toBe(0);
+    setTimeoutSpy.mockRestore();
+  });
+
+  it(`past ${MAX_LANES} distinct timeouts, a wait gets a timer of its own, fires on time, and its cancel clears it`, () => {
+    const q = new DeadlineQueue();
+    const fired: number[] = [];
+    for (let i = 0; i < MAX_LANES; i++) q.add(1_000 + i, () => fired.push(i));
+    expect(vi.getTimerCount()).toBe(MAX_LANES);
+    const alone = Array.from({ length: 100 }, (_, i) => q.add(5_000 + i, () => fired.push(5_000 + i)));
+    expect(vi.getTimerCount()).toBe(MAX_LANES + 100);
+    for (const d of alone.slice(0, 99)) q.cancel(d);
+    expect(vi.getTimerCount()).toBe(MAX_LANES + 1);
+    vi.advanceTimersByTime(1_000 + MAX_LANES);
+    expect(fired).toEqual(Array.from({ length: MAX_LANES }, (_, i) => i));
+    vi.advanceTimersByTime(5_099 - 1_000 - MAX_LANES - 1);
+    expect(fired).toHaveLength(MAX_LANES);
+    vi.advanceTimersByTime(1);
+    expect(fired.at(-1)).toBe(5_099);
+    expect(vi.getTimerCount()).toBe(0);
+    // The lanes went with their waits: a new value has a lane again.
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    for (let i = 0; i < 10; i++) q.cancel(q.add(777, () => {}));
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
     setTimeoutSpy.mockRestore();
   });
 

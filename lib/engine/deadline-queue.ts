@@ -7,6 +7,11 @@
 // due it re-arms for the next live entry, or stops. So a steady stream of answered asks arms the
 // lane's timer about once per timeout period instead of once per ask.
 //
+// Lanes are for the few timeouts an app uses (its askTimeout, a handful of per-call ones). Past
+// MAX_LANES distinct values (timeouts computed per call), a new value's wait gets a timer of its own,
+// as before: a lane lives until its timer fires, so thousands of one-off lanes would hold memory and
+// timers for a whole timeout after their waits were answered.
+//
 // Lane timers are unref'd: what a wait waits on (a client's socket, a broker or node-link
 // connection) keeps the process alive, and a closed engine or exchange cancels its waits.
 
@@ -14,7 +19,10 @@ export interface Deadline {
   readonly at: number;
   /** Cleared once fired or cancelled. */
   fire: (() => void) | undefined;
-  readonly lane: Lane;
+  /** Undefined for a wait with a timer of its own (past MAX_LANES). */
+  readonly lane: Lane | undefined;
+  /** That timer. */
+  timer?: NodeJS.Timeout;
 }
 
 interface Lane {
@@ -29,6 +37,9 @@ interface Lane {
 /** The longest delay a Node timer takes; a longer wait is re-armed for the rest when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Distinct timeout values with a lane of their own; waits with other values get a timer each. */
+export const MAX_LANES = 32;
+
 /** Dead entries a lane keeps before it compacts (when they also outnumber its live ones). */
 const COMPACT_AFTER = 64;
 
@@ -39,6 +50,7 @@ export class DeadlineQueue {
   add(ms: number, fire: () => void): Deadline {
     let lane = this.lanes.get(ms);
     if (lane === undefined) {
+      if (this.lanes.size >= MAX_LANES) return this.alone(ms, fire);
       lane = { ms, entries: [], head: 0, live: 0, timer: undefined };
       this.lanes.set(ms, lane);
     }
@@ -54,6 +66,10 @@ export class DeadlineQueue {
     if (deadline.fire === undefined) return;
     deadline.fire = undefined;
     const lane = deadline.lane;
+    if (lane === undefined) {
+      clearTimeout(deadline.timer);
+      return;
+    }
     lane.live--;
     const waiting = lane.entries.length - lane.head;
     if (lane.live === 0) {
@@ -64,6 +80,25 @@ export class DeadlineQueue {
       lane.entries = lane.entries.filter((d, i) => i >= lane.head && d.fire !== undefined);
       lane.head = 0;
     }
+  }
+
+  /** A wait with a timer of its own (see MAX_LANES). */
+  private alone(ms: number, fire: () => void): Deadline {
+    const deadline: Deadline = { at: performance.now() + ms, fire, lane: undefined };
+    const expire = (): void => {
+      const rest = deadline.at - performance.now();
+      // Only past MAX_TIMER_MS (or a timer a little early) is there a rest to wait for.
+      if (rest >= 1) return arm(rest);
+      const f = deadline.fire;
+      deadline.fire = undefined;
+      f?.();
+    };
+    const arm = (delay: number): void => {
+      deadline.timer = setTimeout(expire, Math.min(Math.max(1, delay), MAX_TIMER_MS));
+      deadline.timer.unref();
+    };
+    arm(ms);
+    return deadline;
   }
 
   private arm(lane: Lane, ms: number): void {
