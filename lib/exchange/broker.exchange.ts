@@ -71,7 +71,8 @@ export abstract class BrokerExchange implements StackExchange {
 
   /**
    * Go-compatible mode: resolves when the channels of the connections opened so far are subscribed, so
-   * a Go node's `To` reaches them. Otherwise resolves at once (our own nodes route by node, not by channel).
+   * a Go node's `To` reaches them, and those of the connections closed so far are unsubscribed.
+   * Otherwise resolves at once (our own nodes route by node, not by channel).
    */
   subscriptionsSettled(): Promise<void> {
     return this.inner instanceof GoCompatExchange ? this.inner.settled() : Promise.resolve();

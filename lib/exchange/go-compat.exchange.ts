@@ -89,7 +89,10 @@ export class GoCompatExchange implements StackExchange {
     void listening.finally(() => this.inflight.delete(listening));
   }
 
-  /** Resolves when every per-connection channel asked for so far is subscribed (Go nodes can reach those connections). */
+  /**
+   * Resolves when every per-connection channel asked for so far is subscribed (Go nodes can reach
+   * those connections), and the channels of the connections closed so far are unsubscribed.
+   */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
   }
@@ -97,7 +100,9 @@ export class GoCompatExchange implements StackExchange {
   connectionClosed(connectionId: string): void {
     const channel = this.channel(connectionId);
     if (!this.subscribed.delete(channel)) return;
-    this.transport.unsubscribe(channel).catch(() => {});
+    const leaving = this.transport.unsubscribe(channel).catch(() => {});
+    this.inflight.add(leaving);
+    void leaving.finally(() => this.inflight.delete(leaving));
   }
 
   async close(): Promise<void> {

@@ -86,6 +86,8 @@ export class NatsTransport implements ExchangeTransport {
     if (!sub) return;
     this.subs.delete(channel);
     sub.unsubscribe();
+    // Resolves once the server has processed the UNSUB (a PING/PONG after it), as Redis' UNSUBSCRIBE reply does.
+    if (this.status.isUp && this.nc !== undefined && !this.closed) await this.nc.flush().catch(() => {});
   }
 
   async close(): Promise<void> {

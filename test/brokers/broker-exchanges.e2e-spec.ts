@@ -100,6 +100,7 @@ describe('RedisExchange', () => {
         expect(await channels(prefix)).toHaveLength(goCompatible ? 3 + CLIENTS : 2);
       });
       await gone.waitForCount(CLIENTS, 'every connection torn down on the server');
+      await exchange.subscriptionsSettled(); // the broker has processed their unsubscribes
       expect(await channels(prefix)).toEqual(idle);
     } finally {
       await stop(s);
@@ -156,6 +157,7 @@ describe('NatsExchange', () => {
         expect(await subjects(prefix)).toHaveLength(goCompatible ? 3 + CLIENTS : 2);
       });
       await gone.waitForCount(CLIENTS, 'every connection torn down on the server');
+      await exchange.subscriptionsSettled(); // the broker has processed their unsubscribes
       expect(await subjects(prefix)).toEqual(idle);
     } finally {
       await stop(s);

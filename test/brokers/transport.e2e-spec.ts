@@ -155,12 +155,15 @@ describe.each(harnesses)('$name transport', (h) => {
     await expectNothingLeft(a, b, 't.raced-late', async (subscribing) => {
       // The broker process is paused (it is ours), so the subscribe is sent and waits for its answer.
       process.kill(pid, 'SIGSTOP');
+      let leaving: Promise<void>;
       try {
         await new Promise((resolve) => setImmediate(resolve));
-        await b.unsubscribe('t.raced-late');
+        // Not awaited while paused: an unsubscribe may itself wait for the broker's answer.
+        leaving = b.unsubscribe('t.raced-late');
       } finally {
         process.kill(pid, 'SIGCONT');
       }
+      await leaving;
       await subscribing;
     });
   });
