@@ -6,14 +6,18 @@ import { ASK_TIMED_OUT } from './engine.messages.js';
 
 const reply = (token: string, body = '', isError = false): Message => new Message({ token, body: Buffer.from(body), isError });
 
+/** An ask's wait as `Conn.ask` makes it: a promise over the registry's callback. */
+const wait = (asks: AskRegistry, token: string, event: string, timeoutMs: number): Promise<Message> =>
+  new Promise((resolve, reject) => asks.waitFor(token, event, timeoutMs, (err, msg) => (err === undefined ? resolve(msg!) : reject(err))));
+
 describe('AskRegistry', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('settles a waiter by its token alone and forgets it', async () => {
     const asks = new AskRegistry();
-    const a = asks.wait('1', 'a', 1_000);
-    const b = asks.wait('2', 'b', 1_000);
+    const a = wait(asks, '1', 'a', 1_000);
+    const b = wait(asks, '2', 'b', 1_000);
     expect(asks.size).toBe(2);
     expect(asks.settle(reply('2', 'two'))).toBe(true);
     expect(asks.settle(reply('1', 'one'))).toBe(true);
@@ -24,7 +28,7 @@ describe('AskRegistry', () => {
 
   it('returns false for a token nobody waits for (and for a second reply to the same one)', async () => {
     const asks = new AskRegistry();
-    const a = asks.wait('1', 'a', 1_000);
+    const a = wait(asks, '1', 'a', 1_000);
     expect(asks.settle(reply('9'))).toBe(false);
     expect(asks.settle(reply('1'))).toBe(true);
     expect(asks.settle(reply('1'))).toBe(false);
@@ -33,14 +37,14 @@ describe('AskRegistry', () => {
 
   it('an error reply rejects with RemoteError carrying the peer text', async () => {
     const asks = new AskRegistry();
-    const a = asks.wait('1', 'a', 1_000);
+    const a = wait(asks, '1', 'a', 1_000);
     asks.settle(reply('1', 'no such thing', true));
     await expect(a).rejects.toEqual(new RemoteError('no such thing'));
   });
 
   it('times out with AskTimeoutError after exactly the timeout, and then forgets the token', async () => {
     const asks = new AskRegistry();
-    const a = asks.wait('1', 'slow', 500);
+    const a = wait(asks, '1', 'slow', 500);
     const outcome = a.catch((err: unknown) => err);
     vi.advanceTimersByTime(499);
     expect(asks.size).toBe(1);
@@ -54,9 +58,9 @@ describe('AskRegistry', () => {
 
   it('cancel rejects one waiter and clears its timer; rejectAll rejects every waiter', async () => {
     const asks = new AskRegistry();
-    const a = asks.wait('1', 'a', 1_000);
-    const b = asks.wait('2', 'b', 1_000);
-    const c = asks.wait('3', 'c', 1_000);
+    const a = wait(asks, '1', 'a', 1_000);
+    const b = wait(asks, '2', 'b', 1_000);
+    const c = wait(asks, '3', 'c', 1_000);
     asks.cancel('1', new ConnectionClosedError('x'));
     asks.cancel('1', new Error('twice is a no-op'));
     await expect(a).rejects.toBeInstanceOf(ConnectionClosedError);

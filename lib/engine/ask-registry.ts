@@ -22,14 +22,10 @@ export class AskRegistry {
     return this.pending.size;
   }
 
-  /** Registers `token` and returns the promise of its reply; the caller writes the request after this. */
-  wait(token: string, event: string, timeoutMs: number): Promise<Message> {
-    return new Promise<Message>((resolve, reject) => {
-      this.waitFor(token, event, timeoutMs, (err, reply) => (err === undefined ? resolve(reply!) : reject(err)));
-    });
-  }
-
-  /** `wait` without a promise: `done` runs from the reply's own read (the cross-node ask's holding node). */
+  /**
+   * Registers `token`; `done` runs once, from the reply's own read (no promise: `Conn.ask` wraps one
+   * around it, the holding node of a cross-node ask does not). The caller writes the request after this.
+   */
   waitFor(token: string, event: string, timeoutMs: number, done: AskCallback): void {
     const deadline = this.deadlines.add(timeoutMs, () => {
       this.pending.delete(token);
