@@ -34,7 +34,11 @@ const EMPTY = Buffer.alloc(0);
 export interface ClusterExchangeOptions {
   /** Channel name prefix; nodes of one app share it, different apps on one broker must not. Default `neffos`. */
   prefix?: string;
-  /** This node's id (letters, digits, `_`, `-`); default: 12 random URL-safe characters. */
+  /**
+   * This node's id (letters, digits, `_`, `-`); default: 12 random URL-safe characters. Unique per
+   * node: messages carrying this node's own id are dropped as its echoes, so two nodes given one id
+   * never hear each other.
+   */
   nodeId?: string;
   /** How often a node says it is alive, in ms. Default 1000. */
   heartbeatInterval?: number;
