@@ -1,7 +1,7 @@
-// The cluster suite against real brokers: three Nest apps in child processes (each its own HTTP port,
-// NeffosModule.forRootAsync with the broker address from ConfigService) over a redis-server and a
-// nats-server started by the test; plus a kill -9 of a node, whose connections must disappear from
-// every presence answer within the node timeout.
+// The cluster suite against real brokers: three Nest apps in child processes (each its own HTTP port;
+// NeffosModule.forRootAsync with the broker address from ConfigService, the last one forRoot({ exchange }))
+// over a redis-server and a nats-server started by the test; plus a kill -9 of a node, whose
+// connections must disappear from every presence answer within the node timeout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsTransport } from '../../lib/exchange/nats.transport.js';
 import { RedisTransport } from '../../lib/exchange/redis.transport.js';
@@ -44,7 +44,12 @@ async function startNodes(kind: Kind, broker: Broker, prefix: string, count: num
   const nodes: ChildNode[] = [];
   try {
     // One at a time: two cores, and each compiles the sources on start.
-    for (let i = 0; i < count; i++) nodes.push(await ChildNode.start(env));
+    // The last node is configured with forRoot({ exchange }), the others with forRootAsync and ConfigService.
+    for (let i = 0; i < count; i++) nodes.push(await ChildNode.start({ ...env, CLUSTER_FOR_ROOT: i === count - 1 ? '1' : '0' }));
+    const configured = nodes.map((n) => n.lines.entries.find((l) => l.startsWith('CONFIGURED WITH ')));
+    if (configured.at(-1) !== 'CONFIGURED WITH forRoot' || configured.slice(0, -1).some((l) => l !== 'CONFIGURED WITH forRootAsync')) {
+      throw new Error(`the nodes are not configured as intended: ${JSON.stringify(configured)}`);
+    }
     await Promise.all(nodes.map((n) => n.logged(new RegExp(`; ${count - 1} peer\\(s\\)`), HOP_MS * 2)));
     return nodes;
   } catch (err) {
