@@ -39,7 +39,8 @@ export class PayloadTooLargeError extends NeffosError {
   ) {
     super(
       `a ${bytes}-byte cross-node message is over the ${broker} server's max_payload (${max} bytes) and was not sent; ` +
-        `raise max_payload on the ${broker} servers, or keep bodies that cross nodes smaller (the engine option maxPayload bounds client frames)`,
+        `raise max_payload on the ${broker} servers, or send less across nodes at once (a body: the engine option maxPayload bounds client frames; ` +
+        `a presence answer: one node's ids or room names)`,
     );
   }
 }
