@@ -77,6 +77,7 @@ async function startBrokerCluster(kind: Kind): Promise<TestCluster> {
     logged: (i, pattern) => nodes[i]!.logged(pattern, HOP_MS),
     // The nodes' stdout: lines Nest's Logger printed.
     logCount: (i, pattern) => nodes[i]!.lines.entries.filter((l) => pattern.test(l)).length,
+    stopNode: (i) => nodes[i]!.stop(),
     async brokerDown() {
       const marks = nodes.map((n) => n.lineCount);
       await broker.process.stop();

@@ -28,6 +28,8 @@ export interface TestCluster {
   logged(i: number, pattern: RegExp): Promise<string>;
   /** How many lines node `i` has logged so far that match. */
   logCount(i: number, pattern: RegExp): number;
+  /** Shuts node `i` down cleanly (app.close() / engine.close()); the suite's last test does it. */
+  stopNode(i: number): Promise<void>;
   /** Takes the broker away; resolves once every node has logged the outage. */
   brokerDown(): Promise<void>;
   /** Brings it back; resolves once every node has logged that cross-node delivery resumed. */
@@ -339,5 +341,22 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       expect(cs[0]!.got('news', local)).toHaveLength(1);
       expect(cs[1]!.got('news', local)).toHaveLength(0);
     }, 60_000);
+
+    // Last: it takes a node away for good.
+    it('a node that shuts down cleanly says goodbye: the others drop it at once, with its connections', async () => {
+      const cs = await spread(cluster.nodes.length);
+      const last = cluster.nodes.length - 1;
+      const leaving = cs.find((c) => c.node === last)!;
+      const staying = cs.filter((c) => c !== leaving).map((c) => c.id);
+      expect(await node(0).call<string[]>('connections')).toContain(leaving.id);
+      await cluster.stopNode(last);
+      for (let i = 0; i < last; i++) await cluster.logged(i, new RegExp(`node \\S+ left; ${last - 1} peer\\(s\\)`));
+      // Dropped by its goodbye, not by the node timeout.
+      for (let i = 0; i < last; i++) expect(cluster.logCount(i, /has not been heard from/)).toBe(0);
+      const connections = await node(0).call<string[]>('connections');
+      expect(connections).not.toContain(leaving.id);
+      for (const id of staying) expect(connections).toContain(id);
+      expect((await rejection(node(0).call('ask', { id: leaving.id, msg: msg('q', 'gone') }))).name).toBe('ConnectionNotFoundError');
+    });
   });
 }
