@@ -28,6 +28,8 @@ export class GoCompatExchange implements StackExchange {
   /** Subscriptions sent to the broker and not yet confirmed. */
   private readonly inflight = new Set<Promise<void>>();
   private node: ExchangeNode | undefined;
+  /** Connections opened before attach() finished (an engine attached to a server already listening): subscribed once it has. */
+  private early: Set<string> | undefined = new Set();
   private closed = false;
   private readonly drops = new DropLog(() => this.node?.logger);
 
@@ -49,6 +51,9 @@ export class GoCompatExchange implements StackExchange {
   async attach(node: ExchangeNode): Promise<void> {
     await this.cluster.attach(node);
     this.node = node;
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const id of early) this.connectionOpened(id);
     // Go subscribes a namespace channel per connected namespace; we hold one per served namespace.
     await Promise.all(node.namespaces.map((ns) => this.listen(this.channel(ns))));
   }
@@ -77,7 +82,8 @@ export class GoCompatExchange implements StackExchange {
 
   /** Go routes `To` by a channel per connection id, so every connection here listens on its own. */
   connectionOpened(connectionId: string): void {
-    if (this.closed || this.node === undefined) return;
+    if (this.closed) return;
+    if (this.node === undefined) return void this.early?.add(connectionId);
     if (this.layout === 'nats' && !NATS_TOKEN.test(connectionId)) {
       // A subject built from `>` or `*` is a wildcard: this connection would receive the `To` messages
       // of every other connection. Ids can come from a client (an idGenerator reading a header).
@@ -98,6 +104,7 @@ export class GoCompatExchange implements StackExchange {
   }
 
   connectionClosed(connectionId: string): void {
+    if (this.early?.delete(connectionId)) return;
     const channel = this.channel(connectionId);
     if (!this.subscribed.delete(channel)) return;
     const leaving = this.transport.unsubscribe(channel).catch(() => {});
