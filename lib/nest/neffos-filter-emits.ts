@@ -56,7 +56,14 @@ export async function withFilterEmitsAsReply(msg: Message, nsConn: NSConn, run: 
     return !nsConn.conn.isClosed;
   };
   try {
-    const result = await run();
+    let result: unknown;
+    try {
+      result = await run();
+    } catch (err) {
+      // A filter that answers by emitting and returns nothing (Nest's own WS filters do) leaves Nest's
+      // external handler to rethrow the original error: the filter's answer is the one error reply.
+      if (call.caught === undefined) throw err;
+    }
     if (call.caught !== undefined) throw new EventReplyError(call.caught.payload, filterText(call.caught.payload));
     return result;
   } finally {
