@@ -40,6 +40,10 @@ export const OPTIONS_FACTORY_METHOD = (factoryClass: string): string =>
   `${factoryClass}, given to NeffosModule.forRootAsync as useClass/useExisting, has no createNeffosOptions() method; ` +
   'NeffosModule calls createNeffosOptions() for its options (implements NeffosOptionsFactory has the compiler check it)';
 
+export const OPTIONS_NOT_RETURNED = (source: string, value: unknown): string =>
+  `${source} of NeffosModule.forRootAsync returned ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value === 'object' ? 'an object' : String(value)} instead of the options; ` +
+  "return (or resolve to) an object such as { path: '/echo' } (a factory written as an arrow function with a block body needs its return)";
+
 export const UNKNOWN_OPTION = (key: string, nearest: string | undefined, valid: readonly string[]): string =>
   `NeffosModule has no option ${JSON.stringify(key)}; ` +
   (key === 'isGlobal'

@@ -1,7 +1,9 @@
 import { type DynamicModule, type FactoryProvider, Module } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import type { NeffosModuleOptions, NeffosOptionsFactory } from './interfaces/neffos-module-options.interface.js';
+import { InvalidOptionError } from '../engine/index.js';
 import { NeffosOptionsFactoryError } from './neffos.errors.js';
+import { OPTIONS_NOT_RETURNED } from './neffos.messages.js';
 import { NeffosExplorer } from './neffos.explorer.js';
 import { NeffosConnectionScope } from './neffos-connection-scope.js';
 import { NeffosHandlerFactory } from './neffos-handler.factory.js';
@@ -36,22 +38,32 @@ const moduleChecks: FactoryProvider = {
 };
 
 /**
- * forRootAsync({ useClass | useExisting }) calls `createNeffosOptions()` of that class; without the
- * method Nest's builder fails with "optionsFactory[...] is not a function". Name the class and the method.
+ * The options provider of forRootAsync, checked. With useClass / useExisting Nest calls
+ * `createNeffosOptions()` of that class; without the method its builder fails with
+ * "optionsFactory[...] is not a function": name the class and the method. Whatever the source, a
+ * result that is not an object (a block-bodied arrow factory without its `return`) would otherwise read
+ * as "imported without forRoot()", which the user did call: say what the factory returned instead.
  */
-function withFactoryMethodCheck(definition: DynamicModule, factoryClass: unknown): DynamicModule {
+function withCheckedOptionsFactory(definition: DynamicModule, factoryClass: unknown): DynamicModule {
   const name = typeof factoryClass === 'function' ? factoryClass.name : String(factoryClass);
+  const source = factoryClass === undefined ? 'useFactory' : `${name}.createNeffosOptions()`;
   const providers = (definition.providers ?? []).map((provider) => {
     if (typeof provider !== 'object' || !('useFactory' in provider) || provider.provide !== NEFFOS_MODULE_OPTIONS) return provider;
-    return {
-      ...provider,
-      useFactory: (factory: Partial<NeffosOptionsFactory> | undefined) => {
-        if (typeof factory?.createNeffosOptions !== 'function') throw new NeffosOptionsFactoryError(name);
-        return factory.createNeffosOptions();
-      },
-    };
+    const create: (...deps: unknown[]) => unknown =
+      factoryClass === undefined
+        ? provider.useFactory
+        : (factory: Partial<NeffosOptionsFactory> | undefined) => {
+            if (typeof factory?.createNeffosOptions !== 'function') throw new NeffosOptionsFactoryError(name);
+            return factory.createNeffosOptions();
+          };
+    return { ...provider, useFactory: async (...deps: unknown[]) => optionsOf(source, await create(...deps)) };
   });
   return { ...definition, providers };
+}
+
+function optionsOf(source: string, value: unknown): NeffosModuleOptions {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(OPTIONS_NOT_RETURNED(source, value));
+  return value as NeffosModuleOptions;
 }
 
 /** What only a registration with options (forRoot / forRootAsync) has: they all need the options. */
@@ -96,6 +108,6 @@ export class NeffosModule extends NeffosConfigurableModule {
   static override forRootAsync(options: typeof NEFFOS_ASYNC_OPTIONS_TYPE): DynamicModule {
     const definition = super.forRootAsync(options);
     const factoryClass = options.useClass ?? options.useExisting;
-    return withEngine(factoryClass === undefined ? definition : withFactoryMethodCheck(definition, factoryClass));
+    return withEngine(withCheckedOptionsFactory(definition, factoryClass));
   }
 }

@@ -23,7 +23,7 @@ import {
 } from '../../lib/index.js';
 import { withDefaults } from '../../lib/engine/engine-options.js';
 import { OPTION_BAD_PATH, OPTION_NOT_POSITIVE } from '../../lib/engine/engine.messages.js';
-import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
+import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, OPTIONS_NOT_RETURNED, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
@@ -243,5 +243,28 @@ describe('forRootAsync({ useClass })', () => {
     });
     const ns = await (await h.dial({ default: {} }, {}, '/from-class')).connect('default');
     expect(bodyText(await ns.ask('echo', 'existing'))).toBe('existing');
+  });
+});
+
+describe('a forRootAsync factory that returns no options object', () => {
+  @Injectable()
+  class ForgetfulConfig {
+    createNeffosOptions(): NeffosModuleOptions {
+      return undefined as unknown as NeffosModuleOptions;
+    }
+  }
+
+  it.each([
+    ['a block-bodied arrow without return', NeffosModule.forRootAsync({ useFactory: (() => void { path: '/echo' }) as never }), 'useFactory', 'undefined'],
+    ['an async factory resolving to null', NeffosModule.forRootAsync({ useFactory: async () => null as never }), 'useFactory', 'null'],
+    ['a string', NeffosModule.forRootAsync({ useFactory: () => '/echo' as never }), 'useFactory', 'the string "/echo"'],
+    ['useClass whose createNeffosOptions() returns nothing', NeffosModule.forRootAsync({ useClass: ForgetfulConfig }), 'ForgetfulConfig.createNeffosOptions()', 'undefined'],
+  ])('%s fails with InvalidOptionError saying what it returned, not "imported without forRoot()"', async (_name, neffos, source, returned) => {
+    const err = await startError({ imports: [neffos], providers: [EchoController] });
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect(err).not.toBeInstanceOf(NeffosModuleWithoutForRootError);
+    expect(phaseOf(err)).toBe('compile');
+    expect((err as Error).message).toBe(OPTIONS_NOT_RETURNED(source, returned === 'undefined' ? undefined : returned === 'null' ? null : '/echo'));
+    expect((err as Error).message).toContain(`${source} of NeffosModule.forRootAsync returned ${returned} instead of the options`);
   });
 });
