@@ -3,7 +3,21 @@ import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Conn } from './conn.js';
 import { InvalidOptionError } from './engine.errors.js';
-import { OPTION_BAD_BACKPRESSURE, OPTION_BAD_EXCHANGE, OPTION_BAD_ORIGIN, OPTION_BAD_PATH, OPTION_BAD_PROTECTED_HEADERS, OPTION_BAD_RATE_POLICY, OPTION_HANDLER_NOT_FUNCTION, OPTION_NO_NAMESPACES, OPTION_NOT_POSITIVE } from './engine.messages.js';
+import {
+  OPTION_BAD_BACKPRESSURE,
+  OPTION_BAD_EXCHANGE,
+  OPTION_BAD_ORIGIN,
+  OPTION_BAD_PATH,
+  OPTION_BAD_PROTECTED_HEADERS,
+  OPTION_BAD_RATE_POLICY,
+  OPTION_BAD_SUBPROTOCOLS,
+  OPTION_HANDLER_NOT_FUNCTION,
+  OPTION_NO_NAMESPACES,
+  OPTION_NOT_BOOLEAN,
+  OPTION_NOT_FUNCTION,
+  OPTION_NOT_POSITIVE,
+  OPTION_PATH_WITH_QUERY,
+} from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
 import type { NeffosLogger, StackExchange } from './stack-exchange.js';
 
@@ -262,6 +276,25 @@ function protectedHeaderSet(names: readonly string[] | undefined): ReadonlySet<s
   return new Set(names.map((n) => n.toLowerCase()));
 }
 
+/** A callback option: a mistyped one (`authorize: true`) would otherwise fail every handshake with a TypeError. */
+function callback<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new InvalidOptionError(OPTION_NOT_FUNCTION(name, value));
+  return value;
+}
+
+/** A flag: `'false'` from an environment variable would otherwise be read as false or true depending on the check. */
+function flag(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError(OPTION_NOT_BOOLEAN(name, value));
+  return value === true;
+}
+
+function subprotocolList(value: readonly string[] | undefined): readonly string[] | undefined {
+  if (value !== undefined && (!Array.isArray(value) || value.some((p) => typeof p !== 'string' || p === ''))) {
+    throw new InvalidOptionError(OPTION_BAD_SUBPROTOCOLS(value));
+  }
+  return value;
+}
+
 /** A broker URL or a settings object (easy to pass from a ConfigService) would only fail at bootstrap, as a TypeError. */
 function exchangeOption(exchange: unknown): StackExchange | undefined {
   if (exchange === undefined) return undefined;
@@ -276,6 +309,7 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   if (typeof options.path !== 'string' || !options.path.startsWith('/')) {
     throw new InvalidOptionError(OPTION_BAD_PATH(options.path));
   }
+  if (/[?#]/.test(options.path)) throw new InvalidOptionError(OPTION_PATH_WITH_QUERY(options.path));
   const names = Object.keys(options.namespaces ?? {});
   if (names.length === 0) throw new InvalidOptionError(OPTION_NO_NAMESPACES);
   const empty = options.namespaces[''];
@@ -290,10 +324,10 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
   return {
     path: options.path,
     namespaces: ownEntriesOnly(options.namespaces),
-    idGenerator: options.idGenerator ?? (() => randomUUID()),
-    authorize: options.authorize,
-    onConnect: options.onConnect,
-    onDisconnect: options.onDisconnect,
+    idGenerator: callback('idGenerator', options.idGenerator) ?? (() => randomUUID()),
+    authorize: callback('authorize', options.authorize),
+    onConnect: callback('onConnect', options.onConnect),
+    onDisconnect: callback('onDisconnect', options.onDisconnect),
     maxPayload: positive('maxPayload', options.maxPayload, 1024 * 1024),
     askTimeout: positive('askTimeout', options.askTimeout, 10_000),
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, 10_000),
@@ -315,13 +349,13 @@ export function withDefaults(options: EngineOptions): ResolvedEngineOptions {
     writeBufferHighWaterMark: positive('writeBufferHighWaterMark', options.writeBufferHighWaterMark, 8 * 1024 * 1024),
     onBackpressure: options.onBackpressure ?? 'close',
     origins: originPolicy(options.origins),
-    subprotocols: options.subprotocols,
-    serveClient: options.serveClient === true,
+    subprotocols: subprotocolList(options.subprotocols),
+    serveClient: flag('serveClient', options.serveClient),
     protectedHeaders: protectedHeaderSet(options.protectedHeaders),
     nativeOnly,
-    onError: options.onError ?? ((err) => console.error('[neffos]', err)),
+    onError: callback('onError', options.onError) ?? ((err) => console.error('[neffos]', err)),
     exchange: exchangeOption(options.exchange),
     logger: options.logger ?? consoleLogger,
-    exposeErrors: options.exposeErrors === true,
+    exposeErrors: flag('exposeErrors', options.exposeErrors),
   };
 }

@@ -81,6 +81,26 @@ function exampleOf(name: string): string {
 export const CLOSE_CODE_NOT_SENDABLE = (code: unknown): string =>
   `close code ${String(code)} cannot be sent in a close frame; use 1000-1003, 1007-1014 or an application code 3000-4999 (1005 and 1006 only describe a close that had no frame)`;
 export const OPTION_BAD_PATH = (path: unknown): string => `option path must start with "/", got ${JSON.stringify(path)}`;
+export const OPTION_PATH_WITH_QUERY = (path: string): string =>
+  `option path is matched against the request's path alone, so ${JSON.stringify(path)} (with a query or fragment) would never match; use ${JSON.stringify(path.replace(/[?#].*$/s, '') || '/')}`;
+/** What a value is, for an option of another type: a string quoted, else its type. */
+const kindOf = (value: unknown): string =>
+  typeof value === 'string' ? `the string ${JSON.stringify(value)}` : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+const FUNCTION_EXAMPLES: Readonly<Record<string, string>> = {
+  idGenerator: '(req) => id',
+  authorize: '(req) => boolean | string',
+  onConnect: '(conn) => { … }',
+  onDisconnect: '(conn) => { … }',
+  onError: '(err, conn) => { … }',
+  eventNameMapper: "trimPrefix('On')",
+};
+export const OPTION_NOT_FUNCTION = (name: string, value: unknown): string =>
+  `option ${name} must be a function${FUNCTION_EXAMPLES[name] === undefined ? '' : ` such as ${FUNCTION_EXAMPLES[name]}`}, got ${kindOf(value)}`;
+export const OPTION_NOT_BOOLEAN = (name: string, value: unknown): string =>
+  `option ${name} must be true or false, got ${kindOf(value)}` +
+  (typeof value === 'string' ? ` (a string, even "false", is not a boolean; from an environment variable write ${name}: process.env.X === 'true')` : '');
+export const OPTION_BAD_SUBPROTOCOLS = (value: unknown): string =>
+  `option subprotocols must be an array of subprotocol names (e.g. ['chat']), got ${typeof value === 'string' ? `the string ${JSON.stringify(value)}` : JSON.stringify(value) ?? String(value)}`;
 export const OPTION_NO_NAMESPACES = 'option namespaces must name at least one namespace';
 export const OPTION_BAD_ORIGIN = (value: unknown, parsed: string | undefined): string =>
   `option origins: ${JSON.stringify(value)} is not an origin; an origin is scheme://host[:port] with no path or trailing slash, matched exactly` +

@@ -8,6 +8,7 @@
 import type { ModulesContainer } from '@nestjs/core';
 import { withDefaults } from '../engine/engine-options.js';
 import { InvalidOptionError } from '../engine/index.js';
+import { OPTION_NOT_FUNCTION } from '../engine/engine.messages.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { nearestName } from './nearest-name.js';
 import { NeffosControllerInControllersError, NeffosModuleWithoutForRootError, UnknownOptionError } from './neffos.errors.js';
@@ -109,6 +110,9 @@ export function assertValidOptions(options: NeffosModuleOptions): void {
     throw new UnknownOptionError(key, nearestName(key, VALID_KEYS, Math.max(2, Math.floor(key.length / 3))), VALID_KEYS);
   }
   if (options.events !== undefined && !isEventsMode(options.events)) throw new InvalidOptionError(BAD_EVENTS_MODE(options.events));
+  if (options.eventNameMapper !== undefined && typeof options.eventNameMapper !== 'function') {
+    throw new InvalidOptionError(OPTION_NOT_FUNCTION('eventNameMapper', options.eventNameMapper));
+  }
   const { eventNameMapper: _mapper, events: _events, ...engineOptions } = options;
   withDefaults({ ...engineOptions, namespaces: NAMESPACES_FOUND_AT_BOOTSTRAP });
 }

@@ -22,7 +22,7 @@ import {
   UnknownOptionError,
 } from '../../lib/index.js';
 import { withDefaults } from '../../lib/engine/engine-options.js';
-import { OPTION_BAD_PATH, OPTION_NOT_POSITIVE } from '../../lib/engine/engine.messages.js';
+import { OPTION_BAD_PATH, OPTION_BAD_SUBPROTOCOLS, OPTION_NOT_BOOLEAN, OPTION_NOT_FUNCTION, OPTION_NOT_POSITIVE, OPTION_PATH_WITH_QUERY } from '../../lib/engine/engine.messages.js';
 import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, OPTIONS_NOT_RETURNED, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
@@ -165,6 +165,37 @@ describe('option keys and values', () => {
       expect(phaseOf(err)).toBe('compile');
       if (message !== undefined) expect((err as Error).message).toBe(message);
     }
+  });
+
+  // These used to start: a callback that is not a function failed every handshake with a TypeError
+  // (the client read "Internal server error"), a flag given as the string "true" was read as false, a
+  // path with a query never matched, and a string of subprotocols was read letter by letter.
+  it.each([
+    ['idGenerator', 'uuid', OPTION_NOT_FUNCTION('idGenerator', 'uuid')],
+    ['authorize', true, OPTION_NOT_FUNCTION('authorize', true)],
+    ['onConnect', {}, OPTION_NOT_FUNCTION('onConnect', {})],
+    ['onDisconnect', 'log', OPTION_NOT_FUNCTION('onDisconnect', 'log')],
+    ['onError', null, OPTION_NOT_FUNCTION('onError', null)],
+    ['eventNameMapper', 'On', OPTION_NOT_FUNCTION('eventNameMapper', 'On')],
+    ['serveClient', 'true', OPTION_NOT_BOOLEAN('serveClient', 'true')],
+    ['exposeErrors', 1, OPTION_NOT_BOOLEAN('exposeErrors', 1)],
+    ['subprotocols', 'chat', OPTION_BAD_SUBPROTOCOLS('chat')],
+    ['path', '/echo?v=1', OPTION_PATH_WITH_QUERY('/echo?v=1')],
+  ] as const)('a value of the wrong kind (%s: %j) fails while the module is created, saying what is expected', async (name, value, message) => {
+    const options = { path: '/echo', [name]: value } as unknown as NeffosModuleOptions;
+    for (const neffos of [NeffosModule.forRoot(options), NeffosModule.forRootAsync({ useFactory: async () => options })]) {
+      const err = await startError({ imports: [neffos], providers: [EchoController] });
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(phaseOf(err)).toBe('compile');
+      expect((err as Error).message).toBe(message);
+    }
+  });
+
+  it('the messages quote the value and show the expected form', () => {
+    expect(OPTION_NOT_FUNCTION('authorize', true)).toBe('option authorize must be a function such as (req) => boolean | string, got boolean true');
+    expect(OPTION_NOT_BOOLEAN('serveClient', 'false')).toContain("got the string \"false\" (a string, even \"false\", is not a boolean; from an environment variable write serveClient: process.env.X === 'true')");
+    expect(OPTION_BAD_SUBPROTOCOLS('chat')).toBe("option subprotocols must be an array of subprotocol names (e.g. ['chat']), got the string \"chat\"");
+    expect(OPTION_PATH_WITH_QUERY('/echo?v=1')).toContain('use "/echo"');
   });
 
   it('NestFactory.create rejects a bad value, before app.init()', async () => {
