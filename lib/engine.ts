@@ -6,6 +6,7 @@ export {
   AskTimeoutError,
   BadNamespaceError,
   BadRoomError,
+  BodyNotSerializableError,
   ClientError,
   CloseCode,
   Conn,

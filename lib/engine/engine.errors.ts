@@ -13,6 +13,7 @@ import {
   ROOM_NAME_TOO_LONG, TOO_MANY_ROOMS,
   UNPRINTABLE_ERROR,
   CLOSE_CODE_NOT_SENDABLE,
+  BODY_NOT_SERIALIZABLE,
 } from './engine.messages.js';
 
 export const CloseCode = {
@@ -50,6 +51,18 @@ export class ConnectionClosedError extends NeffosError {
   override name = 'ConnectionClosedError';
   constructor(readonly connectionId: string) {
     super(CONNECTION_CLOSED(connectionId));
+  }
+}
+
+/**
+ * A handler's return value, or a body given to emit/broadcast/ask, that cannot go on the wire: a
+ * function, a symbol, a bigint, a cycle. A programming error, so a TypeError and no NeffosError: as a
+ * reply it is logged and the client reads `Internal server error`, never an empty success.
+ */
+export class BodyNotSerializableError extends TypeError {
+  override name = 'BodyNotSerializableError';
+  constructor(context: string, value: unknown, cause?: unknown) {
+    super(BODY_NOT_SERIALIZABLE(context, value, cause instanceof Error ? cause.message : undefined), cause === undefined ? undefined : { cause });
   }
 }
 

@@ -117,3 +117,15 @@ export const OPTION_HANDLER_NOT_FUNCTION = (event: string, namespace: string): s
   `handler of event "${event}" in namespace "${namespace}" must be a function`;
 export const ASK_TIMEOUT_INVALID = (timeout: number): string =>
   `ask timeout must be a positive finite number of milliseconds, got ${timeout}`;
+
+/** What a value is, for a body that cannot be sent: a function is most often a method returned instead of called. */
+const unsendableKind = (value: unknown): string =>
+  typeof value === 'function'
+    ? `a function${value.name ? ` (${value.name})` : ''}; return its result instead (a method returned without calling it?)`
+    : typeof value === 'symbol'
+      ? 'a symbol'
+      : typeof value === 'bigint'
+        ? 'a bigint (JSON has no bigint; send it as a string)'
+        : 'an object JSON cannot encode';
+export const BODY_NOT_SERIALIZABLE = (context: string, value: unknown, cause: string | undefined): string =>
+  `${context} must be a string, bytes (Buffer, Uint8Array) or a JSON value; got ${unsendableKind(value)}${cause === undefined ? '' : ` (${cause})`}`;

@@ -85,7 +85,13 @@ function handleNative(conn: Conn, msg: Message, framed: boolean): Promise<void> 
   const handler = nsConn?.events[OnNativeMessage];
   if (nsConn === undefined || handler === undefined) return undefined;
   const write = (result: unknown): void => {
-    const body = toBody(result);
+    let body: Buffer | string | undefined;
+    try {
+      body = toBody(result, msg);
+    } catch (err) {
+      conn.host.reportError(err, conn);
+      return;
+    }
     if (body === undefined) return;
     if (framed) conn.write(encodeFields('', '', '', OnNativeMessage, false, false, body), msg.isBinary);
     else conn.write(body, msg.isBinary);

@@ -3,19 +3,35 @@
 import { isUint8Array } from 'node:util/types';
 import { encodeEmptyReply, encodeFields, encodeReply, type Message } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-import { clientErrorText } from './engine.errors.js';
+import { BodyNotSerializableError, clientErrorText } from './engine.errors.js';
 import { REJECTED } from './engine.messages.js';
 import type { EventHandler } from './engine.types.js';
 import { withinHandlerTimeout } from './handler-timeout.js';
 import type { NSConn } from './namespace-conn.js';
 
-/** What a handler returned, as a body; `undefined` and `null` mean "no reply body". One place, so every path replies the same way. */
-export function toBody(result: unknown): Buffer | string | undefined {
+/**
+ * What a handler returned, as a body; `undefined` and `null` mean "no reply body". One place, so every
+ * path replies the same way. What JSON cannot write (a function, a symbol, a cycle) throws a
+ * BodyNotSerializableError; `replyTo` names the event in its message when the body is a reply.
+ */
+export function toBody(result: unknown, replyTo?: Message): Buffer | string | undefined {
   if (result === undefined || result === null) return undefined;
   if (typeof result === 'string') return result;
   if (Buffer.isBuffer(result)) return result;
   if (isUint8Array(result)) return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
-  return JSON.stringify(result);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(result);
+  } catch (err) {
+    throw new BodyNotSerializableError(bodyContext(replyTo), result, err);
+  }
+  // JSON.stringify gives undefined, not an error, for a function or a symbol: that used to be an empty reply.
+  if (json === undefined) throw new BodyNotSerializableError(bodyContext(replyTo), result);
+  return json;
+}
+
+function bodyContext(replyTo: Message | undefined): string {
+  return replyTo === undefined ? 'a body' : `the reply to event "${replyTo.event}" of namespace "${replyTo.namespace}"`;
 }
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -55,9 +71,9 @@ export function writeResult(conn: Conn, msg: Message, result: unknown): void {
   if (result === REPLY_LATER) return;
   let body: Buffer | string | undefined;
   try {
-    body = toBody(result);
+    body = toBody(result, msg);
   } catch (err) {
-    // A value JSON cannot encode (a cycle, a BigInt) is a handler failure: answer it, so an ask cannot hang.
+    // A value JSON cannot encode (a cycle, a BigInt, a function) is a handler failure: answer it, so an ask cannot hang.
     return writeErrorReply(conn, msg, err);
   }
   if (body === undefined && msg.token === '') return;

@@ -31,6 +31,7 @@ const engineValues = [
   'AskTimeoutError',
   'BadNamespaceError',
   'BadRoomError',
+  'BodyNotSerializableError',
   'ClientError',
   'CloseCode',
   'Conn',
