@@ -56,10 +56,11 @@ export class NeffosHandlerFactory {
    */
   create(plan: HandlerPlan, instance: object, contextId: ContextId | undefined, globalEnhancers: boolean): Invoker {
     const method = (instance as Record<string, Method>)[plan.methodName]!;
+    const replies = this.replies.at(`${plan.controller.metatype.name}.${plan.methodName}`);
     if (plan.decoratedParams || globalEnhancers || this.accessor.hasEnhancers(plan.controller.metatype, method)) {
-      return this.enhanced(plan, instance, method, contextId);
+      return this.enhanced(plan, instance, method, contextId, replies);
     }
-    return this.direct(instance, method);
+    return this.direct(instance, method, replies);
   }
 
   /**
@@ -68,8 +69,7 @@ export class NeffosHandlerFactory {
    * Observable's first value, failures through the one error path. A plain result allocates nothing:
    * a string costs one `typeof`, an object two type checks.
    */
-  direct(instance: object, method: Method): Invoker {
-    const { replies } = this;
+  direct(instance: object, method: Method, replies: ReplyErrors = this.replies): Invoker {
     return (msg, nsConn) => {
       let result: unknown;
       try {
@@ -86,7 +86,7 @@ export class NeffosHandlerFactory {
   }
 
   /** The method behind Nest's pipeline; with parameter decorators its arguments come from the params factory. */
-  enhanced(plan: HandlerPlan, instance: object, method: Method, contextId: ContextId | undefined): Invoker {
+  enhanced(plan: HandlerPlan, instance: object, method: Method, contextId: ContextId | undefined, replies: ReplyErrors = this.replies): Invoker {
     const handled = new WeakSet<object>(); // the ack functions of calls whose handler ran to its end
     const target: Method = plan.ack
       ? async (...args) => {
@@ -112,7 +112,7 @@ export class NeffosHandlerFactory {
       // "AllExceptionsFilter") would turn a refused connect, join or leave into an accepted one.
       filters: !veto,
     });
-    const { replies, logger } = this;
+    const { logger } = this;
     const unacknowledged = (ms: number): void => logger.warn(ACK_MISSING_WARNING(plan.controller.metatype.name, plan.methodName, ms));
     const invoke: Invoker = plan.ack
       ? (msg, nsConn) => acknowledged(replies, handled, msg, nsConn, unacknowledged, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))

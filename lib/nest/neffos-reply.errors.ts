@@ -7,6 +7,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { errorText, INTERNAL_ERROR, NeffosError } from '../engine/index.js';
+import { THROWN_NOT_ERROR } from './neffos.messages.js';
 
 export function replyTextOf(err: unknown): string {
   return errorText(unwrapNestException(err));
@@ -42,16 +43,27 @@ export class EventReplyError extends NeffosError {
   }
 }
 
-/** Turns thrown values into EventReplyErrors under the module's `exposeErrors`, logging unexpected ones. */
+/**
+ * Turns thrown values into EventReplyErrors under the module's `exposeErrors`, logging unexpected ones.
+ * `where` (e.g. `ChatController.save`) names the thrower in the log line of a value that is no Error,
+ * which has no stack: a bare `null` or `a string` in the log said nothing about where it came from.
+ */
 export class ReplyErrors {
-  private readonly logger = new Logger('NeffosModule');
+  constructor(
+    private readonly exposeErrors: boolean,
+    private readonly where = 'a handler',
+    private readonly logger = new Logger('NeffosModule'),
+  ) {}
 
-  constructor(private readonly exposeErrors: boolean) {}
+  /** The same, for one thrower. */
+  at(where: string): ReplyErrors {
+    return new ReplyErrors(this.exposeErrors, where, this.logger);
+  }
 
   of(err: unknown): EventReplyError {
     if (err instanceof EventReplyError) return err;
     if (isForClient(err)) return new EventReplyError(err, replyTextOf(err));
-    this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err));
+    this.logger.error(err instanceof Error ? (err.stack ?? err.message) : THROWN_NOT_ERROR(this.where, thrownText(err)));
     return new EventReplyError(err, this.exposeErrors ? replyTextOf(err) : INTERNAL_ERROR);
   }
 
@@ -59,4 +71,9 @@ export class ReplyErrors {
   readonly rethrow = (err: unknown): never => {
     throw this.of(err);
   };
+}
+
+/** A thrown non-Error as the log shows it: a string quoted, so `throw 'null'` and `throw null` differ. */
+function thrownText(err: unknown): string {
+  return typeof err === 'string' ? `the string ${JSON.stringify(err)}` : errorText(err);
 }

@@ -42,10 +42,11 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     // The handshake hooks fail the way handlers do: Nest's exceptions keep their text, anything else is
     // logged with its stack and read by the client as `Internal server error` (unless exposeErrors).
     const replies = new ReplyErrors(this.options.exposeErrors === true);
+    const [authorizeReplies, onConnectReplies] = [replies.at('authorize'), replies.at('onConnect')];
     this.engine = new NeffosEngine({
       ...engineOptions,
-      authorize: authorize && ((req) => settle(() => authorize(req), replies)),
-      onConnect: onConnect && ((conn) => settle(() => onConnect(conn), replies)),
+      authorize: authorize && ((req) => settle(() => authorize(req), authorizeReplies)),
+      onConnect: onConnect && ((conn) => settle(() => onConnect(conn), onConnectReplies)),
       namespaces: this.namespaces.create(plans),
       onError: this.options.onError ?? ((err) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err))),
       logger: this.options.logger ?? this.logger,

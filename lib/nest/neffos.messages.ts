@@ -88,6 +88,11 @@ export const NO_SCOPED_INSTANCE = (controller: string): string =>
 
 // Error replies and warnings while serving.
 
+/** The log line of a thrown value that is no Error: it has no stack, so say where it came from. */
+export const THROWN_NOT_ERROR = (where: string, text: string): string =>
+  `${where} threw ${text}, which is not an Error (no stack to find it by); the client read "Internal server error". ` +
+  'Throw a WsException with the text the client should read, or an Error';
+
 /** The error reply of an `@Ack()` event whose handler returned and did not acknowledge within the bound. */
 export const ACK_MISSING = (event: string, ms: number): string =>
   `the handler of "${event}" did not acknowledge within ${ms} ms`;
