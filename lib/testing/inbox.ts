@@ -27,6 +27,11 @@ export class Inbox {
     return this.closedBy !== undefined;
   }
 
+  /** Why it closed (the connection's close, or the namespace's disconnect); undefined while open. */
+  get closeReason(): CloseReason | undefined {
+    return this.closedBy;
+  }
+
   push(msg: Message): void {
     this.received.push(msg);
     const i = this.waiters.findIndex((w) => w.matches(msg));

@@ -123,8 +123,13 @@ export class NeffosTestClient<N extends NamespaceMap<N> = any, SN extends Namesp
         fail(new DialRejectedError(url, res.statusMessage ?? '', res.statusCode));
         ws.terminate();
       });
+      // Why a socket closed before it opened (ECONNREFUSED, a DNS failure): the close alone says only 1006.
+      let socketError: Error | undefined;
+      ws.once('error', (err: Error) => (socketError ??= err));
       ws.once('open', () => ws.send('M'));
-      ws.once('close', (code: number, reason: Buffer) => fail(new TestConnectionClosedError(`the handshake of ${url}`, code, reason.toString('utf8'))));
+      ws.once('close', (code: number, reason: Buffer) =>
+        fail(new TestConnectionClosedError(`the handshake of ${url}${socketError === undefined ? '' : ` (${socketError.message})`}`, code, reason.toString('utf8'))),
+      );
       ws.once('message', (data: Buffer, isBinary: boolean) => {
         const text = data.toString('utf8');
         if (!isBinary && text.startsWith('A')) {

@@ -5,6 +5,7 @@ import type { BodyAndOptions, BodyArg, EventName, EventReply, EventRequest, Rece
 import type { Message } from '../protocol/index.js';
 import { OnNamespaceDisconnect, OnRoomJoin, OnRoomLeave } from '../protocol/index.js';
 import { Inbox, type CloseReason } from './inbox.js';
+import { TestConnectionClosedError } from './testing.errors.js';
 import type { TestBody } from './test-body.js';
 
 /**
@@ -211,7 +212,9 @@ export class TestNamespace<M = any, S = M> implements AsyncIterable<Message> {
 
   /** @internal */
   askIn(room: string, event: string, body: unknown, options: WaitOptions | undefined): Promise<Message> {
-    this.assertConnected(`ask "${event}"`);
+    // A rejection, not a throw: `await expect(ns.ask(…)).rejects` must see it, as the README promises a promise.
+    const closed = this.closedError(`ask "${event}"`);
+    if (closed !== undefined) return Promise.reject(closed);
     return this.link.request(this.name, room, event, body, false, this.timeout(options));
   }
 
@@ -245,7 +248,13 @@ export class TestNamespace<M = any, S = M> implements AsyncIterable<Message> {
   }
 
   private assertConnected(action: string): void {
-    if (this.inbox.isClosed) throw new Error(`cannot ${action}: namespace "${this.name}" is not connected any more`);
+    const closed = this.closedError(action);
+    if (closed !== undefined) throw closed;
+  }
+
+  private closedError(action: string): TestConnectionClosedError | undefined {
+    const reason = this.inbox.closeReason;
+    return reason === undefined ? undefined : new TestConnectionClosedError(`${action} in namespace "${this.name}" (it is not connected any more)`, reason.code, reason.reason);
   }
 
   private timeout(options: WaitOptions | undefined): number {

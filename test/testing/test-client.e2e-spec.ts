@@ -242,6 +242,33 @@ describe('nestjs-neffos/testing against a Nest app', () => {
     expect(await client.whenClosed()).toEqual({ code: 4000, reason: 'bye' });
   });
 
+  // A call on a namespace that is gone used to throw a plain Error synchronously, so
+  // `await expect(ns.ask(…)).rejects` never saw it and the test died at the call.
+  it('an ask on a namespace that is gone rejects (not throws) with TestConnectionClosedError; an emit throws it', async () => {
+    testing = await chatApp();
+    const client = await testing.dial();
+    const chat = await client.connect('chat');
+    await chat.disconnect();
+    let asked: Promise<unknown> | undefined;
+    expect(() => (asked = chat.ask('echo', 'late'))).not.toThrow();
+    const err = await asked!.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TestConnectionClosedError);
+    expect((err as Error).message).toBe('the connection closed (code 1000, reason "namespace \\"chat\\" disconnected") while waiting for ask "echo" in namespace "chat" (it is not connected any more)');
+    expect(() => chat.emit('note', 'late')).toThrow(TestConnectionClosedError);
+    await client.close();
+    await expect(client.connect('chat').then(() => 'connected')).rejects.toBeInstanceOf(TestConnectionClosedError);
+  });
+
+  it('a dial nobody answers says why the socket closed (ECONNREFUSED), not only code 1006', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const err = await dial(`ws://127.0.0.1:${port}/ws`, { timeout: 2_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TestConnectionClosedError);
+    expect((err as Error).message).toBe(`the connection closed (code 1006) while waiting for the handshake of ws://127.0.0.1:${port}/ws (connect ECONNREFUSED 127.0.0.1:${port})`);
+  });
+
   it('close() closes the clients it dialed and the app, leaving the port free and no socket open', async () => {
     const app = await chatApp();
     const server = app.app.getHttpServer() as Server;
