@@ -8,6 +8,8 @@ import {
   EXCEPTION_FILTERS_METADATA,
   GUARDS_METADATA,
   INTERCEPTORS_METADATA,
+  MESSAGE_MAPPING_METADATA,
+  MESSAGE_METADATA,
   NEFFOS_CONTROLLER_METADATA,
   NEFFOS_EVENT_METADATA,
   NEFFOS_IGNORE_METADATA,
@@ -40,9 +42,16 @@ export class NeffosMetadataAccessor {
     return this.reflector.get<string | string[] | undefined>(PATH_METADATA, target) !== undefined;
   }
 
-  /** `@NeffosEvent(name)`: the name; `@NeffosEvent()`: `true` (named by the method); undecorated: undefined. */
+  /**
+   * `@NeffosEvent(name)`: the name; `@NeffosEvent()`: `true` (named by the method); undecorated: undefined.
+   * A gateway's `@SubscribeMessage('name')`, kept from a migration, names the event as `@NeffosEvent('name')`
+   * would: it was read by nothing, so the method answered under its own name and `name` was silently unknown.
+   */
   getEventMark(handler: Function): string | true | undefined {
-    return this.reflector.get<string | true | undefined>(NEFFOS_EVENT_METADATA, handler);
+    const mark = this.reflector.get<string | true | undefined>(NEFFOS_EVENT_METADATA, handler);
+    if (mark !== undefined || this.reflector.get<boolean | undefined>(MESSAGE_MAPPING_METADATA, handler) !== true) return mark;
+    const message = this.reflector.get<unknown>(MESSAGE_METADATA, handler);
+    return typeof message === 'string' && message !== '' ? message : undefined;
   }
 
   isIgnored(handler: Function): boolean {

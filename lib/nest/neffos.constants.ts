@@ -9,6 +9,8 @@ export {
   PIPES_METADATA,
   ROUTE_ARGS_METADATA,
 } from '@nestjs/common/constants.js';
+// `@SubscribeMessage(name)` of @nestjs/websockets, read as `@NeffosEvent(name)` (a gateway's habit).
+export { MESSAGE_MAPPING_METADATA, MESSAGE_METADATA } from '@nestjs/websockets/constants.js';
 
 export const NEFFOS_CONTROLLER_METADATA = 'neffos:controller';
 export const NEFFOS_EVENT_METADATA = 'neffos:event';
