@@ -45,15 +45,29 @@ const HOOKS: ReadonlyArray<{ method: string; kind: 'neffos' | 'Nest' }> = [
   ...[...NEST_LIFECYCLE_METHODS].map((method) => ({ method, kind: 'Nest' as const })),
 ];
 
+/**
+ * The hooks of a @nestjs/websockets gateway (OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit),
+ * kept when a gateway becomes a controller: neffos never calls them, and under the default rule clients
+ * could call them as events. What to write instead (README, "Migrating from @WebSocketGateway").
+ */
+const GATEWAY_HOOKS: ReadonlyMap<string, string> = new Map([
+  ['handleConnection', 'onNamespaceConnected'],
+  ['handleDisconnect', 'onNamespaceDisconnect'],
+  ['afterInit', 'onModuleInit'],
+]);
+
 export interface HookNearMiss {
-  /** The hook the method name is one edit (ignoring case) away from. */
+  /** The hook the method name is one edit (ignoring case) away from; for a gateway hook, the one to use instead. */
   hook: string;
-  kind: 'neffos' | 'Nest';
+  /** `gateway`: the method is a gateway hook of that name, which neffos never calls. */
+  kind: 'neffos' | 'Nest' | 'gateway';
 }
 
-/** The hook `methodName` looks like a misspelling of: one edit away, ignoring case, and not a hook itself. */
+/** The hook `methodName` looks like a misspelling of (one edit away, ignoring case, and not a hook itself), or the gateway hook it is. */
 export function hookNearMiss(methodName: string): HookNearMiss | undefined {
   if (SYSTEM_HOOK_METHODS.has(methodName) || NEST_LIFECYCLE_METHODS.has(methodName)) return undefined;
+  const instead = GATEWAY_HOOKS.get(methodName);
+  if (instead !== undefined) return { hook: instead, kind: 'gateway' };
   // Cheap pre-filter: an edit changes the length by at most one.
   const found = HOOKS.find((h) => Math.abs(h.method.length - methodName.length) <= 1 && editDistance(h.method, methodName) <= 1);
   return found === undefined ? undefined : { hook: found.method, kind: found.kind };

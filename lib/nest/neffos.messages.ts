@@ -68,8 +68,10 @@ export const LOG_NAMESPACE = (
 export const LOG_PATH = (path: string, namespaces: number): string =>
   `Serving the neffos protocol on path ${path} (${namespaces} namespace${namespaces === 1 ? '' : 's'})`;
 
-export const NEAR_MISS_HOOK = (controller: string, methodName: string, hook: string, kind: 'neffos' | 'Nest', event: string | undefined): string =>
-  `${controller}.${methodName} looks like a misspelling of the ${kind} lifecycle hook ${hook} (one edit away, ignoring case), and is not that hook: ` +
+export const NEAR_MISS_HOOK = (controller: string, methodName: string, hook: string, kind: 'neffos' | 'Nest' | 'gateway', event: string | undefined): string =>
+  (kind === 'gateway'
+    ? `${controller}.${methodName} is a hook of @nestjs/websockets gateways, which neffos never calls: `
+    : `${controller}.${methodName} looks like a misspelling of the ${kind} lifecycle hook ${hook} (one edit away, ignoring case), and is not that hook: `) +
   (event === undefined ? 'it is never called' : `clients can call it as the event "${event}"`) +
   `. Rename it to ${hook}, or mark it @NeffosEvent() (an event) or @NeffosIgnore() (neither) to keep the name and silence this warning`;
 

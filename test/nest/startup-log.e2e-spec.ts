@@ -128,3 +128,30 @@ describe('methods one edit away from a lifecycle hook', () => {
     expect(logger.neffos('warn')[0]).toContain('it is never called');
   });
 });
+
+// A gateway's hooks kept on a controller were events clients could call, and never ran on a connection.
+describe('gateway hooks kept from a migrated @WebSocketGateway', () => {
+  @NeffosController('migrated')
+  class Migrated {
+    handleConnection() {
+      return 'called by a client';
+    }
+    handleDisconnect() {}
+    @NeffosIgnore()
+    afterInit() {}
+  }
+
+  it('are warned about at start-up, with the hook to use instead and what became of them', async () => {
+    const { h, logger } = await startWith([Migrated]);
+    expect(logger.neffos('warn')).toEqual([
+      NEAR_MISS_HOOK('Migrated', 'handleConnection', 'onNamespaceConnected', 'gateway', 'handleConnection'),
+      NEAR_MISS_HOOK('Migrated', 'handleDisconnect', 'onNamespaceDisconnect', 'gateway', 'handleDisconnect'),
+    ]);
+    expect(logger.neffos('warn')[0]).toBe(
+      'Migrated.handleConnection is a hook of @nestjs/websockets gateways, which neffos never calls: clients can call it as the event "handleConnection". ' +
+        'Rename it to onNamespaceConnected, or mark it @NeffosEvent() (an event) or @NeffosIgnore() (neither) to keep the name and silence this warning',
+    );
+    const ns = await (await h.dial({ migrated: {} })).connect('migrated');
+    expect(bodyText(await ns.ask('handleConnection', ''))).toBe('called by a client');
+  });
+});
