@@ -2,12 +2,15 @@
 // one instance per namespace connection, resolved when the namespace connects (ContextIdFactory +
 // ModuleRef.resolve) and kept here, keyed by the NSConn, so the engine carries nothing for Nest. The
 // WeakMap lets an instance go with its connection; a refused connect drops it at once.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type ContextId, ContextIdFactory, ModuleRef } from '@nestjs/core';
 import type { NSConn } from '../engine/index.js';
 import type { ControllerPlan } from './neffos.explorer.js';
 import { NoScopedInstanceError } from './neffos.errors.js';
 import type { Invoker } from './neffos-handler.factory.js';
+import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
+import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
+import { ReplyErrors } from './neffos-reply.errors.js';
 
 /** Builds one handler on a connection's instance. */
 export type ScopedBuilder = (instance: object, contextId: ContextId) => Invoker;
@@ -24,7 +27,15 @@ interface ScopedController {
 export class NeffosConnectionScope {
   private readonly scopes = new WeakMap<NSConn, Map<ControllerPlan, ScopedController>>();
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  /** A constructor or request-scoped factory that throws fails the connect as a handler's throw does. */
+  private readonly replies: ReplyErrors;
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(NEFFOS_MODULE_OPTIONS) options: NeffosModuleOptions,
+  ) {
+    this.replies = new ReplyErrors(options.exposeErrors === true);
+  }
 
   /** Resolves an instance of each controller for this namespace connection. */
   async open(nsConn: NSConn, controllers: readonly ControllerPlan[]): Promise<void> {
@@ -34,7 +45,13 @@ export class NeffosConnectionScope {
     this.moduleRef.registerRequestByContextId(request, contextId);
     const scoped = new Map<ControllerPlan, ScopedController>();
     for (const controller of controllers) {
-      const instance = (await this.moduleRef.resolve(controller.metatype, contextId, { strict: false })) as object;
+      let instance: object;
+      try {
+        instance = (await this.moduleRef.resolve(controller.metatype, contextId, { strict: false })) as object;
+      } catch (err) {
+        // An UnauthorizedException from a request-scoped "current user" factory is the client's answer.
+        throw this.replies.at(`creating ${controller.metatype.name} for a connection`).of(err);
+      }
       scoped.set(controller, { instance, contextId, invokers: new Map() });
     }
     this.scopes.set(nsConn, scoped);
