@@ -28,6 +28,7 @@ export {
   NoControllersError,
   NoScopedInstanceError,
   UnknownOptionError,
+  UnsupportedControllerProviderError,
   UnsupportedParamDecoratorError,
 } from './neffos.errors.js';
 export { NeffosServer, type NeffosTarget } from './neffos-server.js';

@@ -12,6 +12,7 @@ import {
   NOT_READY,
   OPTIONS_FACTORY_METHOD,
   UNKNOWN_OPTION,
+  UNSUPPORTED_CONTROLLER_PROVIDER,
   UNSUPPORTED_PARAM_DECORATOR,
 } from './neffos.messages.js';
 
@@ -105,5 +106,19 @@ export class NeffosOptionsFactoryError extends NeffosError {
   override name = 'NeffosOptionsFactoryError';
   constructor(readonly factoryClass: string) {
     super(OPTIONS_FACTORY_METHOD(factoryClass));
+  }
+}
+
+/**
+ * A @NeffosController provider neffos cannot serve: a transient one (its discovered instance was never
+ * constructed) or one registered with useValue / useFactory (found by class only).
+ */
+export class UnsupportedControllerProviderError extends NeffosError {
+  override name = 'UnsupportedControllerProviderError';
+  constructor(
+    readonly controller: string,
+    readonly kind: 'transient' | 'instance',
+  ) {
+    super(UNSUPPORTED_CONTROLLER_PROVIDER(controller, kind));
   }
 }

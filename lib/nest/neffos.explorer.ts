@@ -5,7 +5,7 @@ import { Inject, Injectable, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { isSystemEvent } from '../protocol/index.js';
 import type { EventNameMapper, NeffosEventsMode, NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
-import { AckOnLifecycleHookError, DuplicateEventError, UnsupportedParamDecoratorError } from './neffos.errors.js';
+import { AckOnLifecycleHookError, DuplicateEventError, UnsupportedControllerProviderError, UnsupportedParamDecoratorError } from './neffos.errors.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
 import { NEFFOS_MODULE_OPTIONS } from './neffos.module-definition.js';
 import { ACK_PARAM_TYPE, isSupportedParamType } from './neffos-params.factory.js';
@@ -69,11 +69,17 @@ export class NeffosExplorer {
   explore(): NamespacePlan[] {
     const namespaces = new Map<string, NamespacePlan>();
     const seen = new Set<Type>();
+    const byInstanceOnly = new Set<Type>();
     for (const wrapper of this.discovery.getProviders()) {
       const metatype = wrapper.metatype as Type | undefined;
-      if (typeof metatype !== 'function' || seen.has(metatype)) continue;
-      const meta = this.accessor.getControllerOptions(metatype);
-      if (meta === undefined) continue;
+      if (typeof metatype !== 'function' || this.accessor.getControllerOptions(metatype) === undefined) {
+        const instanceClass = this.controllerClassOfInstance(wrapper);
+        if (instanceClass !== undefined) byInstanceOnly.add(instanceClass);
+        continue;
+      }
+      if (seen.has(metatype)) continue;
+      const meta = this.accessor.getControllerOptions(metatype)!;
+      if (wrapper.isTransient) throw new UnsupportedControllerProviderError(metatype.name, 'transient');
       seen.add(metatype);
       const perConnection = !wrapper.isDependencyTreeStatic();
       const controller: ControllerPlan = {
@@ -91,7 +97,17 @@ export class NeffosExplorer {
       }
       this.addController(plan, controller, meta.eventNameMapper ?? this.options.eventNameMapper);
     }
+    // A controller given as useValue / useFactory only (not also as its class) would be silently unserved.
+    for (const metatype of byInstanceOnly) if (!seen.has(metatype)) throw new UnsupportedControllerProviderError(metatype.name, 'instance');
     return [...namespaces.values()];
+  }
+
+  /** The @NeffosController class of a provider's instance when the provider is not that class (useValue, useFactory). */
+  private controllerClassOfInstance(wrapper: ProviderWrapper): Type | undefined {
+    if (wrapper.isAlias) return undefined;
+    const instance: unknown = wrapper.instance;
+    const ctor = instance !== null && typeof instance === 'object' ? (instance as object).constructor : undefined;
+    return typeof ctor === 'function' && this.accessor.getControllerOptions(ctor) !== undefined ? (ctor as Type) : undefined;
   }
 
   private addController(plan: NamespacePlan, controller: ControllerPlan, mapper: EventNameMapper | undefined): void {

@@ -68,6 +68,13 @@ export const LOG_NAMESPACE = (
 export const LOG_PATH = (path: string, namespaces: number): string =>
   `Serving the neffos protocol on path ${path} (${namespaces} namespace${namespaces === 1 ? '' : 's'})`;
 
+export const UNSUPPORTED_CONTROLLER_PROVIDER = (controller: string, kind: 'transient' | 'instance'): string =>
+  kind === 'transient'
+    ? `${controller} is a @NeffosController with Scope.TRANSIENT, which neffos cannot serve (its handlers would run on an instance Nest never constructed): ` +
+      'a controller is one instance for every connection (the default scope) or one per namespace connection (Scope.REQUEST); use one of those'
+    : `${controller} is a @NeffosController registered with useValue or useFactory, which neffos does not serve: it builds controllers from their class, ` +
+      `so list the class itself (@Module({ providers: [${controller}] })) and give it what it needs by injection`;
+
 export const NEAR_MISS_HOOK = (controller: string, methodName: string, hook: string, kind: 'neffos' | 'Nest' | 'gateway', event: string | undefined): string =>
   (kind === 'gateway'
     ? `${controller}.${methodName} is a hook of @nestjs/websockets gateways, which neffos never calls: `

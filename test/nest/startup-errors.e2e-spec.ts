@@ -4,7 +4,7 @@
 // The README promises which of them fail while Nest creates the module (compile(), NestFactory.create)
 // and which in app.init(): `phaseOf` tells them apart.
 import 'reflect-metadata';
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Scope } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
@@ -20,10 +20,11 @@ import {
   type NeffosOptionsFactory,
   NeffosServer,
   UnknownOptionError,
+  UnsupportedControllerProviderError,
 } from '../../lib/index.js';
 import { withDefaults } from '../../lib/engine/engine-options.js';
 import { OPTION_BAD_PATH, OPTION_BAD_SUBPROTOCOLS, OPTION_NOT_BOOLEAN, OPTION_NOT_FUNCTION, OPTION_NOT_POSITIVE, OPTION_PATH_WITH_QUERY } from '../../lib/engine/engine.messages.js';
-import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, OPTIONS_NOT_RETURNED, UNKNOWN_OPTION } from '../../lib/nest/neffos.messages.js';
+import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, OPTIONS_NOT_RETURNED, UNKNOWN_OPTION, UNSUPPORTED_CONTROLLER_PROVIDER } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
@@ -297,5 +298,35 @@ describe('a forRootAsync factory that returns no options object', () => {
     expect(phaseOf(err)).toBe('compile');
     expect((err as Error).message).toBe(OPTIONS_NOT_RETURNED(source, returned === 'undefined' ? undefined : returned === 'null' ? null : '/echo'));
     expect((err as Error).message).toContain(`${source} of NeffosModule.forRootAsync returned ${returned} instead of the options`);
+  });
+});
+
+// A transient controller used to start and run its handlers on an instance Nest never constructed (no
+// constructor, no injected dependencies, no field initialisers); one given as useValue or useFactory
+// started as "no @NeffosController provider", though the user had listed it.
+describe('a @NeffosController provider neffos cannot serve', () => {
+  @NeffosController({ namespace: 'default', scope: Scope.TRANSIENT })
+  class TransientController {
+    readonly greeting = 'hello';
+    hi() {
+      return this.greeting;
+    }
+  }
+
+  it.each([
+    ['Scope.TRANSIENT', [TransientController], 'TransientController', 'transient'],
+    ['useValue', [{ provide: 'chat', useValue: new EchoController() }], 'EchoController', 'instance'],
+    ['useFactory', [{ provide: EchoController, useFactory: () => new EchoController() }], 'EchoController', 'instance'],
+  ] as const)('%s fails app.init() with UnsupportedControllerProviderError saying what to write', async (_name, providers, controller, kind) => {
+    const err = await startError({ imports: [NeffosModule.forRoot({ path: '/echo' })], providers: [...providers] });
+    expect(err).toBeInstanceOf(UnsupportedControllerProviderError);
+    expect(phaseOf(err)).toBe('init');
+    expect((err as Error).message).toBe(UNSUPPORTED_CONTROLLER_PROVIDER(controller, kind));
+  });
+
+  it('an instance registered beside its class is no error: the class is served', async () => {
+    const h = await createNestApp({ providers: [EchoController, { provide: 'legacy', useValue: new EchoController() }] });
+    const ns = await (await h.client()).connect('default');
+    expect((await ns.ask('echo', 'served')).text()).toBe('served');
   });
 });

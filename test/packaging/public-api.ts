@@ -120,6 +120,7 @@ export const PUBLIC_API: Record<string, EntryApi> = {
       'NoScopedInstanceError',
       'RoomName',
       'UnknownOptionError',
+      'UnsupportedControllerProviderError',
       'UnsupportedParamDecoratorError',
       'trimPrefix',
     ],
