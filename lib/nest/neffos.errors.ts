@@ -110,7 +110,7 @@ export class NeffosOptionsFactoryError extends NeffosError {
 }
 
 /**
- * A @NeffosController provider neffos cannot serve: a transient one (its discovered instance was never
+ * A `@NeffosController` provider neffos cannot serve: a transient one (its discovered instance was never
  * constructed) or one registered with useValue / useFactory (found by class only).
  */
 export class UnsupportedControllerProviderError extends NeffosError {
