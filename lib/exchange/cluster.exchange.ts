@@ -22,6 +22,7 @@ import { NODE_ID, decodeClusterMessage, encodeClusterMessage, type OutgoingClust
 import { PayloadTooLargeError } from './broker.errors.js';
 import type { ExchangeTransport } from './exchange-transport.js';
 import { ConnectionRoutes } from './connection-routes.js';
+import { settlesWithin } from './close-grace.js';
 import { DropLog } from './drop-log.js';
 import { ExchangeNotAttachedError, ExchangeUnavailableError, NodeLinkClosedError, fromWireError, toWireError } from './exchange.errors.js';
 import { NodeDirectory } from './node-directory.js';
@@ -256,12 +257,15 @@ export class ClusterExchange implements StackExchange {
     this.drops.close();
     this.pending.failAll(new ExchangeNotAttachedError('closed'));
     await this.links?.close();
+    let polite = true;
     if (wasAttached) {
-      // Tell the others to stop waiting for us; best effort (the broker may be down).
-      if (this.transport.isUp) await this.transport.publish(this.broadcastChannel, encodeClusterMessage({ t: 'bye', n: this.nodeId })).catch(() => {});
-      await Promise.allSettled([this.transport.unsubscribe(this.broadcastChannel), this.transport.unsubscribe(this.nodeChannel)]);
+      // Tell the others to stop waiting for us; best effort (the broker may be down, or hang).
+      const bye = this.transport.isUp ? this.transport.publish(this.broadcastChannel, encodeClusterMessage({ t: 'bye', n: this.nodeId })).catch(() => {}) : Promise.resolve();
+      polite = await settlesWithin(bye.then(() => Promise.allSettled([this.transport.unsubscribe(this.broadcastChannel), this.transport.unsubscribe(this.nodeChannel)])));
     }
-    await this.transport.close();
+    // A broker that did not take the goodbye in time will not take a polite close either.
+    if (polite && (await settlesWithin(this.transport.close()))) return;
+    this.transport.destroy?.();
   }
 
   // ---- inbound ----------------------------------------------------------------------------------

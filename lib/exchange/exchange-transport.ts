@@ -12,4 +12,9 @@ export interface ExchangeTransport {
   readonly isUp: boolean;
   /** Closes the broker connections it created (never a client it was given). */
   close(): Promise<void>;
+  /**
+   * Drops the broker connections it created at once, without waiting for the broker: for a `close()`
+   * that did not finish within its grace (a broker that hangs). Leaves the transport closed.
+   */
+  destroy?(): void;
 }

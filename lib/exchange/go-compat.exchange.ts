@@ -118,8 +118,10 @@ export class GoCompatExchange implements StackExchange {
     this.drops.close();
     const channels = [...this.subscribed];
     this.subscribed.clear();
-    await Promise.allSettled(channels.map((c) => this.transport.unsubscribe(c)));
-    await this.cluster.close();
+    // Issued first, so a healthy broker gets them before the cluster's goodbye; waited for alongside it, so a
+    // broker that hangs costs one grace (close-grace.ts), after which the cluster's close drops the connections.
+    const unsubscribed = Promise.allSettled(channels.map((c) => this.transport.unsubscribe(c)));
+    await Promise.all([unsubscribed, this.cluster.close()]);
   }
 
   private async listen(channel: string, to?: string): Promise<void> {

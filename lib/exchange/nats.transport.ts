@@ -28,8 +28,12 @@ export class NatsTransport implements ExchangeTransport {
   private nc: NatsConnection | undefined;
   private statusIterator: { stop(): void } | undefined;
   private closed = false;
+  /** Resolves when close() or destroy() starts. */
+  private readonly gone: Promise<void>;
+  private markGone!: () => void;
 
   constructor(options: NatsTransportOptions = {}) {
+    this.gone = new Promise((resolve) => (this.markGone = resolve));
     this.owned = !options.connection;
     this.ready = options.connection ? Promise.resolve(options.connection) : this.connectOwned(options);
     // Subscribe awaits `ready`; a node that never reaches its broker must not also crash on an unhandled rejection.
@@ -86,13 +90,15 @@ export class NatsTransport implements ExchangeTransport {
     if (!sub) return;
     this.subs.delete(channel);
     sub.unsubscribe();
-    // Resolves once the server has processed the UNSUB (a PING/PONG after it), as Redis' UNSUBSCRIBE reply does.
-    if (this.status.isUp && this.nc !== undefined && !this.closed) await this.nc.flush().catch(() => {});
+    // Resolves once the server has processed the UNSUB (a PING/PONG after it), as Redis' UNSUBSCRIBE reply does,
+    // or once this transport closes: nats.js leaves a flush pending for ever when the connection is closed under it.
+    if (this.status.isUp && this.nc !== undefined && !this.closed) await Promise.race([this.nc.flush().catch(() => {}), this.gone]);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.markGone();
     this.statusIterator?.stop();
     const nc = this.nc;
     if (!nc || nc.isClosed()) return;
@@ -105,6 +111,23 @@ export class NatsTransport implements ExchangeTransport {
     // drain() flushes what we published; it needs the server, so a node shutting down during an outage just closes.
     if (this.status.isUp) await nc.drain().catch(() => nc.close());
     else await nc.close();
+  }
+
+  destroy(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.markGone();
+      this.statusIterator?.stop();
+    }
+    const nc = this.nc;
+    if (nc === undefined || nc.isClosed()) return;
+    if (this.owned) {
+      // A drain() still waiting for the server fails now, and close() then runs again: harmless.
+      nc.close().catch(() => {});
+      return;
+    }
+    for (const sub of this.subs.values()) sub.unsubscribe();
+    this.subs.clear();
   }
 
   /** Connects, reporting a failed first attempt as 'down' (so an unreachable broker is logged) and retrying for ever. */

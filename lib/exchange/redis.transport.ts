@@ -138,6 +138,16 @@ export class RedisTransport implements ExchangeTransport {
     await Promise.all([quit(this.sub), this.ownsPub ? quit(this.pub) : Promise.resolve()]);
   }
 
+  destroy(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.handlers.clear();
+      this.detachPub();
+    }
+    drop(this.sub);
+    if (this.ownsPub) drop(this.pub);
+  }
+
   /** Tracks one connection's readiness; returns a function removing the listeners (for a borrowed client). */
   private watch(conn: Redis, setReady: (ready: boolean) => void, beforeReady?: () => Promise<void>): () => void {
     let lastError: Error | undefined;
@@ -197,6 +207,16 @@ export class RedisTransport implements ExchangeTransport {
 }
 
 /** QUIT when connected (waits for pending replies); otherwise drop the socket and stop reconnecting. */
+/**
+ * Closes a connection without waiting for the server: ioredis' disconnect() only ends the socket, which
+ * then waits for a server that may never answer, and so do the commands in flight on it. Destroying the
+ * socket rejects them (a QUIT among them: quit() then disconnects again, harmlessly).
+ */
+function drop(conn: Redis): void {
+  conn.disconnect();
+  conn.stream?.destroy();
+}
+
 async function quit(conn: Redis): Promise<void> {
   if (conn.status === 'ready') {
     try {
