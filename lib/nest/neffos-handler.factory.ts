@@ -114,11 +114,14 @@ export class NeffosHandlerFactory {
     });
     const { logger } = this;
     const unacknowledged = (ms: number): void => logger.warn(ACK_MISSING_WARNING(plan.controller.metatype.name, plan.methodName, ms));
-    const invoke: Invoker = plan.ack
+    const run: (msg: Message, nsConn: NSConn) => Promise<unknown> = plan.ack
       ? (msg, nsConn) => acknowledged(replies, handled, msg, nsConn, unacknowledged, (ack) => call(nsConn, messageData(msg), msg, ack, msg.event))
       : // A filter's return value is not unwrapped by Nest; an Observable one (RpcExceptionFilter style) is here.
-        (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue).catch(replies.rethrow);
-    return veto ? invoke : (msg, nsConn) => withFilterEmitsAsReply(msg, nsConn, () => invoke(msg, nsConn));
+        (msg, nsConn) => call(nsConn, messageData(msg), msg, msg.event).then(firstValue);
+    if (veto) return (msg, nsConn) => run(msg, nsConn).catch(replies.rethrow);
+    // Failures become reply errors (and bugs are logged) only after the filter-emit check: a failure a
+    // filter answered is no bug to log again, and its answer is the reply.
+    return (msg, nsConn) => withFilterEmitsAsReply(msg, nsConn, () => run(msg, nsConn)).catch(replies.rethrow);
   }
 
   /** Runs only the class's (and the global) guards on namespace connect; a refusal is the connect's error reply. */

@@ -3,8 +3,8 @@
 // exceptions handler rethrows the original error after such a filter, and that rethrow used to win, so
 // the client read the pipe's or handler's own text and the filter's answer was silently dropped.
 import 'reflect-metadata';
-import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
-import { MessageBody, WsException } from '@nestjs/websockets';
+import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, type LoggerService, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BaseWsExceptionFilter, MessageBody, WsException } from '@nestjs/websockets';
 import { IsInt } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { NeffosController, type NSConn } from '../../lib/index.js';
@@ -31,6 +31,22 @@ class SorryFilter implements ExceptionFilter {
   }
 }
 
+/** Catches what it is not given: the failure stays unanswered. */
+@Catch(BadRequestException)
+class BadRequestOnly implements ExceptionFilter {
+  catch(): void {}
+}
+
+/** The NeffosModule lines logged at level error. */
+class NeffosErrors implements LoggerService {
+  readonly lines: string[] = [];
+  log() {}
+  warn() {}
+  error(message: unknown, ...rest: unknown[]) {
+    if (rest.at(-1) === 'NeffosModule') this.lines.push(String(message));
+  }
+}
+
 @NeffosController('default')
 class FilteredController {
   @UseFilters(InvalidInputFilter)
@@ -48,6 +64,16 @@ class FilteredController {
   refuse(): never {
     throw new WsException('not now');
   }
+
+  @UseFilters(new BaseWsExceptionFilter())
+  crash(): never {
+    throw new Error('a bug the filter logs');
+  }
+
+  @UseFilters(BadRequestOnly)
+  unfiltered(): never {
+    throw new Error('a bug no filter answers');
+  }
 }
 
 describe('a filter that answers with emit("exception") and returns nothing', () => {
@@ -61,5 +87,19 @@ describe('a filter that answers with emit("exception") and returns nothing', () 
     // The filters' emits were the replies, not events beside them.
     expect((await ns.ask('add', JSON.stringify({ a: 2 }))).text()).toBe('3');
     expect(ns.received.filter((msg) => msg.event === 'exception')).toEqual([]);
+  });
+});
+
+describe('a failure a filter answered is not logged again by neffos', () => {
+  it('BaseWsExceptionFilter logs a bug itself; neffos adds no line of its own, and logs a bug no filter answered once', async () => {
+    const logger = new NeffosErrors();
+    const h = await createNestApp({ providers: [FilteredController], configure: (app) => app.useLogger(logger) });
+    const ns = await (await h.client()).connect('default');
+    await expect(ns.ask('crash', '')).rejects.toThrow(/^Internal server error$/);
+    await expect(ns.ask('save', '')).rejects.toThrow(/^sorry, try again later$/);
+    expect(logger.lines).toEqual([]);
+    await expect(ns.ask('unfiltered', '')).rejects.toThrow(/^Internal server error$/);
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).toMatch(/^Error: a bug no filter answers\n/);
   });
 });
