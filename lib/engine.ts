@@ -75,4 +75,4 @@ export {
 export type { MessageInit } from './protocol/index.js';
 // Typed events: declare an event map once, get checked names and bodies (types only)
 export type { EventMap, EventName, EventReply, EventRequest, EventSpec, NamespaceMap, Payload } from './protocol/event-map.js';
-export { ERR_BAD_NAMESPACE, ERR_BAD_ROOM, ERR_INVALID_PAYLOAD, ERR_WRITE_CLOSED } from './protocol/index.js';
+export { BodyNotJsonError, ERR_BAD_NAMESPACE, ERR_BAD_ROOM, ERR_INVALID_PAYLOAD, ERR_WRITE_CLOSED } from './protocol/index.js';

@@ -1,6 +1,7 @@
 // Typed failures of the engine, one class per thing that went wrong, so callers can match them with
 // instanceof; each message (from engine.messages.ts) says what to do about it. Close codes are in
 // CloseCode below.
+import { BodyNotJsonError } from '../protocol/index.js';
 import {
   ASK_TIMED_OUT,
   BAD_NAMESPACE,
@@ -165,7 +166,7 @@ export class HandlerTimeoutError extends NeffosError {
  * (with its stack) and the client reads `Internal server error`.
  */
 export function clientErrorText(err: unknown, exposeErrors: boolean, report: (err: unknown) => void): string {
-  if (err instanceof NeffosError || typeof err === 'string') return errorText(err);
+  if (err instanceof NeffosError || typeof err === 'string' || err instanceof BodyNotJsonError) return errorText(err);
   report(err);
   return exposeErrors ? errorText(err) : INTERNAL_ERROR;
 }

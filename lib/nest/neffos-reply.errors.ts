@@ -7,6 +7,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { errorText, INTERNAL_ERROR, NeffosError } from '../engine/index.js';
+import { BodyNotJsonError } from '../protocol/index.js';
 import { THROWN_NOT_ERROR } from './neffos.messages.js';
 
 export function replyTextOf(err: unknown): string {
@@ -15,7 +16,7 @@ export function replyTextOf(err: unknown): string {
 
 /** Whether a thrown value was written for the client to read. */
 export function isForClient(err: unknown): boolean {
-  return err instanceof WsException || err instanceof HttpException || err instanceof NeffosError;
+  return err instanceof WsException || err instanceof HttpException || err instanceof NeffosError || err instanceof BodyNotJsonError;
 }
 
 /** What a Nest exception means to say: its response's (or error's) message, a ValidationPipe list joined. */

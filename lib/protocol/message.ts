@@ -1,4 +1,5 @@
 // The decoded form of one neffos frame (docs/protocol.md §2.1); ports the wire fields of neffos message.go:Message.
+import { BodyNotJsonError } from './protocol.errors.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -132,7 +133,11 @@ export class Message<T = unknown> {
    * is sent as is, not as JSON: read it with `text()`.
    */
   json<R extends T = T>(): R {
-    return JSON.parse(this.body.toString('utf8')) as R;
+    try {
+      return JSON.parse(this.body.toString('utf8')) as R;
+    } catch (err) {
+      throw new BodyNotJsonError(this.event, this.namespace, err);
+    }
   }
 
   /** The error text of an error message, or `undefined`. */

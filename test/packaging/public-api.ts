@@ -10,6 +10,7 @@ export interface EntryApi {
 }
 
 const protocolValues = [
+  'BodyNotJsonError',
   'ERR_BAD_NAMESPACE',
   'ERR_BAD_ROOM',
   'ERR_INVALID_PAYLOAD',
