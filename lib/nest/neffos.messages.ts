@@ -68,6 +68,11 @@ export const LOG_NAMESPACE = (
 export const LOG_PATH = (path: string, namespaces: number): string =>
   `Serving the neffos protocol on path ${path} (${namespaces} namespace${namespaces === 1 ? '' : 's'})`;
 
+export const NAMESPACE_LIKE_PATH = (namespace: string, controllers: readonly string[], path: string): string =>
+  `namespace ${JSON.stringify(namespace)} (${controllers.join(', ')}) starts with "/", like a URL path: a namespace is a name clients connect to ` +
+  `(neffos.js conn.connect(${JSON.stringify(namespace)})), and the URL path is NeffosModule's (${JSON.stringify(path)}). ` +
+  `If clients connect to ${JSON.stringify(namespace.replace(/^\/+/, ''))}, write @NeffosController(${JSON.stringify(namespace.replace(/^\/+/, ''))})`;
+
 export const UNSUPPORTED_CONTROLLER_PROVIDER = (controller: string, kind: 'transient' | 'instance'): string =>
   kind === 'transient'
     ? `${controller} is a @NeffosController with Scope.TRANSIENT, which neffos cannot serve (its handlers would run on an instance Nest never constructed): ` +

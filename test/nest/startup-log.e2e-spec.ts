@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { Injectable, type LoggerService, Scope } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { type Message, NeffosController, NeffosEvent, NeffosIgnore } from '../../lib/index.js';
-import { LOG_NAMESPACE, LOG_PATH, NEAR_MISS_HOOK } from '../../lib/nest/neffos.messages.js';
+import { LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
@@ -153,5 +153,27 @@ describe('gateway hooks kept from a migrated @WebSocketGateway', () => {
     );
     const ns = await (await h.dial({ migrated: {} })).connect('migrated');
     expect(bodyText(await ns.ask('handleConnection', ''))).toBe('called by a client');
+  });
+});
+
+// The @Controller('/chat') habit: the namespace "/chat" is served, and clients connecting to "chat"
+// got "bad namespace" with nothing at start-up to say why.
+describe('a namespace that starts with "/"', () => {
+  @NeffosController('/chat')
+  class SlashController {
+    ping() {
+      return 'pong';
+    }
+  }
+
+  it('is served as written, with a warning that it is a name, not a path', async () => {
+    const { h, logger } = await startWith([SlashController, RootController]);
+    expect(logger.neffos('warn')).toEqual([NAMESPACE_LIKE_PATH('/chat', ['SlashController'], '/echo')]);
+    expect(logger.neffos('warn')[0]).toBe(
+      'namespace "/chat" (SlashController) starts with "/", like a URL path: a namespace is a name clients connect to (neffos.js conn.connect("/chat")), ' +
+        'and the URL path is NeffosModule\'s ("/echo"). If clients connect to "chat", write @NeffosController("chat")',
+    );
+    const ns = await (await h.dial({ '/chat': {} })).connect('/chat');
+    expect(bodyText(await ns.ask('ping', ''))).toBe('pong');
   });
 });
