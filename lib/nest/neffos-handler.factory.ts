@@ -99,6 +99,9 @@ export class NeffosHandlerFactory {
         ? (...args) => firstValue(method.apply(instance, args))
         : (nsConn, _data, msg) => firstValue(method.call(instance, msg, nsConn));
     this.accessor.copyMethodMetadata(method, target);
+    // What enhancers see as context.getHandler(): its name keys logs and per-handler state (the
+    // throttler's `${class}-${handler}` key), so it must be the method's, not an arrow's ''.
+    Object.defineProperty(target, 'name', { value: plan.methodName });
     const veto = VETO_HOOKS.has(plan.event);
     if (!veto) this.accessor.addInnermostInterceptor(target, HANDLER_WATCH);
     const call = this.pipeline({
