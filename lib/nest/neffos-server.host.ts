@@ -7,7 +7,7 @@ import { errorText, NeffosEngine } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { NeffosExplorer, type NamespacePlan } from './neffos.explorer.js';
 import { LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK } from './neffos.messages.js';
-import { ReplyErrors } from './neffos-reply.errors.js';
+import { EventReplyError, isForClient, ReplyErrors } from './neffos-reply.errors.js';
 import { assertNoGatewayOnPath, assertSingleRegistration, neffosRegistrations } from './neffos-mount.checks.js';
 import { NoControllersError } from './neffos.errors.js';
 import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
@@ -50,7 +50,7 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
       authorize: authorize && ((req) => settle(() => authorize(req), authorizeReplies)),
       onConnect: onConnect && ((conn) => settle(() => onConnect(conn), onConnectReplies)),
       namespaces: this.namespaces.create(plans),
-      onError: this.options.onError ?? ((err) => this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err))),
+      onError: this.options.onError ?? ((err) => this.logFailure(err)),
       logger: this.options.logger ?? this.logger,
     });
     const httpServer = this.adapterHost.httpAdapter.getHttpServer() as Server;
@@ -59,6 +59,20 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     // With an exchange, the app is ready once it has subscribed (cross-node delivery works).
     await this.engine.ready();
     this.logMounted(plans);
+  }
+
+  /**
+   * The default onError. A hook's failure after a close reaches it as the EventReplyError the client would
+   * have read: a bug in it was logged with its stack when it was thrown (ReplyErrors), so only a text
+   * written for the client (a WsException nobody was left to read) is logged here; logging the wrapper
+   * too put a second, stackless "EventReplyError: Internal server error" under every teardown bug.
+   */
+  private logFailure(err: unknown): void {
+    if (err instanceof EventReplyError) {
+      if (isForClient(err.original)) this.logger.error(err.message);
+      return;
+    }
+    this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorText(err));
   }
 
   /** Like Nest's RoutesResolver: the path, then one line per namespace with its events, hooks and scopes. */

@@ -104,7 +104,7 @@ export const NO_SCOPED_INSTANCE = (controller: string): string =>
 
 /** The log line of a thrown value that is no Error: it has no stack, so say where it came from. */
 export const THROWN_NOT_ERROR = (where: string, text: string): string =>
-  `${where} threw ${text}, which is not an Error (no stack to find it by); the client read "Internal server error". ` +
+  `${where} threw ${text}, which is not an Error (no stack to find it by); a client waiting for the answer reads "Internal server error". ` +
   'Throw a WsException with the text the client should read, or an Error';
 
 /** The error reply of an `@Ack()` event whose handler returned and did not acknowledge within the bound. */

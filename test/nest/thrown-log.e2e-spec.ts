@@ -56,7 +56,7 @@ describe('a thrown value that is not an Error', () => {
     // An Error keeps its stack, which names the method already.
     expect(logger.errors[3]).toMatch(/^Error: with a stack\n\s+at ThrowsController\..*fails/);
     expect(THROWN_NOT_ERROR('ThrowsController.nothing', 'null')).toBe(
-      'ThrowsController.nothing threw null, which is not an Error (no stack to find it by); the client read "Internal server error". Throw a WsException with the text the client should read, or an Error',
+      'ThrowsController.nothing threw null, which is not an Error (no stack to find it by); a client waiting for the answer reads "Internal server error". Throw a WsException with the text the client should read, or an Error',
     );
   });
 
@@ -73,5 +73,31 @@ describe('a thrown value that is not an Error', () => {
     });
     await expect(h.client()).rejects.toThrow(DialRejectedError);
     expect(logger.errors).toEqual([THROWN_NOT_ERROR('authorize', 'undefined')]);
+  });
+});
+
+// A teardown hook's failure used to be logged twice: with its stack when thrown, then again by the
+// default onError as a stackless "EventReplyError: Internal server error".
+describe('a hook that fails after the client closed', () => {
+  @NeffosController('rooms')
+  class TeardownController {
+    onNamespaceDisconnect() {
+      throw new Error('cleanup failed');
+    }
+    onRoomLeft() {
+      throw null;
+    }
+  }
+
+  it('is logged once, with what was thrown', async () => {
+    const logger = new ErrorLines();
+    const h = await createNestApp({ providers: [TeardownController], configure: (app) => app.useLogger(logger) });
+    const client = await h.client();
+    await (await client.connect('rooms')).joinRoom('r');
+    await client.close();
+    await h.closeApp(); // the teardown hooks have run once the app has closed
+    expect(logger.errors).toHaveLength(2);
+    expect(logger.errors).toContain(THROWN_NOT_ERROR('TeardownController.onRoomLeft', 'null'));
+    expect(logger.errors.find((line) => line.startsWith('Error: cleanup failed\n'))).toBeDefined();
   });
 });
