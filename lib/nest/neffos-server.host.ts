@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { errorText, NeffosEngine } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { NeffosExplorer, type NamespacePlan } from './neffos.explorer.js';
-import { LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK } from './neffos.messages.js';
+import { ARROW_FIELD, LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK } from './neffos.messages.js';
 import { EventReplyError, isForClient, ReplyErrors } from './neffos-reply.errors.js';
 import { assertNoGatewayOnPath, assertSingleRegistration, neffosRegistrations } from './neffos-mount.checks.js';
 import { NoControllersError } from './neffos.errors.js';
@@ -37,6 +37,7 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     if (plans.length === 0) throw new NoControllersError();
     for (const plan of plans) {
       for (const miss of plan.nearMisses) this.logger.warn(NEAR_MISS_HOOK(miss.controller, miss.methodName, miss.hook, miss.kind, miss.event));
+      for (const field of plan.arrowFields) this.logger.warn(ARROW_FIELD(field.controller, field.name, plan.namespace));
       // @Controller('/chat') habit: a namespace is a name clients connect to, the path is forRoot's.
       if (plan.namespace.startsWith('/')) this.logger.warn(NAMESPACE_LIKE_PATH(plan.namespace, plan.controllers.map((c) => c.metatype.name), this.options.path));
     }

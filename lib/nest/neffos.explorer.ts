@@ -46,6 +46,8 @@ export interface NamespacePlan {
   hooks: Map<string, HandlerPlan[]>;
   /** Methods named one edit away from a hook, which the start-up log warns about. */
   nearMisses: NearMissPlan[];
+  /** Arrow functions in instance fields (`echo = (msg) => …`), which look like events and are none. */
+  arrowFields: Array<{ controller: string; name: string }>;
 }
 
 /** A method that looks like a misspelled hook, and what became of it. */
@@ -92,7 +94,7 @@ export class NeffosExplorer {
       };
       let plan = namespaces.get(meta.namespace);
       if (plan === undefined) {
-        plan = { namespace: meta.namespace, controllers: [], events: new Map(), hooks: new Map(), nearMisses: [] };
+        plan = { namespace: meta.namespace, controllers: [], events: new Map(), hooks: new Map(), nearMisses: [], arrowFields: [] };
         namespaces.set(meta.namespace, plan);
       }
       this.addController(plan, controller, meta.eventNameMapper ?? this.options.eventNameMapper);
@@ -112,6 +114,7 @@ export class NeffosExplorer {
 
   private addController(plan: NamespacePlan, controller: ControllerPlan, mapper: EventNameMapper | undefined): void {
     plan.controllers.push(controller);
+    for (const name of arrowFieldsOf(controller)) plan.arrowFields.push({ controller: controller.metatype.name, name });
     const prototype = controller.metatype.prototype as Record<string, Function>;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const method = prototype[methodName]!;
@@ -175,4 +178,21 @@ export class NeffosExplorer {
 function mappedName(methodName: string, metatype: Type, mapper: EventNameMapper | undefined): string | false {
   const mapped = mapper?.(methodName, metatype);
   return mapped ?? methodName;
+}
+
+/**
+ * Arrow functions stored in instance fields of a static controller (`echo = (msg) => msg.body`, the
+ * habit of binding `this`), under the public-methods rule: they are no prototype methods, so no events,
+ * and a client calling them got "unknown event" with nothing at start-up to say why. Only what the
+ * class body wrote: a field holding a native or bound function (an injected `console.log`) is skipped,
+ * and per-connection controllers have no instance before a client connects.
+ */
+function arrowFieldsOf(controller: ControllerPlan): string[] {
+  if (controller.perConnection || controller.events !== 'public-methods') return [];
+  const instance: unknown = controller.wrapper.instance;
+  if (instance === null || typeof instance !== 'object') return [];
+  return Object.keys(instance).filter((name) => {
+    const value = (instance as Record<string, unknown>)[name];
+    return !name.startsWith('_') && typeof value === 'function' && !Object.hasOwn(value, 'prototype') && !Function.prototype.toString.call(value).includes('[native code]');
+  });
 }

@@ -68,6 +68,10 @@ export const LOG_NAMESPACE = (
 export const LOG_PATH = (path: string, namespaces: number): string =>
   `Serving the neffos protocol on path ${path} (${namespaces} namespace${namespaces === 1 ? '' : 's'})`;
 
+export const ARROW_FIELD = (controller: string, name: string, namespace: string): string =>
+  `${controller}.${name} is an arrow function in a field, not a method, so it is no event of namespace ${JSON.stringify(namespace)} ` +
+  `(clients calling "${name}" get "unknown event"); write it as a method, ${name}(msg: Message, conn: NSConn) { … }, or start its name with _ if it is a helper`;
+
 export const NAMESPACE_LIKE_PATH = (namespace: string, controllers: readonly string[], path: string): string =>
   `namespace ${JSON.stringify(namespace)} (${controllers.join(', ')}) starts with "/", like a URL path: a namespace is a name clients connect to ` +
   `(neffos.js conn.connect(${JSON.stringify(namespace)})), and the URL path is NeffosModule's (${JSON.stringify(path)}). ` +

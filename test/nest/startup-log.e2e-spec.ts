@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { Injectable, type LoggerService, Scope } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { type Message, NeffosController, NeffosEvent, NeffosIgnore } from '../../lib/index.js';
-import { LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK } from '../../lib/nest/neffos.messages.js';
+import { ARROW_FIELD, LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
@@ -175,5 +175,41 @@ describe('a namespace that starts with "/"', () => {
     );
     const ns = await (await h.dial({ '/chat': {} })).connect('/chat');
     expect(bodyText(await ns.ask('ping', ''))).toBe('pong');
+  });
+});
+
+// An arrow function in a field (`echo = (msg) => …`, written to bind `this`) is no prototype method,
+// so no event: clients calling it got "unknown event", with nothing at start-up to say why.
+describe('an arrow function in a controller field', () => {
+  @NeffosController('arrows')
+  class ArrowController {
+    readonly log = console.log; // an injected-style native function: not what the class body wrote as a handler
+    readonly bound = function bound(this: unknown) {}.bind(null);
+    echo = (msg: Message) => msg.body;
+    _helper = () => 'a helper';
+    ping() {
+      return 'pong';
+    }
+  }
+
+  @NeffosController('strict-arrows', { events: 'decorated' })
+  class DecoratedArrows {
+    echo = (msg: Message) => msg.body;
+    @NeffosEvent()
+    ping() {
+      return 'pong';
+    }
+  }
+
+  it('is warned about at start-up, and stays no event', async () => {
+    const { h, logger } = await startWith([ArrowController, DecoratedArrows]);
+    expect(logger.neffos('warn')).toEqual([ARROW_FIELD('ArrowController', 'echo', 'arrows')]);
+    expect(logger.neffos('warn')[0]).toBe(
+      'ArrowController.echo is an arrow function in a field, not a method, so it is no event of namespace "arrows" (clients calling "echo" get "unknown event"); ' +
+        'write it as a method, echo(msg: Message, conn: NSConn) { … }, or start its name with _ if it is a helper',
+    );
+    const ns = await (await h.dial({ arrows: {} })).connect('arrows');
+    expect(bodyText(await ns.ask('ping', ''))).toBe('pong');
+    await expect(ns.ask('echo', 'x')).rejects.toThrow('unknown event');
   });
 });
