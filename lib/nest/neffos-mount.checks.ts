@@ -78,3 +78,20 @@ export function assertNoGatewayOnPath(config: ApplicationConfig, path: string): 
 function normalize(path: string): string {
   return path.replace(/\/+$/, '') || '/';
 }
+
+/**
+ * Whether the app's WebSocket adapter is Nest's plain WsAdapter (or a subclass of it other than
+ * NeffosWsAdapter) serving gateways on the app's own server: its upgrade listener destroys every upgrade
+ * it does not route, neffos's included, so each neffos client saw a bare "socket hang up" and the server
+ * logged nothing. Told by class names, as lib/nest may not import the optional @nestjs/platform-ws.
+ */
+export function wsAdapterDestroysOurUpgrades(config: ApplicationConfig): boolean {
+  const adapter = config.getIoAdapter() as (WsAdapterLike & object) | undefined | null;
+  const registry = adapter?.wsServersRegistry;
+  if (!(registry instanceof Map) || (registry.get(0)?.length ?? 0) === 0) return false;
+  const names: string[] = [];
+  for (let proto: unknown = Object.getPrototypeOf(adapter); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    names.push((proto as { constructor?: { name?: string } }).constructor?.name ?? '');
+  }
+  return names.includes('WsAdapter') && !names.includes('NeffosWsAdapter');
+}

@@ -6,9 +6,9 @@ import type { Server } from 'node:http';
 import { errorText, NeffosEngine } from '../engine/index.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { NeffosExplorer, type NamespacePlan } from './neffos.explorer.js';
-import { ARROW_FIELD, LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK } from './neffos.messages.js';
+import { ARROW_FIELD, LOG_NAMESPACE, LOG_PATH, NAMESPACE_LIKE_PATH, NEAR_MISS_HOOK, WS_ADAPTER_DESTROYS_UPGRADES } from './neffos.messages.js';
 import { EventReplyError, isForClient, ReplyErrors } from './neffos-reply.errors.js';
-import { assertNoGatewayOnPath, assertSingleRegistration, neffosRegistrations } from './neffos-mount.checks.js';
+import { assertNoGatewayOnPath, assertSingleRegistration, neffosRegistrations, wsAdapterDestroysOurUpgrades } from './neffos-mount.checks.js';
 import { NoControllersError } from './neffos.errors.js';
 import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
 import { NeffosServer } from './neffos-server.js';
@@ -33,6 +33,7 @@ export class NeffosServerHost implements OnApplicationBootstrap, BeforeApplicati
     if (this.engine !== undefined) return;
     assertSingleRegistration(neffosRegistrations(this.modules, NeffosServerHost, NEFFOS_MODULE_OPTIONS));
     assertNoGatewayOnPath(this.appConfig, this.options.path);
+    if (wsAdapterDestroysOurUpgrades(this.appConfig)) this.logger.error(WS_ADAPTER_DESTROYS_UPGRADES(this.options.path));
     const plans = this.explorer.explore();
     if (plans.length === 0) throw new NoControllersError();
     for (const plan of plans) {

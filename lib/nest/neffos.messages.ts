@@ -68,6 +68,10 @@ export const LOG_NAMESPACE = (
 export const LOG_PATH = (path: string, namespaces: number): string =>
   `Serving the neffos protocol on path ${path} (${namespaces} namespace${namespaces === 1 ? '' : 's'})`;
 
+export const WS_ADAPTER_DESTROYS_UPGRADES = (path: string): string =>
+  `the app's WebSocket adapter is WsAdapter of @nestjs/platform-ws, which destroys every upgrade its gateways do not take: every neffos client on ${JSON.stringify(path)} ` +
+  "is cut off (socket hang up, close 1006). Use app.useWebSocketAdapter(new NeffosWsAdapter(app)), from 'nestjs-neffos/platform-ws': it routes the gateways as before and leaves this path to NeffosModule";
+
 export const ARROW_FIELD = (controller: string, name: string, namespace: string): string =>
   `${controller}.${name} is an arrow function in a field, not a method, so it is no event of namespace ${JSON.stringify(namespace)} ` +
   `(clients calling "${name}" get "unknown event"); write it as a method, ${name}(msg: Message, conn: NSConn) { … }, or start its name with _ if it is a helper`;

@@ -1,12 +1,13 @@
 // The protocol on both HTTP platforms (Express, Fastify) beside the app's plain HTTP routes, and
 // beside a @nestjs/platform-ws gateway on another path of the same server (NeffosWsAdapter).
 import 'reflect-metadata';
-import { Controller, Get, Head } from '@nestjs/common';
+import { Controller, Get, Head, type LoggerService } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { describe, expect, it } from 'vitest';
 import { NeffosWsAdapter } from '../../lib/platform-ws.js';
 import { Message, NeffosController, NeffosServer } from '../../lib/index.js';
+import { WS_ADAPTER_DESTROYS_UPGRADES } from '../../lib/nest/neffos.messages.js';
 import { createNestApp, useNestApps, type NestApp, type Platform } from '../utils/nest-app.js';
 import { RawClient } from '../utils/raw-client.js';
 
@@ -37,6 +38,16 @@ class PlainGateway {
   @SubscribeMessage('ping')
   ping(@MessageBody() data: unknown) {
     return { event: 'pong', data };
+  }
+}
+
+/** The lines logged at level error. */
+class ErrorLines implements LoggerService {
+  readonly errors: string[] = [];
+  log() {}
+  warn() {}
+  error(message: unknown) {
+    this.errors.push(String(message));
   }
 }
 
@@ -100,13 +111,19 @@ describe.each<Platform>(['express', 'fastify'])('on %s', (platform) => {
     expect((await h.http('GET', '/health')).status).toBe(200);
   });
 
-  it('with the plain WsAdapter the neffos upgrades are destroyed (why NeffosWsAdapter exists)', async () => {
+  it('with the plain WsAdapter the neffos upgrades are destroyed (why NeffosWsAdapter exists), which the start-up log says', async () => {
+    const logger = new ErrorLines();
     const h = await createNestApp({
       platform,
       providers: [EchoController, PlainGateway],
-      configure: (app) => void app.useWebSocketAdapter(new WsAdapter(app)),
+      configure: (app) => {
+        app.useLogger(logger);
+        app.useWebSocketAdapter(new WsAdapter(app));
+      },
     });
     expect(await gatewayPing(h, 'g')).toEqual({ event: 'pong', data: 'g' });
+    // Said at start-up, where it used to be silent (the clients' bare "socket hang up" below).
+    expect(logger.errors).toEqual([WS_ADAPTER_DESTROYS_UPGRADES('/echo')]);
     // Destroyed, not refused: no HTTP status at all reaches the client.
     await expect(h.client()).rejects.toThrow('the connection closed (code 1006) while waiting for the handshake');
     expect(await refusedUpgrade(h.url)).toBe('error: socket hang up');
@@ -118,11 +135,16 @@ describe.each<Platform>(['express', 'fastify'])('on %s', (platform) => {
   });
 
   it('with NeffosWsAdapter an upgrade to a path nobody serves is refused, not left hanging', async () => {
+    const logger = new ErrorLines();
     const h = await createNestApp({
       platform,
       providers: [EchoController, PlainGateway],
-      configure: (app) => void app.useWebSocketAdapter(new NeffosWsAdapter(app)),
+      configure: (app) => {
+        app.useLogger(logger);
+        app.useWebSocketAdapter(new NeffosWsAdapter(app));
+      },
     });
+    expect(logger.errors).toEqual([]);
     // Another upgrade listener gets a second to answer (as engine.io's destroyUpgrade), then it is refused.
     expect(await refusedUpgrade(`${h.wsBase}/nowhere`, 3_000)).toBe('HTTP 404');
     // And neither the gateway nor neffos was disturbed.
