@@ -195,7 +195,8 @@ function acknowledged(
       if (answerLate === undefined) resolve(value);
       else answerLate(value);
     };
-    const fail = (err: unknown): void => reject(replies.of(err));
+    // Raw: the caller turns failures into reply errors (and logs bugs) after the filter-emit check.
+    const fail = (err: unknown): void => reject(err);
     run(ack).then((value) => {
       if (!handled.has(ack)) Promise.resolve(firstValue(value)).then(resolve, fail);
       else if (!acked && pastHandlerTimeout(nsConn, started)) {

@@ -4,7 +4,7 @@
 // the client read the pipe's or handler's own text and the filter's answer was silently dropped.
 import 'reflect-metadata';
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, type LoggerService, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
-import { BaseWsExceptionFilter, MessageBody, WsException } from '@nestjs/websockets';
+import { Ack, BaseWsExceptionFilter, MessageBody, WsException } from '@nestjs/websockets';
 import { IsInt } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { NeffosController, type NSConn } from '../../lib/index.js';
@@ -70,6 +70,11 @@ class FilteredController {
     throw new Error('a bug the filter logs');
   }
 
+  @UseFilters(new BaseWsExceptionFilter())
+  crashBeforeAck(@Ack() _ack: (value: unknown) => void): never {
+    throw new Error('a bug before the ack');
+  }
+
   @UseFilters(BadRequestOnly)
   unfiltered(): never {
     throw new Error('a bug no filter answers');
@@ -97,6 +102,7 @@ describe('a failure a filter answered is not logged again by neffos', () => {
     const ns = await (await h.client()).connect('default');
     await expect(ns.ask('crash', '')).rejects.toThrow(/^Internal server error$/);
     await expect(ns.ask('save', '')).rejects.toThrow(/^sorry, try again later$/);
+    await expect(ns.ask('crashBeforeAck', '')).rejects.toThrow(/^Internal server error$/);
     expect(logger.lines).toEqual([]);
     await expect(ns.ask('unfiltered', '')).rejects.toThrow(/^Internal server error$/);
     expect(logger.lines).toHaveLength(1);
