@@ -2,12 +2,12 @@
 // so, and nothing is logged. It used to be a SyntaxError, answered "Internal server error" and logged
 // with its stack as a server bug, once per such message, so any client could fill the error log.
 import 'reflect-metadata';
-import type { LoggerService } from '@nestjs/common';
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { BodyNotJsonError, type Message, NeffosController, NeffosEngine } from '../../lib/index.js';
 import { dial } from '../../lib/testing.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
+import { ErrorLines } from '../utils/error-lines.js';
 
 useNestApps();
 
@@ -15,15 +15,6 @@ useNestApps();
 class ChatController {
   chat(msg: Message<{ text: string }>): string {
     return msg.json().text.toUpperCase();
-  }
-}
-
-class ErrorLines implements LoggerService {
-  readonly errors: string[] = [];
-  log() {}
-  warn() {}
-  error(message: unknown) {
-    this.errors.push(String(message));
   }
 }
 

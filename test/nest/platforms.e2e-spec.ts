@@ -1,7 +1,7 @@
 // The protocol on both HTTP platforms (Express, Fastify) beside the app's plain HTTP routes, and
 // beside a @nestjs/platform-ws gateway on another path of the same server (NeffosWsAdapter).
 import 'reflect-metadata';
-import { Controller, Get, Head, type LoggerService } from '@nestjs/common';
+import { Controller, Get, Head } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { Message, NeffosController, NeffosServer } from '../../lib/index.js';
 import { WS_ADAPTER_DESTROYS_UPGRADES } from '../../lib/nest/neffos.messages.js';
 import { createNestApp, useNestApps, type NestApp, type Platform } from '../utils/nest-app.js';
 import { RawClient } from '../utils/raw-client.js';
+import { ErrorLines } from '../utils/error-lines.js';
 
 useNestApps();
 
@@ -38,16 +39,6 @@ class PlainGateway {
   @SubscribeMessage('ping')
   ping(@MessageBody() data: unknown) {
     return { event: 'pong', data };
-  }
-}
-
-/** The lines logged at level error. */
-class ErrorLines implements LoggerService {
-  readonly errors: string[] = [];
-  log() {}
-  warn() {}
-  error(message: unknown) {
-    this.errors.push(String(message));
   }
 }
 

@@ -4,12 +4,13 @@
 // "current user" provider that throws UnauthorizedException. It used to reach the client as
 // "Internal server error", logged as if it were a bug.
 import 'reflect-metadata';
-import { Inject, Injectable, type LoggerService, Scope, UnauthorizedException } from '@nestjs/common';
+import { Inject, Scope, UnauthorizedException } from '@nestjs/common';
 import { REQUEST } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { NeffosController, type NSConn } from '../../lib/index.js';
 import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
+import { ErrorLines } from '../utils/error-lines.js';
 
 useNestApps();
 
@@ -34,16 +35,6 @@ class MeController {
   constructor(@Inject(CurrentUser) private readonly user: CurrentUser) {}
   whoami() {
     return this.user.name;
-  }
-}
-
-@Injectable()
-class ErrorLines implements LoggerService {
-  readonly errors: string[] = [];
-  log() {}
-  warn() {}
-  error(message: unknown) {
-    this.errors.push(String(message));
   }
 }
 

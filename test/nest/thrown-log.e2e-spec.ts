@@ -3,25 +3,16 @@
 // told the developer nothing about where to look. Read from a LoggerService installed with
 // app.useLogger, as a user would.
 import 'reflect-metadata';
-import { type LoggerService, UseInterceptors } from '@nestjs/common';
+import { UseInterceptors } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { NeffosController } from '../../lib/index.js';
 import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { THROWN_NOT_ERROR } from '../../lib/nest/neffos.messages.js';
 import { DialRejectedError } from '../../lib/testing.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
+import { ErrorLines } from '../utils/error-lines.js';
 
 useNestApps();
-
-/** Records every line logged at level error. */
-class ErrorLines implements LoggerService {
-  readonly errors: string[] = [];
-  log() {}
-  warn() {}
-  error(message: unknown) {
-    this.errors.push(String(message));
-  }
-}
 
 /* eslint-disable @typescript-eslint/only-throw-error -- throwing non-Errors is the point */
 @NeffosController('default')
