@@ -20,6 +20,21 @@ export const CLOSE_SHUTTING_DOWN = 'server shutting down';
 export const REJECTED = 'rejected';
 export const UNAUTHORIZED = 'unauthorized';
 export const NO_CONNECTION_ID = 'the connection id generator returned no id';
+/** A value for a log line: its type and, when JSON can show it, its JSON (never throws: a BigInt, a cycle). */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  return `${typeof value} ${json ?? String(value)}`;
+}
+
+export const ID_NOT_A_STRING = (value: unknown): string =>
+  `idGenerator returned ${shown(value)}, not a string: every handshake is refused (the client reads "${NO_CONNECTION_ID}"). ` +
+  'Return a string, e.g. String(user.id); return an empty string only to refuse a connection on purpose. Logged once.';
 
 // ---- error replies (`is-error=1` bodies) -----------------------------------------------------------
 

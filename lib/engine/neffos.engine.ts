@@ -9,7 +9,7 @@ import { Conn } from './conn.js';
 import { type EngineOptions, type ResolvedEngineOptions, withDefaults } from './engine-options.js';
 import { ClusterView } from './cluster-view.js';
 import { BadNamespaceError, CloseCode, ConnectionNotFoundError, HandshakeRejectedError, InvalidOptionError, clientErrorText } from './engine.errors.js';
-import { ALREADY_ATTACHED, ASK_TIMEOUT_INVALID, CLOSE_SHUTTING_DOWN, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
+import { ALREADY_ATTACHED, ASK_TIMEOUT_INVALID, CLOSE_SHUTTING_DOWN, ID_NOT_A_STRING, NO_CONNECTION_ID, REJECTED, TEARDOWN_HOOKS_STUCK, UNAUTHORIZED } from './engine.messages.js';
 import type { AskOptions, BroadcastMessage, BroadcastOptions, HandlerResult, TargetedMessage } from './engine.types.js';
 import { EngineExchangeNode } from './exchange-node.js';
 import { toBody } from './reply.writer.js';
@@ -29,6 +29,8 @@ export class NeffosEngine {
   /** @internal */ readonly tokens = new ServerTokenSource();
   /** @internal */ readonly index = new MembershipIndex();
   /** @internal */ readonly deadlines = new DeadlineQueue();
+  /** Whether an idGenerator returning no string has been logged (once per engine). */
+  private warnedIdType = false;
   private readonly wss: WebSocketServer;
   private readonly clientScript: ClientScript | undefined;
   /**
@@ -173,9 +175,15 @@ export class NeffosEngine {
   }
 
   private async generateId(conn: Conn): Promise<string> {
-    const id = await this.options.idGenerator(conn.request);
-    if (typeof id !== 'string' || id === '') throw new HandshakeRejectedError(NO_CONNECTION_ID);
-    return flat(id);
+    const id: unknown = await this.options.idGenerator(conn.request);
+    if (typeof id === 'string' && id !== '') return flat(id);
+    // An empty id refuses that client on purpose; anything else is a bug that refuses every client, so it
+    // is said once (not per handshake, which a client could repeat at will).
+    if (typeof id !== 'string' && !this.warnedIdType) {
+      this.warnedIdType = true;
+      this.options.logger.warn(ID_NOT_A_STRING(id));
+    }
+    throw new HandshakeRejectedError(NO_CONNECTION_ID);
   }
 
   private async openNative(conn: Conn): Promise<void> {
