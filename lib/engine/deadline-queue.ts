@@ -94,17 +94,14 @@ export class DeadlineQueue {
       f?.();
     };
     const arm = (delay: number): void => {
-      deadline.timer = setTimeout(expire, Math.min(Math.max(1, delay), MAX_TIMER_MS));
-      deadline.timer.unref();
+      deadline.timer = timer(expire, delay);
     };
     arm(ms);
     return deadline;
   }
 
   private arm(lane: Lane, ms: number): void {
-    // Past 2^31-1 ms Node fires at once (TimeoutOverflowWarning) and the lane would re-arm every ms.
-    lane.timer = setTimeout(() => this.run(lane), Math.min(Math.max(1, ms), MAX_TIMER_MS));
-    lane.timer.unref();
+    lane.timer = timer(() => this.run(lane), ms);
   }
 
   private run(lane: Lane): void {
@@ -134,4 +131,14 @@ export class DeadlineQueue {
     }
     this.arm(lane, lane.entries[lane.head]!.at - now);
   }
+}
+
+/**
+ * An unref'd timer for `delay` ms, at least 1 and at most what Node takes: past 2^31-1 ms Node fires at
+ * once (TimeoutOverflowWarning), and a wait would re-arm every ms; its callback re-arms for the rest.
+ */
+function timer(callback: () => void, delay: number): NodeJS.Timeout {
+  const t = setTimeout(callback, Math.min(Math.max(1, delay), MAX_TIMER_MS));
+  t.unref();
+  return t;
 }
