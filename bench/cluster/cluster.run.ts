@@ -31,6 +31,8 @@ interface Options {
   subscribers: number;
   messages: number;
   asks: number;
+  /** Asks alternate this long before the measured ones (ms), as the single-node bench warms up. */
+  warmupMs: number;
   broadcast: boolean;
 }
 
@@ -52,6 +54,7 @@ function parse(argv: string[]): Options {
     subscribers: Number(value('subscribers') ?? 500),
     messages: quick ? 100 : 400,
     asks: Number(value('asks') ?? (quick ? 300 : 2000)),
+    warmupMs: quick ? 300 : 1_000,
     broadcast: !argv.includes('--no-broadcast'),
   };
 }
@@ -161,7 +164,7 @@ function stats(values: Float64Array): AskStats {
  * Strict ping-pong asks from one driver on node A, alternating between a target on node A (local) and,
  * when given, one on node B (cross-node); the order within each pair alternates too.
  */
-async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: number): Promise<{ local: AskResult; cross?: AskResult }> {
+async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: number, warmupMs: number): Promise<{ local: AskResult; cross?: AskResult }> {
   const [driver] = await connectAll(nodeUrl, 1);
   const [localTarget] = await connectAll(nodeUrl, 1);
   const [crossTarget] = crossUrl === undefined ? [] : await connectAll(crossUrl, 1);
@@ -179,7 +182,11 @@ async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: numb
       s.client[i] = s.server[i] = Number(process.hrtime.bigint() - t) / 1000;
     }
   };
-  for (let i = 0; i < 50; i++) for (let k = 0; k < targets.length; k++) await one(k, 0); // warm-up
+  // Warm-up by time, as the single-node bench does: fresh node processes run their ask paths in V8's
+  // baseline tiers for the first thousands of asks, and the cross-node path (two processes, more code)
+  // reaches optimized code later than the local one, so a short warm-up measured the JIT, not the path.
+  const warmUntil = performance.now() + warmupMs;
+  for (let i = 0; i < 50 || performance.now() < warmUntil; i++) for (let k = 0; k < targets.length; k++) await one(k, 0);
   for (const s of samples) s.failed = 0;
   for (let i = 0; i < asks; i++) {
     for (let j = 0; j < targets.length; j++) await one((i + j) % targets.length, i);
@@ -260,7 +267,7 @@ export async function runCluster(argv: string[]): Promise<void> {
   const options = parse(argv);
   const brokers = (await import(pathToFileURL(join(ROOT, 'scripts/broker-process.mjs')).href)) as BrokerModule;
   console.log(
-    `cluster benchmark: ${options.messages} broadcasts × ${2 * options.subscribers} subscribers, ${options.asks} asks per target, one at a time; ` +
+    `cluster benchmark: ${options.messages} broadcasts × ${2 * options.subscribers} subscribers, ${options.asks} asks per target, one at a time, after ${options.warmupMs} ms of warm-up asks; ` +
       `nodes, brokers and this generator share the machine's ${cpus().length} cores (no pinning); load average ${loadavg()[0]!.toFixed(2)}\n`,
   );
   const rows: Row[] = [];
@@ -272,7 +279,7 @@ export async function runCluster(argv: string[]): Promise<void> {
     try {
       node = await startNode({});
       if (options.broadcast) row.broadcast = await runBroadcast(node.url, [node.url], 2 * options.subscribers, options.messages);
-      row.localAsk = (await runAsks(node.url, undefined, options.asks)).local;
+      row.localAsk = (await runAsks(node.url, undefined, options.asks, options.warmupMs)).local;
     } catch (err) {
       row.error = err instanceof Error ? err.message : String(err);
     } finally {
@@ -292,14 +299,14 @@ export async function runCluster(argv: string[]): Promise<void> {
       nodes.push(await startNode(env), await startNode(env));
       const [a, b] = nodes as [Node, Node];
       if (options.broadcast) row.broadcast = await runBroadcast(a.url, [a.url, b.url], options.subscribers, options.messages);
-      ({ local: row.localAsk, cross: row.crossAsk } = await runAsks(a.url, b.url, options.asks));
+      ({ local: row.localAsk, cross: row.crossAsk } = await runAsks(a.url, b.url, options.asks, options.warmupMs));
       const conns = await brokerConnections(kind, broker.port, broker.monitorPort, prefix);
       row.connectionsPerNode = `${conns / nodes.length} (${conns} for ${nodes.length} nodes, ${2 * options.subscribers + 2} clients)`;
       await Promise.all(nodes.splice(0).map((n) => killByPid(n.child)));
       const linkEnv = { ...env, BENCH_PREFIX: `${prefix}l`, BENCH_NODE_LINK: '1' };
       nodes.push(await startNode(linkEnv), await startNode(linkEnv));
       const [la, lb] = nodes as [Node, Node];
-      ({ local: row.linkLocalAsk, cross: row.linkCrossAsk } = await runAsks(la.url, lb.url, options.asks));
+      ({ local: row.linkLocalAsk, cross: row.linkCrossAsk } = await runAsks(la.url, lb.url, options.asks, options.warmupMs));
       row.floor = await topologyFloor(kind, url, options.asks);
     } catch (err) {
       row.error = err instanceof Error ? err.message : String(err);
