@@ -35,6 +35,9 @@ function shown(value: unknown): string {
 export const ID_NOT_A_STRING = (value: unknown): string =>
   `idGenerator returned ${shown(value)}, not a string: every handshake is refused (the client reads "${NO_CONNECTION_ID}"). ` +
   'Return a string, e.g. String(user.id); return an empty string only to refuse a connection on purpose. Logged once.';
+export const NEAR_MISS_PATH = (requested: string, served: string): string =>
+  `an upgrade to ${JSON.stringify(requested)} was refused with 404: neffos serves ${JSON.stringify(served)}, matched exactly ` +
+  `(case and trailing slash included); dial ${JSON.stringify(served)}. Logged once per path.`;
 
 // ---- error replies (`is-error=1` bodies) -----------------------------------------------------------
 

@@ -11,6 +11,8 @@ export interface UpgradeTarget {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Answers a plain HTTP request the target serves itself (the client script); false to pass it on. */
   serveRequest?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Told when an upgrade it did not match was refused with 404 (nobody else answered it). */
+  refusedUnmatched?(req: IncomingMessage): void;
 }
 
 /** Request wrappers of detached engines that another engine's wrapper still called: what they pass on to. */
@@ -34,8 +36,9 @@ export function attachToHttpServer(server: Server, target: UpgradeTarget): () =>
     // Not ours. Another listener may own it; if we are the only one, nobody will ever answer it.
     if (server.listenerCount('upgrade') === 1) {
       refuseUpgrade(socket, 404, 'Not Found');
+      target.refusedUnmatched?.(req);
     } else {
-      refuseIfUnanswered(socket);
+      refuseIfUnanswered(socket, () => target.refusedUnmatched?.(req));
     }
   };
 
@@ -135,17 +138,23 @@ function claimIfUnrouted(req: IncomingMessage, res: ServerResponse): void {
 /** How long another upgrade listener gets to answer an upgrade we do not route (engine.io waits as long). */
 const UNANSWERED_UPGRADE_MS = 1_000;
 
+/** Upgrade sockets refused because no listener answered them: every listener that waited is told, whichever timer fired first. */
+const refusedUnanswered = new WeakSet<Duplex>();
+
 /**
  * An upgrade for a path nobody serves would otherwise hang (every listener here leaves paths it does not
  * serve to the others), and its socket would keep `app.close()` from finishing. Like engine.io's
- * `destroyUpgrade`: if nothing has been written to it after a while, refuse it.
+ * `destroyUpgrade`: if nothing has been written to it after a while, refuse it. `onRefused` runs if it
+ * was refused so (by this call or another listener's), not when another listener answered it.
  */
-export function refuseIfUnanswered(socket: Duplex): void {
+export function refuseIfUnanswered(socket: Duplex, onRefused?: () => void): void {
   guardUpgradeSocket(socket);
   setTimeout(() => {
     if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
       refuseUpgrade(socket, 404, 'Not Found');
+      refusedUnanswered.add(socket);
     }
+    if (refusedUnanswered.has(socket)) onRefused?.();
   }, UNANSWERED_UPGRADE_MS).unref();
 }
 

@@ -17,6 +17,7 @@ import { ClientScript } from './client-script.js';
 import { registerEndpoint } from './endpoint-registry.js';
 import { attachToHttpServer, closeLingeringConnections, mergeQueryHeaders, pathOf, refuseUpgrade } from './http-attach.js';
 import { MembershipIndex } from './membership.index.js';
+import { NearMissPaths } from './near-miss-paths.js';
 import { shareRequestStrings } from './request-strings.js';
 import type { ExchangeEmit, StackExchange } from './stack-exchange.js';
 
@@ -29,6 +30,8 @@ export class NeffosEngine {
   /** @internal */ readonly tokens = new ServerTokenSource();
   /** @internal */ readonly index = new MembershipIndex();
   /** @internal */ readonly deadlines = new DeadlineQueue();
+  /** Upgrades to paths that look meant for ours, logged once each. */
+  private readonly nearMisses: NearMissPaths;
   /** Whether an idGenerator returning no string has been logged (once per engine). */
   private warnedIdType = false;
   private readonly wss: WebSocketServer;
@@ -59,6 +62,7 @@ export class NeffosEngine {
 
   constructor(options: EngineOptions) {
     this.options = withDefaults(options);
+    this.nearMisses = new NearMissPaths(this.options.path, this.options.logger);
     this.clientScript = this.options.serveClient ? new ClientScript(this.options.path) : undefined;
     this.exchange = this.options.exchange;
     this.cluster = new ClusterView(this);
@@ -105,6 +109,11 @@ export class NeffosEngine {
   /** @internal */
   matches(req: IncomingMessage): boolean {
     return pathOf(req) === this.options.path;
+  }
+
+  /** @internal An upgrade to another path got 404: a near miss of ours (`/ws/`, `/WS`) is logged once. */
+  refusedUnmatched(req: IncomingMessage): void {
+    this.nearMisses.refused(pathOf(req));
   }
 
   /** @internal `serveClient`: GET/HEAD of `<path>/neffos.js` (and its map), before the app's router */
