@@ -17,6 +17,7 @@ import {
   OPTION_NOT_FUNCTION,
   OPTION_NOT_POSITIVE,
   OPTION_PATH_WITH_QUERY,
+  optionAmount,
 } from './engine.messages.js';
 import type { EventHandler, Events, Namespaces } from './engine.types.js';
 import type { NeffosLogger, StackExchange } from './stack-exchange.js';
@@ -214,11 +215,20 @@ const consoleLogger: NeffosLogger = {
 /** A plain decimal number as text: what an environment variable holds (`MAX_PAYLOAD=65536`). */
 const NUMERIC_STRING = /^\s*\d+(\.\d+)?\s*$/;
 
+/** A size, count, time or rate: at least 0 (or 1), whole unless a rate, a time no longer than a Node timer takes. */
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   // Options often come from configuration as strings; digits are taken as the number they spell.
   const number: unknown = typeof value === 'string' && NUMERIC_STRING.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number) || number < 0 || (!allowZero && number === 0)) {
+  const { whole, max } = optionAmount(name);
+  if (
+    typeof number !== 'number' ||
+    !Number.isFinite(number) ||
+    number < 0 ||
+    (!allowZero && number === 0) ||
+    (whole && !Number.isInteger(number)) ||
+    number > max
+  ) {
     throw new InvalidOptionError(OPTION_NOT_POSITIVE(name, value, allowZero));
   }
   return number;

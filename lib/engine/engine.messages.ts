@@ -88,9 +88,28 @@ function unitOf(name: string): string {
   return BYTE_OPTIONS.has(name) ? 'bytes' : (COUNT_UNITS.get(name) ?? 'milliseconds');
 }
 
-export const OPTION_NOT_POSITIVE = (name: string, value: unknown, allowZero: boolean): string =>
-  `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${unitOf(name)}, got ` +
-  (typeof value === 'string' ? `the string ${JSON.stringify(value)} (write a number such as ${exampleOf(name)}, or a string of digits such as '${exampleOf(name)}')` : String(value));
+/** Node's longest timer delay: a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * What a numeric option may hold besides its sign: bytes, counts and times are whole numbers (a rate
+ * may be a fraction, 0.5 a second), and a time fits a Node timer (handshakeTimeout: 3e9 would close
+ * every handshake at once).
+ */
+export function optionAmount(name: string): { whole: boolean; max: number } {
+  const unit = unitOf(name);
+  return { whole: unit !== 'messages per second', max: unit === 'milliseconds' ? MAX_TIMER_MS : Infinity };
+}
+
+export const OPTION_NOT_POSITIVE = (name: string, value: unknown, allowZero: boolean): string => {
+  const { whole, max } = optionAmount(name);
+  return (
+    `option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} ${whole ? 'whole ' : ''}number of ${unitOf(name)}` +
+    (max < Infinity ? ` up to ${max} (the longest Node timer, about 24.8 days)` : '') +
+    ', got ' +
+    (typeof value === 'string' ? `the string ${JSON.stringify(value)} (write a number such as ${exampleOf(name)}, or a string of digits such as '${exampleOf(name)}')` : String(value))
+  );
+};
 
 function exampleOf(name: string): string {
   const unit = unitOf(name);

@@ -4,11 +4,11 @@
 // fail as an unresolvable CONFIGURABLE_MODULE_OPTIONS dependency), unknown option keys (a typo would be
 // ignored silently), the `events` mode and every other option's value (the engine's own check, run
 // here rather than when the engine is built at bootstrap, so `NestFactory.create` fails and not
-// `app.init()`). Each failure says what to change.
+// `app.init()`), and the registration's `isGlobal`. Each failure says what to change.
 import type { ModulesContainer } from '@nestjs/core';
 import { withDefaults } from '../engine/engine-options.js';
 import { InvalidOptionError } from '../engine/index.js';
-import { OPTION_NOT_FUNCTION } from '../engine/engine.messages.js';
+import { OPTION_NOT_BOOLEAN, OPTION_NOT_FUNCTION } from '../engine/engine.messages.js';
 import type { NeffosModuleOptions } from './interfaces/neffos-module-options.interface.js';
 import { nearestName } from './nearest-name.js';
 import { NeffosControllerInControllersError, NeffosModuleWithoutForRootError, UnknownOptionError } from './neffos.errors.js';
@@ -115,4 +115,18 @@ export function assertValidOptions(options: NeffosModuleOptions): void {
   }
   const { eventNameMapper: _mapper, events: _events, ...engineOptions } = options;
   withDefaults({ ...engineOptions, namespaces: NAMESPACES_FOUND_AT_BOOTSTRAP });
+}
+
+/** What a registration takes beside its options (Nest's ConfigurableModuleBuilder extras). */
+export interface RegistrationExtras {
+  isGlobal?: unknown;
+}
+
+/**
+ * `isGlobal` goes to Nest's `global`, which takes any truthy value: `isGlobal: process.env.X` would make
+ * the module global even with X=false. Only a boolean is taken.
+ */
+export function assertValidExtras(extras: RegistrationExtras | undefined): void {
+  const isGlobal = extras?.isGlobal;
+  if (isGlobal !== undefined && typeof isGlobal !== 'boolean') throw new InvalidOptionError(OPTION_NOT_BOOLEAN('isGlobal', isGlobal));
 }

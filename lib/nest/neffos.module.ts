@@ -8,7 +8,7 @@ import { NeffosExplorer } from './neffos.explorer.js';
 import { NeffosConnectionScope } from './neffos-connection-scope.js';
 import { NeffosHandlerFactory } from './neffos-handler.factory.js';
 import { NeffosMetadataAccessor } from './neffos-metadata.accessor.js';
-import { assertForRoot, assertNoNeffosControllerInControllers, assertValidOptions } from './neffos-module.checks.js';
+import { assertForRoot, assertNoNeffosControllerInControllers, assertValidExtras, assertValidOptions, type RegistrationExtras } from './neffos-module.checks.js';
 import { NeffosNamespacesFactory } from './neffos-namespaces.factory.js';
 import { NeffosServer } from './neffos-server.js';
 import { NeffosServerHost } from './neffos-server.host.js';
@@ -22,19 +22,23 @@ import {
 /** Token of the checks' provider; its value is unused, creating it runs them. */
 const NEFFOS_MODULE_CHECKS = 'NEFFOS_MODULE_CHECKS';
 
+/** Token of the registration's extras (`isGlobal`), which Nest keeps out of the options, for the checks. */
+const NEFFOS_REGISTRATION_EXTRAS = 'NEFFOS_REGISTRATION_EXTRAS';
+
 /**
  * Runs when Nest creates the module's providers, before it maps HTTP routes and before any provider
  * reads the options. In the static metadata, so a bare `imports: [NeffosModule]` runs it too.
  */
 const moduleChecks: FactoryProvider = {
   provide: NEFFOS_MODULE_CHECKS,
-  useFactory: (options: NeffosModuleOptions | undefined, container: ModulesContainer, accessor: NeffosMetadataAccessor) => {
+  useFactory: (options: NeffosModuleOptions | undefined, container: ModulesContainer, accessor: NeffosMetadataAccessor, extras: RegistrationExtras | undefined) => {
     assertForRoot(options, container, NeffosModule);
     assertValidOptions(options);
+    assertValidExtras(extras);
     assertNoNeffosControllerInControllers(container, accessor);
     return true;
   },
-  inject: [{ token: NEFFOS_MODULE_OPTIONS, optional: true }, ModulesContainer, NeffosMetadataAccessor],
+  inject: [{ token: NEFFOS_MODULE_OPTIONS, optional: true }, ModulesContainer, NeffosMetadataAccessor, { token: NEFFOS_REGISTRATION_EXTRAS, optional: true }],
 };
 
 /**
@@ -67,12 +71,13 @@ function optionsOf(source: string, value: unknown): NeffosModuleOptions {
 }
 
 /** What only a registration with options (forRoot / forRootAsync) has: they all need the options. */
-function withEngine(definition: DynamicModule): DynamicModule {
+function withEngine(definition: DynamicModule, extras: RegistrationExtras): DynamicModule {
   return {
     ...definition,
     imports: [...(definition.imports ?? []), DiscoveryModule],
     providers: [
       ...(definition.providers ?? []),
+      { provide: NEFFOS_REGISTRATION_EXTRAS, useValue: extras },
       NeffosExplorer,
       NeffosConnectionScope,
       NeffosHandlerFactory,
@@ -102,12 +107,12 @@ function withEngine(definition: DynamicModule): DynamicModule {
 })
 export class NeffosModule extends NeffosConfigurableModule {
   static override forRoot(options: typeof NEFFOS_OPTIONS_TYPE): DynamicModule {
-    return withEngine(super.forRoot(options));
+    return withEngine(super.forRoot(options), { isGlobal: options.isGlobal });
   }
 
   static override forRootAsync(options: typeof NEFFOS_ASYNC_OPTIONS_TYPE): DynamicModule {
     const definition = super.forRootAsync(options);
     const factoryClass = options.useClass ?? options.useExisting;
-    return withEngine(withCheckedOptionsFactory(definition, factoryClass));
+    return withEngine(withCheckedOptionsFactory(definition, factoryClass), { isGlobal: options.isGlobal });
   }
 }

@@ -145,6 +145,27 @@ describe('option keys and values', () => {
     expect((err as Error).message).toContain('isGlobal goes beside useFactory/useClass in forRootAsync');
   });
 
+  // Nest's `global` takes any truthy value: isGlobal: 'false' (from an environment variable) used to make it global.
+  it.each(['yes', 'false', 1])('isGlobal: %j (not a boolean) fails while the module is created, in forRoot and forRootAsync', async (isGlobal) => {
+    const registrations = [
+      NeffosModule.forRoot({ path: '/echo', isGlobal: isGlobal as never }),
+      NeffosModule.forRootAsync({ isGlobal: isGlobal as never, useFactory: () => ({ path: '/echo' }) }),
+    ];
+    for (const neffos of registrations) {
+      const err = await startError({ imports: [neffos], providers: [EchoController] });
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(phaseOf(err)).toBe('compile');
+      expect((err as Error).message).toBe(OPTION_NOT_BOOLEAN('isGlobal', isGlobal));
+    }
+    expect(OPTION_NOT_BOOLEAN('isGlobal', 'yes')).toContain('option isGlobal must be true or false, got the string "yes"');
+  });
+
+  it('isGlobal: true or false starts', async () => {
+    for (const isGlobal of [true, false]) {
+      expect(await startError({ imports: [NeffosModule.forRoot({ path: '/echo', isGlobal })], providers: [EchoController] })).toBeUndefined();
+    }
+  });
+
   it('a wrong events mode fails with InvalidOptionError', async () => {
     const options = { path: '/echo', events: 'all' } as unknown as NeffosModuleOptions;
     const err = await startError({ imports: [NeffosModule.forRoot(options)], providers: [EchoController] });
@@ -156,6 +177,9 @@ describe('option keys and values', () => {
   it.each([
     ['maxPayload', '64kb', OPTION_NOT_POSITIVE('maxPayload', '64kb', false)],
     ['pingInterval', -1, OPTION_NOT_POSITIVE('pingInterval', -1, true)],
+    ['maxPayload', 1.5, OPTION_NOT_POSITIVE('maxPayload', 1.5, false)],
+    ['maxConnections', 2.5, OPTION_NOT_POSITIVE('maxConnections', 2.5, true)],
+    ['handshakeTimeout', 3e9, OPTION_NOT_POSITIVE('handshakeTimeout', 3e9, false)],
     ['path', 'echo', OPTION_BAD_PATH('echo')],
     ['origins', 'https://app.example.com/', undefined],
   ] as const)('a bad value (%s: %j) fails while the module is created, with InvalidOptionError', async (name, value, message) => {
