@@ -1,0 +1,59 @@
+// One soak cycle with the real neffos.js client: dial, connect a namespace, join a room of its own,
+// emit in it, ask, be asked by the server (answered, and unanswered), leave, and go: a clean close or
+// an abrupt terminate(). Run by `workers` clients at once, each cycle after the other, bounded by
+// `cycles`.
+import { bodyText, closeNeffos, dialNeffos, reply, type NeffosConn } from '../utils/neffos-client.js';
+
+export interface CycleOptions {
+  url: string;
+  namespace: string;
+  /** Timeout of the server ask the client never answers, ms: short ones time out, long ones are pending at close. */
+  silentAskMs(i: number): number;
+  /** Leave the room before going (else the close leaves it). */
+  leave(i: number): boolean;
+  /** terminate() instead of a clean close. */
+  terminate(i: number): boolean;
+  /** Extra steps while connected (e.g. a cross-node ask), given the client and its id. */
+  extra?(client: NeffosConn, i: number): Promise<void>;
+}
+
+const handlers = (namespace: string) => ({
+  [namespace]: {
+    q: (_ns: unknown, msg: { Body: string | ArrayBuffer }) => reply(bodyText(msg)),
+    silent: () => {},
+    news: () => {},
+  },
+});
+
+async function cycle(o: CycleOptions, i: number): Promise<void> {
+  const client = await dialNeffos(o.url, handlers(o.namespace), {}, 10_000);
+  try {
+    const ns = await client.connect(o.namespace);
+    const room = await ns.joinRoom(`room-${i}`);
+    room.emit('roomBroadcast', 'hello');
+    expectText(await ns.ask('echo', `e${i}`), `e${i}`);
+    expectText(await ns.ask('askBack', `b${i}`), `b${i}`);
+    expectText(await ns.ask('askSilent', String(o.silentAskMs(i))), 'asked');
+    await o.extra?.(client, i);
+    if (o.leave(i)) await room.leave();
+  } finally {
+    if (o.terminate(i)) client.conn.terminate();
+    else await closeNeffos(client);
+  }
+}
+
+function expectText(msg: { Body: string | ArrayBuffer }, want: string): void {
+  const got = bodyText(msg);
+  if (got !== want) throw new Error(`soak cycle: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+}
+
+/** Runs cycles `from` … `from + count - 1` on `workers` clients at once. */
+export async function runCycles(o: CycleOptions, from: number, count: number, workers: number): Promise<void> {
+  let next = from;
+  const end = from + count;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < end) await cycle(o, next++);
+    }),
+  );
+}
