@@ -129,6 +129,12 @@ export class DeadlineQueue {
       if (this.lanes.get(lane.ms) === lane) this.lanes.delete(lane.ms);
       return;
     }
+    // Fired entries are passed, not removed: a lane that never empties (unanswered asks, one after the
+    // other) kept every one of them for good. Dropped once they are most of the array.
+    if (lane.head > COMPACT_AFTER && lane.head * 2 > lane.entries.length) {
+      lane.entries.splice(0, lane.head);
+      lane.head = 0;
+    }
     this.arm(lane, lane.entries[lane.head]!.at - now);
   }
 }
