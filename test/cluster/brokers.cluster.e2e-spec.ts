@@ -76,7 +76,7 @@ async function startBrokerCluster(kind: Kind): Promise<TestCluster> {
     inject: (payload) => injector.publish(`${prefix}.all`, payload),
     logged: (i, pattern) => nodes[i]!.logged(pattern, HOP_MS),
     // The nodes' stdout: lines Nest's Logger printed.
-    logCount: (i, pattern) => nodes[i]!.lines.entries.filter((l) => pattern.test(l)).length,
+    logLines: (i, pattern) => nodes[i]!.lines.entries.filter((l) => pattern.test(l)),
     stopNode: (i) => nodes[i]!.stop(),
     async brokerDown() {
       const marks = nodes.map((n) => n.lineCount);

@@ -26,8 +26,8 @@ export interface TestCluster {
   inject(payload: Buffer): Promise<void>;
   /** Resolves with the first line node `i` logs (from now on, or already) that matches. */
   logged(i: number, pattern: RegExp): Promise<string>;
-  /** How many lines node `i` has logged so far that match. */
-  logCount(i: number, pattern: RegExp): number;
+  /** The lines node `i` has logged so far that match. */
+  logLines(i: number, pattern: RegExp): string[];
   /** Shuts node `i` down cleanly (app.close() / engine.close()); the suite's last test does it. */
   stopNode(i: number): Promise<void>;
   /** Takes the broker away; resolves once every node has logged the outage. */
@@ -306,8 +306,10 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
 
     it('broker outage: local delivery goes on, cross-node calls fail fast, delivery resumes when it is back', async () => {
       const cs = await spread(3);
-      const outageLines = () => cluster.nodes.map((n) => cluster.logCount(n.index, /broker unreachable/));
-      const endLines = () => cluster.nodes.map((n) => cluster.logCount(n.index, /broker connection restored/));
+      const outageLines = () => cluster.nodes.map((n) => cluster.logLines(n.index, /broker unreachable/).length);
+      const endLines = () => cluster.nodes.map((n) => cluster.logLines(n.index, /broker connection restored/).length);
+      // When a count is off, what each node logged about the exchange says why (it happened once under load).
+      const exchangeLog = (): string => cluster.nodes.map((n) => `node ${n.index}:\n${cluster.logLines(n.index, /exchange:/).join('\n')}`).join('\n');
       const before = outageLines();
       const endsBefore = endLines();
       await cluster.brokerDown();
@@ -329,8 +331,8 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       }
       await cluster.brokerUp();
       // One outage, one line per node, however many messages met it; and one for its end.
-      expect(outageLines().map((n, i) => n - before[i]!)).toEqual(cluster.nodes.map(() => 1));
-      expect(endLines().map((n, i) => n - endsBefore[i]!)).toEqual(cluster.nodes.map(() => 1));
+      expect(outageLines().map((n, i) => n - before[i]!), exchangeLog()).toEqual(cluster.nodes.map(() => 1));
+      expect(endLines().map((n, i) => n - endsBefore[i]!), exchangeLog()).toEqual(cluster.nodes.map(() => 1));
       const back = tag('back');
       await node(0).call('broadcast', { msg: msg('news', back) });
       await Promise.all(cs.map((c) => c.waitFor('news', back, HOP_MS)));

@@ -48,7 +48,7 @@ async function startMemoryCluster(count = 3, nodeLink = false, engine: Partial<E
     })),
     inject: (payload) => injector.publish(`${PREFIX}.all`, payload),
     logged: (i, pattern) => logs[i]!.waitFor(pattern, `node ${i} to log ${pattern}`, HOP_MS),
-    logCount: (i, pattern) => logs[i]!.lines.entries.filter((l) => pattern.test(l)).length,
+    logLines: (i, pattern) => logs[i]!.lines.entries.filter((l) => pattern.test(l)),
     stopNode: (i) => harnesses[i]!.stop(),
     async brokerDown() {
       const marks = logs.map((l) => l.size);
