@@ -34,8 +34,11 @@ interface Lane {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** The longest delay a Node timer takes; a longer wait is re-armed for the rest when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The longest delay a Node timer takes (a longer one fires after 1 ms, with a TimeoutOverflowWarning);
+ * a longer wait here is re-armed for the rest when it fires.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Distinct timeout values with a lane of their own; waits with other values get a timer each. */
 export const MAX_LANES = 32;

@@ -1,6 +1,7 @@
 // Every text the engine writes: close reasons, error replies, handshake rejections, option and
 // startup errors. One home (as @nestjs/schedule's schedule.messages.ts), so tests import the words
 // instead of copying them.
+import { MAX_TIMER_MS } from './deadline-queue.js';
 
 // ---- close reasons (the close frame's reason; the protocol allows 123 bytes) ------------------------
 
@@ -88,8 +89,7 @@ function unitOf(name: string): string {
   return BYTE_OPTIONS.has(name) ? 'bytes' : (COUNT_UNITS.get(name) ?? 'milliseconds');
 }
 
-/** Node's longest timer delay: a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS };
 
 /**
  * What a numeric option may hold besides its sign: bytes, counts and times are whole numbers (a rate

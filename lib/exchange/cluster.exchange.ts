@@ -6,6 +6,7 @@
 // avoided by design: exclusions and the binary flag travel with the message, asks have their own
 // request/answer routing, and connection ids are never used as channel names.
 import { randomBytes } from 'node:crypto';
+import { MAX_TIMER_MS } from '../engine/deadline-queue.js';
 import { AskTimeoutError, ConnectionNotFoundError, InvalidOptionError } from '../engine/engine.errors.js';
 import type {
   ExchangeEmit,
@@ -73,6 +74,16 @@ interface Resolved {
   nodeLink: ResolvedNodeLinkOptions | undefined;
 }
 
+const TIMER_LIMIT = ` up to ${MAX_TIMER_MS} (the longest Node timer, about 24.8 days)`;
+
+/**
+ * A delay a Node timer can wait: past MAX_TIMER_MS Node fires after 1 ms, so `heartbeatInterval: 3e9`
+ * would publish a heartbeat every millisecond and `connectTimeout: 3e9` would give up at once.
+ */
+function isTimerMs(ms: number): boolean {
+  return typeof ms === 'number' && ms > 0 && ms <= MAX_TIMER_MS;
+}
+
 /** Checks and defaults the options once; throws InvalidOptionError naming the bad one. */
 export function resolveClusterOptions(options: ClusterExchangeOptions): Resolved {
   const prefix = options.prefix ?? 'neffos';
@@ -82,13 +93,13 @@ export function resolveClusterOptions(options: ClusterExchangeOptions): Resolved
   const nodeId = options.nodeId ?? randomBytes(9).toString('base64url');
   if (!NODE_ID.test(nodeId)) throw new InvalidOptionError(`exchange option nodeId must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(nodeId)}`);
   const heartbeatInterval = options.heartbeatInterval ?? 1000;
-  if (!(Number.isFinite(heartbeatInterval) && heartbeatInterval > 0)) throw new InvalidOptionError(`exchange option heartbeatInterval must be a positive number of milliseconds, got ${heartbeatInterval}`);
+  if (!isTimerMs(heartbeatInterval)) throw new InvalidOptionError(`exchange option heartbeatInterval must be a positive number of milliseconds${TIMER_LIMIT}, got ${heartbeatInterval}`);
   const nodeTimeout = options.nodeTimeout ?? 3 * heartbeatInterval;
-  if (!(Number.isFinite(nodeTimeout) && nodeTimeout > heartbeatInterval)) {
-    throw new InvalidOptionError(`exchange option nodeTimeout must be a number of milliseconds above heartbeatInterval (${heartbeatInterval}), got ${nodeTimeout}`);
+  if (!(isTimerMs(nodeTimeout) && nodeTimeout > heartbeatInterval)) {
+    throw new InvalidOptionError(`exchange option nodeTimeout must be a number of milliseconds above heartbeatInterval (${heartbeatInterval})${TIMER_LIMIT}, got ${nodeTimeout}`);
   }
   const connectTimeout = options.connectTimeout ?? 10_000;
-  if (!(Number.isFinite(connectTimeout) && connectTimeout > 0)) throw new InvalidOptionError(`exchange option connectTimeout must be a positive number of milliseconds, got ${connectTimeout}`);
+  if (!isTimerMs(connectTimeout)) throw new InvalidOptionError(`exchange option connectTimeout must be a positive number of milliseconds${TIMER_LIMIT}, got ${connectTimeout}`);
   return { prefix, nodeId, heartbeatInterval, nodeTimeout, connectTimeout, nodeLink: resolveNodeLink(options.nodeLink) };
 }
 
