@@ -81,6 +81,14 @@ export class SoakServer {
     return this.call('measure', { idle, settleMs });
   }
 
+  /**
+   * `engines[node].ask(id, { namespace: 'default', event })`, resolved with the reply's text or the
+   * name of the error it rejected with.
+   */
+  ask(node: number, id: string, event: string, timeout: number): Promise<string> {
+    return this.call('ask', { node, id, event, timeout });
+  }
+
   /** Closes the engines, then ends the process. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {

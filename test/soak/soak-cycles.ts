@@ -2,7 +2,7 @@
 // emit in it, ask, be asked by the server (answered, and unanswered), leave, and go: a clean close or
 // an abrupt terminate(). Run by `workers` clients at once, each cycle after the other, bounded by
 // `cycles`.
-import { bodyText, closeNeffos, dialNeffos, reply, type NeffosConn } from '../utils/neffos-client.js';
+import { bodyText, closeNeffos, dialNeffos, reply, type NeffosConn, type NeffosNSConn } from '../utils/neffos-client.js';
 
 export interface CycleOptions {
   url: string;
@@ -13,8 +13,8 @@ export interface CycleOptions {
   leave(i: number): boolean;
   /** terminate() instead of a clean close. */
   terminate(i: number): boolean;
-  /** Extra steps while connected (e.g. a cross-node ask), given the client and its id. */
-  extra?(client: NeffosConn, i: number): Promise<void>;
+  /** Extra steps while connected (e.g. a server API ask), given the client and its namespace connection. */
+  extra?(ns: NeffosNSConn, client: NeffosConn, i: number): Promise<void>;
 }
 
 const handlers = (namespace: string) => ({
@@ -34,7 +34,7 @@ async function cycle(o: CycleOptions, i: number): Promise<void> {
     expectText(await ns.ask('echo', `e${i}`), `e${i}`);
     expectText(await ns.ask('askBack', `b${i}`), `b${i}`);
     expectText(await ns.ask('askSilent', String(o.silentAskMs(i))), 'asked');
-    await o.extra?.(client, i);
+    await o.extra?.(ns, client, i);
     if (o.leave(i)) await room.leave();
   } finally {
     if (o.terminate(i)) client.conn.terminate();
@@ -42,7 +42,7 @@ async function cycle(o: CycleOptions, i: number): Promise<void> {
   }
 }
 
-function expectText(msg: { Body: string | ArrayBuffer }, want: string): void {
+export function expectText(msg: { Body: string | ArrayBuffer }, want: string): void {
   const got = bodyText(msg);
   if (got !== want) throw new Error(`soak cycle: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
 }
