@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyText, closeNeffos, dialNeffos, type NeffosConn, type NeffosNSConn } from '../utils/neffos-client.js';
 import { SoakServer } from './soak-child.js';
-import { runCycles } from './soak-cycles.js';
+import { runCycles, runRawCycles } from './soak-cycles.js';
 import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles } from './soak-report.js';
 
 const WARM_UP = 500;
@@ -52,7 +52,20 @@ describe('soak: the bare engine', () => {
     const after = await server.measure();
     const growth = report('engine cycles', warm, after, CYCLES);
     expectSizesBack(baseline, after);
-    expectReleased(after, ['Conn', 'NSConn'], WARM_UP + CYCLES);
+    expectReleased(after, ['request', 'Conn', 'NSConn'], WARM_UP + CYCLES);
+    expect(growth).toBeLessThan(heapAllowance(CYCLES));
+  }, 60_000);
+
+  it(`${CYCLES} raw clients gone mid-handshake, refused, or held by their rate limit leave nothing behind`, async () => {
+    const baseline = await server.measure();
+    await runRawCycles(url, 0, WARM_UP, WORKERS);
+    const warm = await server.measure();
+    await runRawCycles(url, WARM_UP, CYCLES, WORKERS);
+    const after = await server.measure();
+    const growth = report('raw clients', warm, after, CYCLES);
+    // `handshaking` among them: a count that leaked would refuse every upgrade past maxPendingHandshakes one day.
+    expectSizesBack(baseline, after);
+    expectReleased(after, ['request', 'Conn'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));
   }, 60_000);
 

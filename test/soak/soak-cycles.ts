@@ -3,6 +3,7 @@
 // an abrupt terminate(). Run by `workers` clients at once, each cycle after the other, bounded by
 // `cycles`.
 import { bodyText, closeNeffos, dialNeffos, reply, type NeffosConn, type NeffosNSConn } from '../utils/neffos-client.js';
+import { RawClient } from '../utils/raw-client.js';
 
 export interface CycleOptions {
   url: string;
@@ -54,6 +55,57 @@ export async function runCycles(o: CycleOptions, from: number, count: number, wo
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (next < end) await cycle(o, next++);
+    }),
+  );
+}
+
+/**
+ * One raw client (the engine's `authorize` of the soak server waits 20 ms for `?slow=1` and refuses
+ * `?deny=1`): gone before `M`; gone while `authorize` runs; refused; gone right after pipelining a
+ * namespace connect and a room join behind `M`; or gone while held by its rate limit, after a burst
+ * of emits past `messageBurst`.
+ */
+export async function rawCycle(url: string, i: number): Promise<void> {
+  const kind = i % 5;
+  const query = kind === 1 ? '?slow=1' : kind === 2 ? '?deny=1' : '';
+  const client = await RawClient.open(url + query, {}, 10_000);
+  if (kind === 0) {
+    client.ws.terminate();
+  } else if (kind === 1) {
+    client.send('M');
+    client.send(`${client.token()};default;;_OnNamespaceConnect;0;0;`);
+    client.ws.terminate();
+  } else if (kind === 2) {
+    client.send('M');
+    const closed = await client.whenClosed(10_000);
+    if (closed.code !== 1008) throw new Error(`a refused handshake closed with ${closed.code}, expected 1008`);
+  } else if (kind === 3) {
+    client.send('M');
+    client.send(`${client.token()};default;;_OnNamespaceConnect;0;0;`);
+    client.send(`${client.token()};default;r${i};_OnRoomJoin;0;0;`);
+    await client.next(10_000); // A<id>
+    client.ws.terminate();
+  } else {
+    client.send('M');
+    await client.next(10_000); // A<id>
+    await client.connectNamespace('default');
+    for (let n = 0; n < FLOOD; n++) client.send(';default;;echo;0;0;x');
+    await client.next(10_000); // the first echo: the burst is being read
+    client.ws.terminate();
+  }
+  await client.whenClosed(10_000);
+}
+
+/** Emits of a flooding raw client: past the soak server's messageBurst, so its rate limit holds it. */
+const FLOOD = 200;
+
+/** `count` raw cycles from `from` on, `workers` clients at once. */
+export async function runRawCycles(url: string, from: number, count: number, workers: number): Promise<void> {
+  let next = from;
+  const end = from + count;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < end) await rawCycle(url, next++);
     }),
   );
 }
