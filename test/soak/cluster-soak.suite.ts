@@ -14,7 +14,7 @@ import { MAX_ROUTES } from '../../lib/exchange/connection-routes.js';
 import { type RedisBroker, startRedis } from '../utils/brokers.js';
 import { type Measurement, SoakServer } from './soak-child.js';
 import { expectText, runCycles, type CycleOptions } from './soak-cycles.js';
-import { expectReleased, heapAllowance, report, soakCycles } from './soak-report.js';
+import { expectReleased, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
 const CYCLES = soakCycles(1_500);
@@ -86,6 +86,6 @@ export function clusterSoak(nodeLink: boolean): void {
       // The routes learned meanwhile (under the cap) are allowed for.
       const learned = after.sizes['a.routes']! - warm.sizes['a.routes']!;
       expect(growth).toBeLessThan(heapAllowance(CYCLES) + learned * PER_ROUTE);
-    }, 60_000);
+    }, soakTimeout(WARM_UP + CYCLES));
   });
 }

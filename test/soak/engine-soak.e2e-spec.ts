@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyText, closeNeffos, dialNeffos, type NeffosConn, type NeffosNSConn } from '../utils/neffos-client.js';
 import { SoakServer } from './soak-child.js';
 import { runCycles, runRawCycles } from './soak-cycles.js';
-import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles } from './soak-report.js';
+import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
 const CYCLES = soakCycles(2_000);
@@ -54,7 +54,7 @@ describe('soak: the bare engine', () => {
     expectSizesBack(baseline, after);
     expectReleased(after, ['request', 'Conn', 'NSConn'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));
-  }, 60_000);
+  }, soakTimeout(WARM_UP + CYCLES));
 
   it(`${CYCLES} raw clients gone mid-handshake, refused, or held by their rate limit leave nothing behind`, async () => {
     const baseline = await server.measure();
@@ -67,7 +67,7 @@ describe('soak: the bare engine', () => {
     expectSizesBack(baseline, after);
     expectReleased(after, ['request', 'Conn'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));
-  }, 60_000);
+  }, soakTimeout(WARM_UP + CYCLES));
 
   it('server asks that time out one after the other are forgotten, while their lane is never empty', async () => {
     const clients: NeffosConn[] = [];

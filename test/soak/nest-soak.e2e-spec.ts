@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoakServer } from './soak-child.js';
 import { expectText, runCycles, type CycleOptions } from './soak-cycles.js';
-import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles } from './soak-report.js';
+import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
 const CYCLES = soakCycles(1_500);
@@ -51,7 +51,7 @@ describe('soak: the Nest module', () => {
     expectSizesBack(baseline, after);
     expectReleased(after, ['Conn', 'NSConn'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));
-  }, 60_000);
+  }, soakTimeout(WARM_UP + CYCLES));
 
   it(`a per-connection controller: ${CYCLES} connections release their instances`, async () => {
     const baseline = await server.measure();
@@ -64,5 +64,5 @@ describe('soak: the Nest module', () => {
     expectSizesBack(baseline, after);
     expectReleased(after, ['Conn', 'NSConn', 'ScopedController', 'ConnectionState'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));
-  }, 60_000);
+  }, soakTimeout(WARM_UP + CYCLES));
 });

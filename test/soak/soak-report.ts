@@ -16,6 +16,11 @@ export function soakCycles(ciDefault: number): number {
   return n;
 }
 
+/** A test's timeout for `cycles` cycles (long runs take ~2-3 ms a cycle here, more on a loaded machine). */
+export function soakTimeout(cycles: number): number {
+  return Math.max(60_000, cycles * 10);
+}
+
 /**
  * Heap growth allowed after `cycles` cycles: what the warm-up leaves to settle (up to ~0.8 MiB measured,
  * whatever the run's length: 16,000 Nest cycles grew 8 B/cycle, 1,500 grew 479) plus 64 B per cycle.
