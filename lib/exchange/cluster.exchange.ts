@@ -469,11 +469,14 @@ export class ClusterExchange implements StackExchange {
   }
 
   private sendPayload(channel: string, payload: Buffer, onError?: (err: Error) => void): void {
+    const wasUp = this.transport.isUp;
     this.transport.publish(channel, payload).then(this.published, (err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
       // Refused for its size: the broker is fine, only this message does not cross. Not an outage.
       if (error instanceof PayloadTooLargeError) this.drops.drop('too-large', `exchange: ${error.message}`);
-      else this.reportOutage(error);
+      // Refused while down but handled once the broker is back (over NATS: the PONG that ends an outage
+      // and a peer's hello read in one chunk): that outage was logged and is over, this is no new one.
+      else if (wasUp || !this.transport.isUp) this.reportOutage(error);
       onError?.(error);
     });
   }

@@ -96,6 +96,31 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
     }
   });
 
+  it('a publish refused during an outage but handled once the broker is back is no second outage', async () => {
+    // Over NATS a loaded node reads the PONG that ends its outage and a peer's hello in one chunk: the
+    // status turns up, then the heartbeat it answers the hello with (refused a moment before, while
+    // down) has its failure handled. The same order here: refused, then up before any microtask runs.
+    const cluster = await startMemoryCluster(2);
+    const clients: ChatClient[] = [];
+    try {
+      clients.push(await ChatClient.open(cluster.nodes[1]!.wsUrl, 1));
+      const mark = cluster.logs[0]!.size;
+      await cluster.brokerDown();
+      expect(cluster.harnesses[0]!.engine.broadcast({ namespace: CHAT, event: 'news', body: 'refused' })).toBe(0);
+      cluster.bus.up();
+      await cluster.logs[0]!.waitFor(/broker connection restored/, 'node 0 to log the end of the outage', HOP_MS, mark);
+      // Node 0 publishes again after the stale failure was handled: its broadcast crosses the bus.
+      await cluster.nodes[0]!.call('broadcast', { msg: { namespace: CHAT, event: 'news', body: 'after' } });
+      await clients[0]!.waitFor('news', 'after', HOP_MS);
+      const exchangeLines = cluster.logs[0]!.lines.entries.slice(mark).filter((l) => /exchange: (broker|publishing)/.test(l));
+      expect(exchangeLines).toEqual([expect.stringMatching(/^warn exchange: broker unreachable \(test outage\)/), expect.stringMatching(/^log exchange: broker connection restored/)]);
+      expect(clients[0]!.got('news', 'refused')).toHaveLength(0);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await cluster.stop();
+    }
+  });
+
   it('a flood of malformed bus messages costs one log line per kind, not one per message', async () => {
     const cluster = await startMemoryCluster(2);
     const clients: ChatClient[] = [];
