@@ -122,6 +122,19 @@ function mainThreadCpuMs(): () => number {
   }
 }
 
+/** Loop turns after which every garbage collection before the call has reached `takeRecords()`. */
+const GC_ENTRY_TURNS = 3;
+
+/**
+ * The 'gc' entries `observer` has not delivered yet, once every collection before this call has been
+ * queued to it: Node makes a collection's entry in an immediate after it and hands it to observers in
+ * the next one (two loop turns, whatever the machine's load), so this waits turns, not milliseconds.
+ */
+export async function pendingGcEntries(observer: PerformanceObserver): Promise<PerformanceEntry[]> {
+  for (let turn = 0; turn < GC_ENTRY_TURNS; turn++) await new Promise((resolve) => setImmediate(resolve));
+  return observer.takeRecords();
+}
+
 /**
  * Records the longest stretch the event loop ran between two of its turns (a setImmediate chain marks
  * every turn, check phase, until `stop()`), as CPU time of the main thread, so a loaded machine that
@@ -133,9 +146,10 @@ export function watchTurns(): { stop(): Promise<{ maxCpuMs: number; gcMs: number
   const LONG_MS = 2;
   const long: Array<{ start: number; end: number; cpuMs: number }> = [];
   const pauses: Array<{ start: number; end: number }> = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
-  });
+  const addPauses = (entries: PerformanceEntry[]): void => {
+    for (const e of entries) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+  };
+  const observer = new PerformanceObserver((list) => addPauses(list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
   const cpuMs = mainThreadCpuMs();
   let cpu = cpuMs();
@@ -154,8 +168,7 @@ export function watchTurns(): { stop(): Promise<{ maxCpuMs: number; gcMs: number
   return {
     async stop() {
       stopped = true;
-      // GC entries are delivered asynchronously: let the last ones in.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      addPauses(await pendingGcEntries(observer));
       observer.disconnect();
       let maxCpuMs = 0;
       let gcMs = 0;

@@ -14,7 +14,7 @@ import type { Conn, EngineOptions, NeffosEngine } from '../../lib/engine/index.j
 import { useHold } from '../utils/engine-fixtures.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { deferred } from '../utils/wait.js';
-import { floodOf, serverConn, serverWs, tcpOf, until } from './abuse.js';
+import { floodOf, pendingGcEntries, serverConn, serverWs, tcpOf, until } from './abuse.js';
 
 /**
  * The issue's target, asserted as CPU time of the process: that counts its background threads too (JIT
@@ -56,14 +56,14 @@ function watchRuns(ws: WebSocket): { frames: number; readonly runs: Run[] } {
 /** Garbage-collection pauses (their spans in performance.now() time) while `observe` runs. */
 async function gcPauses<T>(observe: () => Promise<T>): Promise<{ result: T; pauses: Array<{ start: number; end: number }> }> {
   const pauses: Array<{ start: number; end: number }> = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
-  });
+  const addPauses = (entries: PerformanceEntry[]): void => {
+    for (const e of entries) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+  };
+  const observer = new PerformanceObserver((list) => addPauses(list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
   try {
     const result = await observe();
-    // Entries are delivered asynchronously: let the last ones in.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    addPauses(await pendingGcEntries(observer));
     return { result, pauses };
   } finally {
     observer.disconnect();
