@@ -1,9 +1,11 @@
 // Long-run memory of two nodes over a real redis-server (both engines in one soak server process, see
-// soak-child.ts), with and without direct node links (one spec file each, run in parallel): clients come and go on node B while node A asks
-// them across nodes (answered, timed out, and pending when the client goes) and their room broadcasts
-// cross the broker. Pending calls, deadline lanes, the node directory and the links must be back to
-// their size before the run, no connection reachable, and the routes cache (which node holds which
-// connection) no bigger than its cap however many connections came and went.
+// soak-child.ts), with and without direct node links (one spec file each, run in parallel): clients
+// come and go on node B while node A asks them across nodes (answered, timed out, and pending when
+// the client goes) and their room broadcasts cross the broker. Pending calls, deadline lanes, the
+// node directory and the links must be back to their size before the run, no connection reachable,
+// and the routes cache (which node holds which connection) no bigger than its cap however many
+// connections came and went. Nodes that join and leave (a rolling deploy) must leave nothing behind
+// on the nodes that stay either.
 //
 // Measured (2 cores, shared): the routes cache is what grows, ~200-230 B per connection asked across
 // nodes, until its cap (MAX_ROUTES, 10,000: ~2 MB); past the cap, 5,000 more cycles with links grew the
@@ -20,6 +22,8 @@ const WARM_UP = 500;
 const CYCLES = soakCycles(1_500);
 const WORKERS = 16;
 const A = 0;
+/** Nodes that join and leave in the churn test. */
+const CHURN = 20;
 /** Heap a learned route may take (measured 200-230 B: the id, its Map entry, the table's growth). */
 const PER_ROUTE = 300;
 
@@ -88,5 +92,20 @@ export function clusterSoak(nodeLink: boolean): void {
       const learned = after.sizes['a.routes']! - warm.sizes['a.routes']!;
       expect(growth).toBeLessThan(heapAllowance(CYCLES) + learned * PER_ROUTE);
     }, soakTimeout(WARM_UP + CYCLES));
+
+    it(`${CHURN} nodes that join and leave (a rolling deploy) leave no directory entry, peer, link or socket behind`, async () => {
+      const baseline = await meshed();
+      await server.churn(3);
+      const warm = await server.measure(false);
+      await server.churn(CHURN);
+      const after = await server.measure(false);
+      // Heap figures only: what grows here is V8's compiled code for start-up and shutdown paths (heap
+      // snapshots, 150 nodes: code, feedback vectors, deopt data), which settles, not state.
+      report(`node churn${nodeLink ? ' + nodeLink' : ''}`, warm, after, CHURN);
+      // A closed engine, its exchange and its HTTP server can be collected (no process-wide listener or timer keeps them).
+      for (const kind of ['churnedEngine', 'churnedExchange', 'churnedServer']) expect(after.reachable[kind], kind).toBeLessThanOrEqual(1);
+      const keys = Object.keys(baseline.sizes).filter((k) => !k.endsWith('.routes'));
+      expect(Object.fromEntries(keys.map((k) => [k, after.sizes[k]]))).toEqual(Object.fromEntries(keys.map((k) => [k, baseline.sizes[k]])));
+    }, 60_000);
   });
 }

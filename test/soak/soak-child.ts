@@ -89,6 +89,16 @@ export class SoakServer {
     return this.call('ask', { node, id, event, timeout });
   }
 
+  /** With two nodes: `count` times, a third node (a new node id) joins, is linked if links are on, and leaves. */
+  churn(count: number): Promise<void> {
+    return this.call('churn', { count });
+  }
+
+  /** Writes a heap snapshot of the server to `file` (after a collection); for finding what a growth is. */
+  snapshot(file: string): Promise<string> {
+    return this.call('snapshot', { file });
+  }
+
   /** Closes the engines, then ends the process. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
