@@ -109,3 +109,46 @@ export async function runRawCycles(url: string, from: number, count: number, wor
     }),
   );
 }
+
+/**
+ * Long-lived connections: each of `clients` does `rounds` rounds of join a new room, emit in it, ask,
+ * be asked (answered and not), leave. What a round leaves behind stays for the connection's life.
+ */
+export class LongLived {
+  private rooms = 0;
+
+  private constructor(
+    private readonly clients: NeffosConn[],
+    private readonly namespaces: NeffosNSConn[],
+  ) {}
+
+  static async open(url: string, namespace: string, clients: number): Promise<LongLived> {
+    const conns: NeffosConn[] = [];
+    try {
+      for (let i = 0; i < clients; i++) conns.push(await dialNeffos(url, handlers(namespace), {}, 10_000));
+      return new LongLived(conns, await Promise.all(conns.map((c) => c.connect(namespace))));
+    } catch (err) {
+      for (const c of conns) await closeNeffos(c);
+      throw err;
+    }
+  }
+
+  async rounds(count: number): Promise<void> {
+    await Promise.all(
+      this.namespaces.map(async (ns) => {
+        for (let i = 0; i < count; i++) {
+          const room = await ns.joinRoom(`long-${this.rooms++}`);
+          room.emit('roomBroadcast', 'hello');
+          expectText(await ns.ask('echo', 'e'), 'e');
+          expectText(await ns.ask('askBack', 'b'), 'b');
+          expectText(await ns.ask('askSilent', '30'), 'asked');
+          await room.leave();
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients) await closeNeffos(c);
+  }
+}
