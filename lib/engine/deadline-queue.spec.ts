@@ -136,6 +136,22 @@ describe('DeadlineQueue', () => {
     setTimeoutSpy.mockRestore();
   });
 
+  it('forgets fired waits of a lane that never empties (a stream of unanswered asks), and fires each once', () => {
+    const q = new DeadlineQueue();
+    let fired = 0;
+    for (let i = 0; i < 5_000; i++) {
+      q.add(10, () => fired++);
+      vi.advanceTimersByTime(1);
+    }
+    // Kept entries (the lane's array, read directly: there is no public size) are the live ones and at
+    // most as many passed ones, not all 5,000 added since the lane was made.
+    const lane = (q as unknown as { lanes: Map<number, { entries: unknown[] }> }).lanes.get(10)!;
+    expect(lane.entries.length).toBeLessThan(200);
+    vi.advanceTimersByTime(10);
+    expect(fired).toBe(5_000);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('does not keep the process alive (its timer is unref\'d)', () => {
     vi.useRealTimers();
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
