@@ -1,4 +1,4 @@
 // Two nodes over redis, every message through the broker: see cluster-soak.suite.ts.
 import { clusterSoak } from './cluster-soak.suite.js';
 
-clusterSoak(false);
+clusterSoak('broker');
