@@ -21,7 +21,7 @@ import { expectText, runCycles, type CycleOptions } from './soak-cycles.js';
 import { expectReleased, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
-const CYCLES = soakCycles(1_500);
+const CYCLES = soakCycles(1_000);
 const WORKERS = 16;
 const A = 0;
 /** Nodes that join and leave in the churn test. */

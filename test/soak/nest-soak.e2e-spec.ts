@@ -15,7 +15,7 @@ import { expectText, runCycles, type CycleOptions } from './soak-cycles.js';
 import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
-const CYCLES = soakCycles(1_500);
+const CYCLES = soakCycles(1_000);
 const WORKERS = 16;
 
 describe('soak: the Nest module', () => {
