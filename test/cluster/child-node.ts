@@ -29,7 +29,8 @@ export class ChildNode {
   static async start(env: Record<string, string>): Promise<ChildNode> {
     const child = spawn(process.execPath, ['--import', REGISTER, MAIN], {
       env: { ...process.env, ...env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin stays open and unused: the node exits when it ends, i.e. when this process is gone.
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     const lines = new EventLog<string>();
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
