@@ -18,6 +18,10 @@ export interface NatsTransportOptions {
 
 type Handler = (payload: Buffer) => void;
 
+/** Between connection attempts, first or after a loss (nats.js reconnectTimeWait, plus up to the jitter). */
+const RETRY_MS = 250;
+const RETRY_JITTER_MS = 50;
+
 export class NatsTransport implements ExchangeTransport {
   private readonly status = new TransportStatusTracker();
   private readonly subs = new Map<string, Subscription>();
@@ -130,20 +134,31 @@ export class NatsTransport implements ExchangeTransport {
     this.subs.clear();
   }
 
-  /** Connects, reporting a failed first attempt as 'down' (so an unreachable broker is logged) and retrying for ever. */
+  /**
+   * Connects, reporting a failed attempt as 'down' (so an unreachable broker is logged) and retrying
+   * until close(). Our own loop rather than nats.js' waitOnFirstConnect: that one has no way to stop
+   * before it connects, so a transport closed while its broker was unreachable kept dialing for ever,
+   * and its timers kept the process from exiting.
+   */
   private async connectOwned(options: NatsTransportOptions): Promise<NatsConnection> {
     const base = {
       servers: options.servers ?? 'nats://127.0.0.1:4222',
       name: options.name ?? 'nestjs-neffos',
       maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-      reconnectJitter: 50,
+      reconnectTimeWait: RETRY_MS,
+      reconnectJitter: RETRY_JITTER_MS,
     };
-    try {
-      return await connect(base);
-    } catch (err) {
-      this.status.set('down', err instanceof Error ? err : new Error(String(err)));
-      return connect({ ...base, waitOnFirstConnect: true });
+    for (;;) {
+      try {
+        return await connect(base);
+      } catch (err) {
+        if (this.closed) throw new TransportClosedError('nats');
+        this.status.set('down', err instanceof Error ? err : new Error(String(err)));
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, RETRY_MS + Math.random() * RETRY_JITTER_MS))), this.gone]);
+      clearTimeout(timer);
+      if (this.closed) throw new TransportClosedError('nats');
     }
   }
 

@@ -4,15 +4,24 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { ExchangeUnavailableError, type Message, NeffosController, NeffosEngine, NeffosModule, type StackExchange } from '../../lib/index.js';
 import { NatsExchange } from '../../lib/nats.js';
 import { RedisExchange } from '../../lib/redis.js';
 import { freePort } from '../utils/brokers.js';
+import { withTimeout } from '../utils/wait.js';
 
 const CONNECT_TIMEOUT = 400;
+const CLOSER = fileURLToPath(new URL('./fixtures/close-unreachable.main.ts', import.meta.url));
+const REGISTER = new URL('../cluster/fixtures/ts-register.mjs', import.meta.url).href;
+/** Loading the sources through SWC in a fresh process takes seconds on a loaded machine; not what is measured. */
+const CHILD_MS = 60_000;
+/** ioredis' disconnect() keeps a 2 s timer for a socket that never opened; then nothing may be left. */
+const EXIT_AFTER_CLOSE_MS = 2_000 + 3_000;
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
 /** An exchange aimed at a loopback port nothing listens on. */
@@ -49,4 +58,26 @@ describe.each(['redis', 'nats'] as const)('%s unreachable at start-up', (kind) =
     expect(err).toBeInstanceOf(ExchangeUnavailableError);
     await app.close();
   });
+
+  it('a process whose only work was that engine exits by itself once it is closed (no dialing left behind)', async () => {
+    const child = spawn(process.execPath, ['--import', REGISTER, CLOSER], {
+      env: { ...process.env, BROKER: kind, BROKER_PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const closed = new Promise<void>((resolve) => child.stdout.on('data', () => output.includes('CLOSED') && resolve()));
+    try {
+      await withTimeout(Promise.race([closed, exited]), CHILD_MS, () => `the child to close its engine; output:\n${output}`);
+      expect(output).toContain('CLOSED ExchangeUnavailableError');
+      expect(await withTimeout(exited, EXIT_AFTER_CLOSE_MS, () => `the child to exit after closing its engine; output:\n${output}`)).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  }, CHILD_MS + EXIT_AFTER_CLOSE_MS + 5_000);
 });
