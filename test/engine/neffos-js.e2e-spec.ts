@@ -398,6 +398,17 @@ describe('neffos.js client against NeffosEngine (docs/protocol.md §8)', () => {
       expect(carol.log.entries).toEqual(['news:to all', 'news:r:to r', 'news:not bob', 'marker:end']);
     });
 
+    it('an exclusion list longer than a few ids (looked up in a Set) leaves out exactly those ids', async () => {
+      await start();
+      const clients = [];
+      for (let k = 0; k < 8; k++) clients.push(await dialConnected());
+      const excluded = clients.slice(0, 6);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'news', body: 'few' }, { except: excluded.map((c) => c.id) })).toBe(2);
+      expect(h.engine.broadcast({ namespace: 'default', event: 'marker', body: 'end' })).toBe(8);
+      await Promise.all(clients.map((c) => c.log.waitFor((e) => e === 'marker:end')));
+      for (const [k, c] of clients.entries()) expect(c.log.entries.filter((e) => e.startsWith('news:'))).toEqual(k < 6 ? [] : ['news:few']);
+    });
+
     it('nsConn.broadcast from a handler reaches the others, not the sender', async () => {
       await start({
         namespaces: {
