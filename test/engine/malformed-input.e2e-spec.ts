@@ -2,7 +2,7 @@
 // healthy client and proves at the end that it still gets its echo replies, in order.
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { EngineOptions } from '../../lib/engine/index.js';
+import { ClientError, type EngineOptions } from '../../lib/engine/index.js';
 import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import type { RawClient } from '../utils/raw-client.js';
@@ -39,6 +39,13 @@ describe('malformed and hostile input', () => {
           },
           throwEmpty: () => {
             throw new Error('');
+          },
+          // Written for the client as they are: their empty text reaches the reply unless replaced.
+          throwEmptyText: () => {
+            throw '';
+          },
+          throwEmptyClientError: () => {
+            throw new ClientError('');
           },
           throwUndefined: () => {
             throw undefined;
@@ -291,6 +298,8 @@ describe('malformed and hostile input', () => {
       for (const [tok, event] of [
         ['$1', 'throwEmpty'],
         ['$2', 'throwUndefined'],
+        ['$4', 'throwEmptyText'],
+        ['$5', 'throwEmptyClientError'],
       ] as const) {
         client.send(`${tok};default;;${event};0;0;x`);
         const frame = await client.next();
