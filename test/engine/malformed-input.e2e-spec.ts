@@ -85,6 +85,17 @@ describe('malformed and hostile input', () => {
             throw new Error('');
           },
         },
+        // Thrown values with no text of their own: still a veto, with a text.
+        emptyTextVeto: {
+          _OnNamespaceConnect: () => {
+            throw '';
+          },
+        },
+        undefinedVeto: {
+          _OnNamespaceConnect: () => {
+            throw undefined;
+          },
+        },
       },
       ...options,
     });
@@ -309,10 +320,16 @@ describe('malformed and hostile input', () => {
         expect(frame.text.length, `error text of ${JSON.stringify(frame.text)}`).toBeGreaterThan(prefix.length);
       }
       // The same for a vetoed connect: an empty text would tell a Go client it is connected.
-      client.send('$3;emptyVeto;;_OnNamespaceConnect;0;0;');
-      const veto = await client.next();
-      expect(veto.text).toMatch(/^\$3;emptyVeto;;_OnNamespaceConnect;1;0;.+$/);
-      expect(h.engine.members('emptyVeto')).toEqual([]);
+      for (const [tok, namespace] of [
+        ['$3', 'emptyVeto'],
+        ['$6', 'emptyTextVeto'],
+        ['$7', 'undefinedVeto'],
+      ] as const) {
+        client.send(`${tok};${namespace};;_OnNamespaceConnect;0;0;`);
+        const veto = await client.next();
+        expect(veto.text).toMatch(new RegExp(`^\\${tok};${namespace};;_OnNamespaceConnect;1;0;.+$`));
+        expect(h.engine.members(namespace)).toEqual([]);
+      }
       await proveHealthy();
     });
 

@@ -9,7 +9,7 @@ import { type ConsoleLogger, HttpException, UseFilters } from '@nestjs/common';
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
 import { describe, expect, it } from 'vitest';
 import { ClientError, type Message, NeffosController, type NSConn } from '../../lib/index.js';
-import { INTERNAL_ERROR } from '../../lib/engine/engine.messages.js';
+import { INTERNAL_ERROR, REJECTED } from '../../lib/engine/engine.messages.js';
 import { useEngineHarness } from '../utils/engine-harness.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 import { EventLog } from '../utils/wait.js';
@@ -70,6 +70,14 @@ describe('errors on the engine', () => {
     expect((await client.whenClosed()).code).toBe(1008);
     await reported.waitForCount(1, 'the report');
     expect((reported.entries[0] as Error).message).toBe(DB_DOWN);
+  });
+
+  it('a rejection with no text of its own still reads as one: H + "rejected"', async () => {
+    await h.start({ path: '/echo', namespaces, authorize: () => { throw new ClientError(''); } });
+    const client = await h.raw();
+    client.send('M');
+    await client.expectFrame(`H${REJECTED}`);
+    expect((await client.whenClosed()).code).toBe(1008);
   });
 
   it('a ClientError from authorize is the rejection text', async () => {
