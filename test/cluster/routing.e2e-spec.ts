@@ -25,6 +25,8 @@ describe.each(kinds)('request routing over $name', (kind) => {
   const clients: ChatClient[] = [];
   /** Every message node c receives: the shared channel and c's own. */
   const seenByC = new EventLog<ClusterMessage>();
+  /** What is sent to node b's own channel (routed requests for its connections). */
+  const sentToB = new EventLog<ClusterMessage>();
   let observer: ExchangeTransport;
 
   beforeAll(async () => {
@@ -46,6 +48,10 @@ describe.each(kinds)('request routing over $name', (kind) => {
     };
     await observer.subscribe(`${prefix}.all`, record);
     await observer.subscribe(`${prefix}.node.c`, record);
+    await observer.subscribe(`${prefix}.node.b`, (payload) => {
+      const decoded = decodeClusterMessage(payload);
+      if (decoded.ok) sentToB.push(decoded.msg);
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -58,6 +64,7 @@ describe.each(kinds)('request routing over $name', (kind) => {
   const a = () => harnesses[0]!.engine;
   const b = () => harnesses[1]!.engine;
   const requestsFor = (id: string) => seenByC.entries.filter((m) => m.t === 'req' && m.id === id).length;
+  const routedToB = (id: string) => sentToB.entries.filter((m) => m.t === 'req' && m.id === id).length;
 
   /** Node a publishes a broadcast after what came before; once c's listener has it, c has everything a sent earlier. */
   async function drain(marker: string): Promise<void> {
@@ -99,6 +106,15 @@ describe.each(kinds)('request routing over $name', (kind) => {
     expect(Date.now() - started).toBeLessThan(HOP_MS);
     await drain('after-gone');
     expect(requestsFor(target.id)).toBe(before + 1); // the fallback, on the shared channel
+    expect(routedToB(target.id)).toBe(1); // the routed try that b answered "not here"
+    // That answer made node a forget the route: the next ask fans out at once, nothing goes to b first.
+    const again = await a()
+      .ask(target.id, { namespace: CHAT, event: 'q', body: 'gone again' }, { timeout: 10 * HOP_MS })
+      .catch((e: Error) => e);
+    expect((again as Error).name).toBe('ConnectionNotFoundError');
+    await drain('after-gone-again');
+    expect(requestsFor(target.id)).toBe(before + 2);
+    expect(routedToB(target.id)).toBe(1);
   });
 
   it('remote join, leave and close still go to every node (each node holding that id runs them), routes or not', async () => {
