@@ -9,7 +9,7 @@ import { NeffosEngine, type StackExchange } from '../../lib/index.js';
 import { CLOSE_GRACE_MS } from '../../lib/exchange/close-grace.js';
 import { NatsExchange } from '../../lib/nats.js';
 import { RedisExchange } from '../../lib/redis.js';
-import { type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
+import { type NatsBroker, pauseProcess, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
 
 const quiet = { log: () => {}, warn: () => {}, error: () => {} };
 
@@ -49,7 +49,7 @@ describe.each([
     engine.attach(server);
     await engine.ready();
     expect(await held(kind, broker)).toBe(kind === 'redis' ? 2 : 1);
-    process.kill(broker.pid!, 'SIGSTOP');
+    await pauseProcess(broker.pid!);
     const started = performance.now();
     await engine.close();
     const took = performance.now() - started;

@@ -3,6 +3,7 @@
 // tests); `kill()` is a kill -9. The Debian packages are installed by scripts/provision.mjs (pretest);
 // a missing binary fails with BrokerBinaryMissingError naming the package. The process handling is
 // scripts/broker-process.mjs, shared with `npm run start:cluster` and the cluster benchmark.
+import { readdirSync, readFileSync } from 'node:fs';
 import { BrokerProcess, HOST, NATS, REDIS } from '../../scripts/broker-process.mjs';
 
 export { BrokerBinaryMissingError, BrokerProcess, findBinary, freePort } from '../../scripts/broker-process.mjs';
@@ -38,4 +39,28 @@ export async function startNats(): Promise<NatsBroker> {
       return (await res.json()) as NatsConnz;
     },
   });
+}
+
+/** Whether every thread of process `pid` is stopped (state `T` in /proc, Linux). */
+function allThreadsStopped(pid: number): boolean {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    return stat[stat.lastIndexOf(')') + 2] === 'T';
+  });
+}
+
+/**
+ * Pauses a broker process of ours (SIGSTOP) and returns once it is really paused. The signal is not
+ * synchronous: a thread already running (late, on a loaded machine) stops only when it next enters
+ * the kernel, and meanwhile answered the PING that was meant to meet a paused broker (a close that
+ * should have waited its grace returned in 3 ms).
+ */
+export async function pauseProcess(pid: number, deadlineMs = 5_000): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + deadlineMs;
+  while (!allThreadsStopped(pid)) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} was sent SIGSTOP but has not stopped within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
