@@ -17,6 +17,13 @@ import { floodOf, maskedFrame, tcpOf, until, watchTurns } from './abuse.js';
  * joins), 75–97 ms (32 connections), and the async handler's chain as long as a read's frames.
  */
 const MAX_TURN_CPU_MS = 25;
+/**
+ * The async handler's test gets more room: under a loaded full run its longest stretch reached 30–31 ms
+ * (twice in about 40 runs; the server and the test's own client share this thread, GC pauses are taken off),
+ * while the fault it guards against, continuations that drain a whole read's frames in one turn, costs at
+ * least a read's 2,600 frames × 30 µs ≈ 78 ms, and 300–320 ms with no budget at all (measured).
+ */
+const MAX_ASYNC_TURN_CPU_MS = 50;
 /** What each ask of the async handler costs before it settles: 2,000 frames of a read chained ran 60+ ms. */
 const HANDLER_WORK_MS = 0.03;
 
@@ -76,7 +83,7 @@ describe('the frames of all connections share one budget per loop turn', () => {
     const client = await h.rawConnected();
     const N = 20_000;
     const { maxCpuMs } = await watchUntilAnswered([client], N, () => tcpOf(client).write(floodOf('$1;default;;later;0;0;x', N)));
-    expect(maxCpuMs, 'longest CPU stretch between two loop turns, ms').toBeLessThan(MAX_TURN_CPU_MS);
+    expect(maxCpuMs, 'longest CPU stretch between two loop turns, ms').toBeLessThan(MAX_ASYNC_TURN_CPU_MS);
   }, 90_000);
 
   it('32 connections flooding at once share the budget: a turn is not 32 slices', async () => {
