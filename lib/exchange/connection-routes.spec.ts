@@ -25,4 +25,17 @@ describe('ConnectionRoutes', () => {
     expect(routes.size).toBe(3);
     expect(['c1', 'c2', 'c3', 'c4'].map((id) => routes.get(id))).toEqual(['m', undefined, 'n', 'n']);
   });
+
+  it('keeps a route that keeps answering, however many others come and go', () => {
+    const routes = new ConnectionRoutes(3);
+    routes.learn('busy', 'n');
+    for (let i = 0; i < 10; i++) {
+      // Two short-lived connections answered, then the next ask to 'busy' looks up its route.
+      routes.learn(`short-${2 * i}`, 'm');
+      routes.learn(`short-${2 * i + 1}`, 'm');
+      expect(routes.get('busy'), `before ask ${i}`).toBe('n');
+      routes.learn('busy', 'n'); // the same holder answered again
+    }
+    expect(routes.size).toBe(3);
+  });
 });

@@ -3,7 +3,7 @@
 // shared one, so no other node receives or decodes it. Nothing is announced to learn this (a
 // connection costs no bus traffic); a wrong entry only costs one "not here" and a fan-out.
 
-/** Routes kept at most; the oldest learned is forgotten first. */
+/** Routes kept at most; the one answered for longest ago is forgotten first. */
 export const MAX_ROUTES = 10_000;
 
 export class ConnectionRoutes {
@@ -16,9 +16,12 @@ export class ConnectionRoutes {
     return this.holder.get(connectionId);
   }
 
-  /** `node` answered a request for `connectionId`: it holds it. */
+  /**
+   * `node` answered a request for `connectionId`: it holds it. A route that answers again moves to the
+   * back, so a long-lived connection asked all along is not pushed out by the many that came and went
+   * (its next ask would fan out to every node again).
+   */
   learn(connectionId: string, node: string): void {
-    if (this.holder.get(connectionId) === node) return;
     this.holder.delete(connectionId);
     this.holder.set(connectionId, node);
     if (this.holder.size > this.max) this.holder.delete(this.holder.keys().next().value!);
