@@ -18,7 +18,7 @@ import { MAX_ROUTES } from '../../lib/exchange/connection-routes.js';
 import { type RedisBroker, startRedis } from '../utils/brokers.js';
 import { type Measurement, SoakServer } from './soak-child.js';
 import { expectText, runCycles, type CycleOptions } from './soak-cycles.js';
-import { expectReleased, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
+import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
 const CYCLES = soakCycles(1_000);
@@ -103,8 +103,7 @@ export function clusterSoak(kind: ClusterKind): void {
       const growth = report(`cluster (${kind})`, warm, after, CYCLES);
       // Go-compatible mode subscribes a channel per connection: each one unsubscribed again.
       expect(await brokerChannels()).toBe(channels);
-      const keys = Object.keys(baseline.sizes).filter((k) => !k.endsWith('.routes'));
-      expect(Object.fromEntries(keys.map((k) => [k, after.sizes[k]]))).toEqual(Object.fromEntries(keys.map((k) => [k, baseline.sizes[k]])));
+      expectSizesBack(baseline, after, Object.keys(baseline.sizes).filter((k) => !k.endsWith('.routes')));
       expect(after.sizes['a.routes']).toBeLessThanOrEqual(MAX_ROUTES);
       expect(after.sizes['b.routes']).toBe(0);
       expectReleased(after, ['Conn', 'NSConn'], WARM_UP + CYCLES);

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyText, closeNeffos, dialNeffos, type NeffosConn, type NeffosNSConn } from '../utils/neffos-client.js';
 import { SoakServer } from './soak-child.js';
 import { LongLived, runCycles, runRawCycles } from './soak-cycles.js';
-import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
+import { expectReleased, expectSizesBack, heapAllowance, measureSoak, report, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
 const CYCLES = soakCycles(1_500);
@@ -41,7 +41,6 @@ describe('soak: the bare engine', () => {
   afterAll(() => server?.stop());
 
   it(`${CYCLES} connections that come and go leave no state and no heap behind`, async () => {
-    const baseline = await server.measure();
     const cycles = {
       url,
       namespace: 'default',
@@ -50,23 +49,14 @@ describe('soak: the bare engine', () => {
       leave: (i: number) => i % 3 !== 0,
       terminate: (i: number) => i % 4 === 1,
     };
-    await runCycles(cycles, 0, WARM_UP, WORKERS);
-    const warm = await server.measure();
-    await runCycles(cycles, WARM_UP, CYCLES, WORKERS);
-    const after = await server.measure();
-    const growth = report('engine cycles', warm, after, CYCLES);
+    const { baseline, after, growth } = await measureSoak(server, 'engine cycles', WARM_UP, CYCLES, (from, count) => runCycles(cycles, from, count, WORKERS));
     expectSizesBack(baseline, after);
     expectReleased(after, ['request', 'Conn', 'NSConn'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));
   }, soakTimeout(WARM_UP + CYCLES));
 
   it(`${CYCLES} raw clients gone mid-handshake, refused, or held by their rate limit leave nothing behind`, async () => {
-    const baseline = await server.measure();
-    await runRawCycles(url, 0, WARM_UP, WORKERS);
-    const warm = await server.measure();
-    await runRawCycles(url, WARM_UP, CYCLES, WORKERS);
-    const after = await server.measure();
-    const growth = report('raw clients', warm, after, CYCLES);
+    const { baseline, after, growth } = await measureSoak(server, 'raw clients', WARM_UP, CYCLES, (from, count) => runRawCycles(url, from, count, WORKERS));
     // `handshaking` among them: a count that leaked would refuse every upgrade past maxPendingHandshakes one day.
     expectSizesBack(baseline, after);
     expectReleased(after, ['request', 'Conn'], WARM_UP + CYCLES);

@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoakServer } from './soak-child.js';
 import { expectText, runCycles, type CycleOptions } from './soak-cycles.js';
-import { expectReleased, expectSizesBack, heapAllowance, report, soakCycles, soakTimeout } from './soak-report.js';
+import { expectReleased, expectSizesBack, heapAllowance, measureSoak, soakCycles, soakTimeout } from './soak-report.js';
 
 const WARM_UP = 500;
 const CYCLES = soakCycles(1_000);
@@ -44,28 +44,18 @@ describe('soak: the Nest module', () => {
   }
 
   it(`a static controller: ${CYCLES} connections, NeffosServer.ask included, leave nothing behind`, async () => {
-    const baseline = await server.measure();
     const o = cycles('default', async (ns, client) => {
       expectText(await ns.ask('serverAsk', client.ID!), 'via server');
     });
-    await runCycles(o, 0, WARM_UP, WORKERS);
-    const warm = await server.measure();
-    await runCycles(o, WARM_UP, CYCLES, WORKERS);
-    const after = await server.measure();
-    const growth = report('nest static', warm, after, CYCLES);
+    const { baseline, after, growth } = await measureSoak(server, 'nest static', WARM_UP, CYCLES, (from, count) => runCycles(o, from, count, WORKERS));
     expectSizesBack(baseline, after);
     expectReleased(after, ['Conn', 'NSConn'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));
   }, soakTimeout(WARM_UP + CYCLES));
 
   it(`a per-connection controller: ${CYCLES} connections release their instances`, async () => {
-    const baseline = await server.measure();
     const o = cycles('scoped');
-    await runCycles(o, 0, WARM_UP, WORKERS);
-    const warm = await server.measure();
-    await runCycles(o, WARM_UP, CYCLES, WORKERS);
-    const after = await server.measure();
-    const growth = report('nest per-connection', warm, after, CYCLES);
+    const { baseline, after, growth } = await measureSoak(server, 'nest per-connection', WARM_UP, CYCLES, (from, count) => runCycles(o, from, count, WORKERS));
     expectSizesBack(baseline, after);
     expectReleased(after, ['Conn', 'NSConn', 'ScopedController', 'ConnectionState'], WARM_UP + CYCLES);
     expect(growth).toBeLessThan(heapAllowance(CYCLES));

@@ -41,6 +41,25 @@ export function report(name: string, warm: Measurement, after: Measurement, cycl
   return growth;
 }
 
+/**
+ * A cycle soak's measurements: before it, after `warmUp` cycles, and after `cycles` more; the growth is
+ * counted from the warm-up (reported as `name`). `run(from, count)` runs cycles `from`… of the soak.
+ */
+export async function measureSoak(
+  server: { measure(): Promise<Measurement> },
+  name: string,
+  warmUp: number,
+  cycles: number,
+  run: (from: number, count: number) => Promise<void>,
+): Promise<{ baseline: Measurement; after: Measurement; growth: number }> {
+  const baseline = await server.measure();
+  await run(0, warmUp);
+  const warm = await server.measure();
+  await run(warmUp, cycles);
+  const after = await server.measure();
+  return { baseline, after, growth: report(name, warm, after, cycles) };
+}
+
 /** Every map of the engine (and exchange) back to its size before the run. */
 export function expectSizesBack(baseline: Measurement, after: Measurement, keys = Object.keys(baseline.sizes)): void {
   expect(Object.fromEntries(keys.map((k) => [k, after.sizes[k]]))).toEqual(Object.fromEntries(keys.map((k) => [k, baseline.sizes[k]])));
