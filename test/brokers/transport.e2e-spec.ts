@@ -9,7 +9,7 @@ import { BrokerUnavailableError } from '../../lib/exchange/broker.errors.js';
 import type { ExchangeTransport } from '../../lib/exchange/exchange-transport.js';
 import { NatsTransport } from '../../lib/exchange/nats.transport.js';
 import { RedisTransport } from '../../lib/exchange/redis.transport.js';
-import { BrokerBinaryMissingError, findBinary, type NatsBroker, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
+import { BrokerBinaryMissingError, findBinary, type NatsBroker, pauseProcess, type RedisBroker, startNats, startRedis } from '../utils/brokers.js';
 import { EventLog, deferred, waitFor } from '../utils/wait.js';
 
 interface Harness {
@@ -154,9 +154,9 @@ describe.each(harnesses)('$name transport', (h) => {
     const pid = h.broker().pid!;
     await expectNothingLeft(a, b, 't.raced-late', async (subscribing) => {
       // The broker process is paused (it is ours), so the subscribe is sent and waits for its answer.
-      process.kill(pid, 'SIGSTOP');
       let leaving: Promise<void>;
       try {
+        await pauseProcess(pid);
         await new Promise((resolve) => setImmediate(resolve));
         // Not awaited while paused: an unsubscribe may itself wait for the broker's answer.
         leaving = b.unsubscribe('t.raced-late');
