@@ -17,6 +17,15 @@ export interface RedisTransportOptions {
   connectionName?: string;
 }
 
+/**
+ * How long ioredis' disconnect() waits for a socket to close before destroying it (its default: 2 s).
+ * It waits on the socket's 'close' event, which a socket that never opened (a refused dial) has
+ * already emitted: the timer then ran its whole 2 s and held the process that long after close().
+ * We disconnect only a connection we give up on (never opened, or QUIT failed), so nothing is gained
+ * by waiting.
+ */
+const DISCONNECT_TIMEOUT_MS = 0;
+
 /** Reconnect quickly after a broker restart, backing off to 2 s while it stays away (ioredis' default goes to 5 s). */
 function retryDelay(times: number): number {
   return Math.min(50 * 2 ** Math.min(times - 1, 6), 2000) + Math.floor(Math.random() * 50);
@@ -51,6 +60,7 @@ export class RedisTransport implements ExchangeTransport {
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
       lazyConnect: false,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     };
     if (options.client) {
       this.pub = options.client;
@@ -59,7 +69,7 @@ export class RedisTransport implements ExchangeTransport {
       if (options.client.status === 'wait') options.client.connect().catch(() => {});
       this.sub = options.client.duplicate(subOverrides);
     } else {
-      const common: RedisOptions = { retryStrategy: retryDelay, lazyConnect: false };
+      const common: RedisOptions = { retryStrategy: retryDelay, lazyConnect: false, disconnectTimeout: DISCONNECT_TIMEOUT_MS };
       // The publisher fails fast: no offline queue, no resend of a command caught by a disconnect.
       this.pub = new Redis(options.url ?? 'redis://127.0.0.1:6379', {
         ...common,
