@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { killByPid, spawnNode, tailStderr, waitForListening } from '../bench-process.js';
 import { ClusterBenchClient, type DeliverySink } from './cluster-client.js';
+import { NeffosJsTarget } from './neffos-js-target.js';
 import { topologyFloor, type FloorResult } from './topology-floor.js';
 
 type BrokerKind = 'redis' | 'nats';
@@ -160,15 +161,31 @@ function stats(values: Float64Array): AskStats {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
+/** Who answers the nodes' `ping` asks: the raw `ws` echo, or the real neffos.js client. */
+type TargetKind = 'echo' | 'neffos.js';
+
+interface AskTarget {
+  readonly id: string;
+  ask(event: string, body: string): Promise<string>;
+  close(): void;
+}
+
+async function connectTarget(url: string, kind: TargetKind): Promise<AskTarget> {
+  if (kind === 'echo') return (await connectAll(url, 1))[0]!;
+  const target = new NeffosJsTarget(url);
+  await target.connect();
+  return target;
+}
+
 /**
  * Strict ping-pong asks from one driver on node A, alternating between a target on node A (local) and,
  * when given, one on node B (cross-node); the order within each pair alternates too.
  */
-async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: number, warmupMs: number): Promise<{ local: AskResult; cross?: AskResult }> {
+async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: number, warmupMs: number, kind: TargetKind = 'echo'): Promise<{ local: AskResult; cross?: AskResult }> {
   const [driver] = await connectAll(nodeUrl, 1);
-  const [localTarget] = await connectAll(nodeUrl, 1);
-  const [crossTarget] = crossUrl === undefined ? [] : await connectAll(crossUrl, 1);
-  const targets = crossTarget === undefined ? [localTarget!] : [localTarget!, crossTarget];
+  const localTarget = await connectTarget(nodeUrl, kind);
+  const crossTarget = crossUrl === undefined ? undefined : await connectTarget(crossUrl, kind);
+  const targets = crossTarget === undefined ? [localTarget] : [localTarget, crossTarget];
   const samples = targets.map(() => ({ server: new Float64Array(asks), client: new Float64Array(asks), failed: 0 }));
   const one = async (k: number, i: number): Promise<void> => {
     const t = process.hrtime.bigint();
@@ -194,7 +211,7 @@ async function runAsks(nodeUrl: string, crossUrl: string | undefined, asks: numb
   const results: AskResult[] = samples.map((s) => ({ server: stats(s.server), client: stats(s.client), failed: s.failed }));
   // CPU per ask: one kind at a time (these asks' latencies are not kept), each node's CPU time read
   // before and after by an ask of its own.
-  const cpuOf = async (client: ClusterBenchClient): Promise<number> => Number(await client.ask('cpu', ''));
+  const cpuOf = async (client: AskTarget): Promise<number> => Number(await client.ask('cpu', ''));
   for (let k = 0; k < targets.length; k++) {
     const cross = k === 1 ? crossTarget : undefined;
     const [a0, b0] = [await cpuOf(driver!), cross && (await cpuOf(cross))];
@@ -232,6 +249,9 @@ interface Row {
   /** The same loop on two nodes with the direct node link on. */
   linkLocalAsk?: AskResult;
   linkCrossAsk?: AskResult;
+  /** The nodeLink pair again, with neffos.js answering the asks instead of the raw echo. */
+  jsLocalAsk?: AskResult;
+  jsCrossAsk?: AskResult;
   floor?: FloorResult;
   connectionsPerNode?: string;
   error?: string;
@@ -307,6 +327,7 @@ export async function runCluster(argv: string[]): Promise<void> {
       nodes.push(await startNode(linkEnv), await startNode(linkEnv));
       const [la, lb] = nodes as [Node, Node];
       ({ local: row.linkLocalAsk, cross: row.linkCrossAsk } = await runAsks(la.url, lb.url, options.asks, options.warmupMs));
+      ({ local: row.jsLocalAsk, cross: row.jsCrossAsk } = await runAsks(la.url, lb.url, options.asks, options.warmupMs, 'neffos.js'));
       row.floor = await topologyFloor(kind, url, options.asks);
     } catch (err) {
       row.error = err instanceof Error ? err.message : String(err);
@@ -350,6 +371,14 @@ export async function runCluster(argv: string[]): Promise<void> {
           `p99 ${f2(lc.server.p99)} ms${lc.failed ? ` (${lc.failed} failed)` : ''}; driver round trip: local ${f3(ll.client.p50)} ms, cross-node ${f3(lc.client.p50)} ms, ratio ${(lc.client.p50 / ll.client.p50).toFixed(2)}×`,
       );
       cpuLine('nodeLink', ll, lc);
+    }
+    if (row.jsLocalAsk && row.jsCrossAsk) {
+      const { jsLocalAsk: jl, jsCrossAsk: jc } = row;
+      console.log(
+        `  ${row.setup}, nodeLink, neffos.js answering the asks (what a Node client runs) instead of the raw echo: local ${f3(jl.server.p50)} ms, ` +
+          `cross-node ${f3(jc.server.p50)} ms, ratio ${(jc.server.p50 / jl.server.p50).toFixed(2)}×; p99 ${f2(jc.server.p99)} ms${jc.failed ? ` (${jc.failed} failed)` : ''}`,
+      );
+      cpuLine('nodeLink, neffos.js', jl, jc);
     }
     const floor = row.floor;
     if (floor !== undefined) {
