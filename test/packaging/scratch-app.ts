@@ -52,27 +52,39 @@ export function run(command: string, args: string[], cwd: string, timeoutMs: num
 }
 
 /**
- * Copies lib/ and the package files into `workDir/stage` and builds there exactly as `npm run build`
- * does. The repository's own dist/ is not touched, so `npm start` and concurrent test files are
- * unaffected. Returns the stage folder: the package as it would be published (package.json, dist/lib),
- * with a node_modules link to the repository's.
+ * Copies lib/ and the package files into `workDir/stage`, with a node_modules link to the repository's:
+ * a clean checkout of the package, nothing built. The repository's own dist/ is not touched, so
+ * `npm start` and concurrent test files are unaffected.
  */
-export async function stagePackage(workDir: string): Promise<string> {
+async function copyPackageSources(workDir: string): Promise<string> {
   const stage = join(workDir, 'stage');
   await mkdir(join(stage, 'scripts'), { recursive: true });
   for (const f of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(REPO, f), join(stage, f));
   await cp(join(REPO, 'scripts/build.mjs'), join(stage, 'scripts/build.mjs'));
   await cp(join(REPO, 'lib'), join(stage, 'lib'), { recursive: true });
   await symlink(join(REPO, 'node_modules'), join(stage, 'node_modules'), 'dir');
+  return stage;
+}
+
+/**
+ * The package copied as by copyPackageSources and built there exactly as `npm run build` does.
+ * Returns the stage folder: the package as it would be published (package.json, dist/lib).
+ */
+export async function stagePackage(workDir: string): Promise<string> {
+  const stage = await copyPackageSources(workDir);
   await run('node', ['scripts/build.mjs'], stage, 120_000);
   await run(REPO_TSC, ['-p', 'tsconfig.build.json'], stage, 120_000);
   return stage;
 }
 
-/** Stages the package (see stagePackage) and packs it as npm would publish it. Returns the tarball's path. */
+/**
+ * Packs the package from a clean copy (copyPackageSources: no dist/) with plain `npm pack`, as a
+ * maintainer would publish it: its `prepack` script must build, or the tarball holds no code. Returns
+ * the tarball's path.
+ */
 export async function packPackage(workDir: string): Promise<string> {
-  const stage = await stagePackage(workDir);
-  await run('npm', ['pack', '--pack-destination', workDir, '--silent'], stage, 120_000);
+  const stage = await copyPackageSources(workDir);
+  await run('npm', ['pack', '--pack-destination', workDir, '--silent'], stage, 180_000);
   const tarball = (await readdir(workDir)).find((f) => f.endsWith('.tgz'));
   if (tarball === undefined) throw new Error(`npm pack left no tarball in ${workDir}`);
   return join(workDir, tarball);
