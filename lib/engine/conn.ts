@@ -21,7 +21,8 @@ import { deferRestOfRead, readSliceSpent } from './read-slice.js';
 import { dropSocket } from './drop-socket.js';
 import { Signal } from './signal.js';
 import { isRequest, writeErrorReply } from './reply.writer.js';
-import { flushWrites, holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
+import { holdWrites, rawOf, releaseWrites, writeToSocket } from './socket-writer.js';
+import { WriteHold } from './write-hold.js';
 import { countFrame, waitForNextTurn } from './turn-budget.js';
 
 const TEXT = { binary: false };
@@ -43,6 +44,8 @@ const DRAIN_SCHEDULED = 32;
 const TORN_DOWN = 64;
 
 const CONN = Symbol('neffos.conn');
+/** Makes each holdUntilPeerHasRead ping's payload unique, so no other pong can answer it. */
+let readProbeCount = 0;
 type SocketWithConn = WebSocket & { [CONN]: Conn };
 
 type State = 'handshaking' | 'open' | 'closed';
@@ -56,6 +59,8 @@ export class Conn {
    * (most connections use one namespace; a Map each cost ~0.2 KiB per idle connection).
    */
   private firstNamespace: NSConn | undefined;
+  /** Frames held until the peer has read a namespace connect reply (holdUntilPeerHasRead). */
+  private writeHold: WriteHold | undefined;
   private moreNamespaces: Map<string, NSConn> | undefined;
   private _id = '';
   /** The booleans (ALIVE … TORN_DOWN), as bits of one field: idle connections are what memory is spent on. */
@@ -172,8 +177,10 @@ export class Conn {
   /** ws closes the socket itself after a protocol error (1002, 1007, 1009); nothing to add here. */
   private static onSocketError(): void {}
 
-  private static onSocketPong(this: WebSocket): void {
-    (this as SocketWithConn)[CONN].alive = true;
+  private static onSocketPong(this: WebSocket, data: Buffer): void {
+    const conn = (this as SocketWithConn)[CONN];
+    conn.alive = true;
+    if (conn.writeHold?.isAwaiting(data.toString('latin1')) === true) conn.releaseHeld();
   }
 
   private static onSocketClose(this: WebSocket): void {
@@ -500,13 +507,28 @@ export class Conn {
 
   // ---- output -------------------------------------------------------------------------------------
 
-  /** @internal sends what is corked now (see flushWrites) */
-  flush(): void {
-    if (this.state === 'open') flushWrites(this.socket);
-  }
-
   /** @internal writes one encoded frame; false when it was not (closed, or dropped under backpressure) */
   write(frame: Buffer | string, binary: boolean): boolean {
+    if (this.state !== 'open') return false;
+    const hold = this.writeHold;
+    if (hold !== undefined) {
+      hold.hold(frame, binary);
+      // Held frames count against the write budget too: past it they go out now, barrier or not.
+      if (hold.heldBytes > this.host.options.writeBufferHighWaterMark) this.flushHeld();
+      return true;
+    }
+    return this.writeNow(frame, binary);
+  }
+
+  /** Everything held goes out now: the connection closes, or holds more than its write budget. */
+  private flushHeld(): void {
+    const hold = this.writeHold;
+    if (hold === undefined) return;
+    this.writeHold = undefined;
+    hold.flush((frame, binary) => this.writeNow(frame, binary));
+  }
+
+  private writeNow(frame: Buffer | string, binary: boolean): boolean {
     if (this.state !== 'open') return false;
     const outcome = writeToSocket(this.socket, frame, binary, this.host.options);
     if (outcome === 'sent') return true;
@@ -554,6 +576,38 @@ export class Conn {
 
   // ---- liveness and close -----------------------------------------------------------------------------
 
+  /**
+   * @internal holds the frames written from now on until the peer has read what was written before
+   * (see write-hold.ts): until it has answered a ping sent now, or `timeout` ms have passed.
+   */
+  holdUntilPeerHasRead(timeout: number): void {
+    if (this.state !== 'open') return;
+    const payload = `r${++readProbeCount}`;
+    if (this.writeHold !== undefined) {
+      this.writeHold.addBarrier(payload);
+      return;
+    }
+    this.writeHold = new WriteHold(payload, timeout, () => this.releaseHeld());
+    this.sendProbe(payload);
+  }
+
+  /** The awaited pong is back (or did not come in time): writes the held frames up to the next barrier. */
+  private releaseHeld(): void {
+    const hold = this.writeHold;
+    if (hold === undefined) return;
+    const done = hold.release(
+      (frame, binary) => this.writeNow(frame, binary),
+      (payload) => this.sendProbe(payload),
+    );
+    if (done && this.writeHold === hold) this.writeHold = undefined;
+  }
+
+  private sendProbe(payload: string): void {
+    this.socket.ping(payload, undefined, (err) => {
+      if (err) this.releaseHeld();
+    });
+  }
+
   /** @internal one beat of the engine's ping loop: a peer that missed the last one is dropped */
   heartbeat(): void {
     if (!this.alive) {
@@ -575,6 +629,7 @@ export class Conn {
     // that no longer reads or writes.
     assertSendableCloseCode(code);
     if (this.state === 'closed' && this.socket.readyState !== this.socket.OPEN) return;
+    this.flushHeld(); // what a hook wrote before closing goes out before the close frame
     this.state = 'closed';
     this.socket.close(code, truncateReason(reason));
     // What ws still holds of its reads is dropped frame by frame: one per loop turn, not a read at once.
@@ -599,6 +654,8 @@ export class Conn {
     const wasAcknowledged = this.ackSent;
     this.state = 'closed';
     this.inbound = undefined;
+    this.writeHold?.discard();
+    this.writeHold = undefined;
     this.rate?.stop();
     this._asks?.rejectAll(new ConnectionClosedError(this._id));
     this.host.connectionClosing(this);

@@ -1,7 +1,7 @@
 // Ports neffos conn.go:Connect/replyConnect and conn_namespace.go:Disconnect/replyDisconnect: namespace
 // connect and disconnect for both starters, the client's request (docs/protocol.md §3.5.1, §3.6.1) and the
 // server's (§3.5.2, §3.6.2), with the re-check after their awaits written once for both.
-import { ERR_BAD_NAMESPACE, Message, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect } from '../protocol/index.js';
+import { ERR_BAD_NAMESPACE, Message, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { BadNamespaceError, ConnectionClosedError } from './engine.errors.js';
 import type { NSConn } from './namespace-conn.js';
@@ -34,18 +34,12 @@ async function connectUnlessVetoed(conn: Conn, msg: Message, nsConn: NSConn): Pr
   if (connected !== nsConn) return;
   // neffos.js in Node (ws >= 8.17) handles every frame of one socket read before its connect promise
   // settles, and drops events of a namespace it does not consider connected yet (docs/protocol.md
-  // §10.21): a welcome written by the hook in the reply's write was lost. So the reply leaves now, and
-  // the hook runs two event-loop turns later, when a client has read the reply on its own. The client's
-  // next frames wait in the connection's queue meanwhile, so the order of events is unchanged.
-  conn.flush();
-  await nextLoopTurn();
-  await nextLoopTurn();
-  if (conn.namespace(msg.namespace) !== nsConn) return; // closed or disconnected meanwhile
+  // §10.21). So what the hook writes is held until the client has read the reply (write-hold.ts); the
+  // hook itself runs now, right after the reply, as in Go. The client's next frames wait in the
+  // connection's queue meanwhile, so the order of events is unchanged.
+  if (nsConn.events[OnNamespaceConnected] === undefined && nsConn.events[OnAnyEvent] === undefined) return;
+  conn.holdUntilPeerHasRead(conn.host.options.askTimeout);
   await nsConn.fireQuietly(new Message({ namespace: msg.namespace, event: OnNamespaceConnected }));
-}
-
-function nextLoopTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Server-forced connect, once the handshake is answered: the server's hook, then the client's answer. */

@@ -71,16 +71,6 @@ export function releaseWrites(socket: WebSocket): void {
   else raw.uncork();
 }
 
-/**
- * Sends what is corked on `socket` now, so that what is written next leaves in a write of its own: the
- * reply to a namespace connect goes out before the frames `onNamespaceConnected` writes.
- */
-export function flushWrites(socket: WebSocket): void {
-  const raw = rawOf(socket);
-  if (raw === holding) corkedWhileHolding = false;
-  while (raw.writableCorked > 0) raw.uncork();
-}
-
 /** Bytes buffered for the socket plus the overhead of every write still pending on it. */
 export function outboundCost(socket: WebSocket, raw: RawSocket): number {
   return socket.bufferedAmount + raw._writableState.pendingcb * PENDING_WRITE_OVERHEAD;

@@ -1,6 +1,9 @@
 // An unmodified neffos.js client in Node (default dial options, so ws delivers the frames of one read
-// synchronously) receives what `onNamespaceConnected` writes: the engine sends the connect reply on its
-// own before the hook runs (docs/protocol.md §10.21). 100 dials in a row, on the engine and through Nest.
+// synchronously) receives what `onNamespaceConnected` writes: the engine runs the hook once the client
+// has answered a ping sent after the connect reply (docs/protocol.md §10.21). 100 dials in a row in this
+// process, on the engine and through Nest, and dials from a client in another process, where the reply
+// and the welcome used to share a socket read about one dial in two.
+import { spawn } from 'node:child_process';
 import * as neffos from 'neffos.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Message, NeffosController, NeffosModule, NSConn } from 'nestjs-neffos';
@@ -39,6 +42,47 @@ class WelcomeController {
     conn.emit('welcome', `hello ${conn.id}`);
   }
 }
+
+/**
+ * `rounds` plain dials from a neffos.js client in a child process, one after another: dial, connect,
+ * wait up to 2 s for the welcome, close. Resolves with how many welcomes arrived.
+ */
+function welcomesFromAnotherProcess(url: string, rounds: number): Promise<number> {
+  const script = `
+    import * as neffos from 'neffos.js';
+    let welcomed = 0;
+    for (let i = 0; i < ${rounds}; i++) {
+      let arrived;
+      const welcome = new Promise((resolve) => (arrived = resolve));
+      const conn = await neffos.dial(${JSON.stringify(url)}, { default: { welcome: () => arrived(true) } });
+      await conn.connect('default');
+      if (await Promise.race([welcome, new Promise((resolve) => setTimeout(resolve, 2000, false))])) welcomed++;
+      conn.close();
+    }
+    console.log(welcomed);`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: import.meta.dirname, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(Number(out.trim()));
+      else reject(new Error(`the neffos.js client process exited with ${code}: ${out}${err}`));
+    });
+  });
+}
+
+describe('neffos.js in Node, in another process', () => {
+  const h = useEngineHarness();
+
+  it('receives the welcome written by _OnNamespaceConnected on every dial', async () => {
+    await h.start({ path: '/echo', namespaces: { default: { _OnNamespaceConnected: (_msg, ns) => ns.emit('welcome', `hello ${ns.id}`) } } });
+    expect(await welcomesFromAnotherProcess(h.wsUrl(), 40)).toBe(40);
+  }, 90_000);
+});
 
 describe('neffos.js in Node against NeffosModule', () => {
   let testing: TestingApp | undefined;
