@@ -132,6 +132,8 @@ export class ClusterExchange implements StackExchange {
   private node: ExchangeNode | undefined;
   private state: 'unattached' | 'attached' | 'closed' = 'unattached';
   private heartbeat: NodeJS.Timeout | undefined;
+  /** When the heartbeat timer last fired (or started): how late a tick is tells how long this node's loop was held. */
+  private lastTick = 0;
   /** The reason of the current outage; set while a failure has been logged, cleared when the broker is back. */
   private outage: Error | undefined;
 
@@ -188,6 +190,7 @@ export class ClusterExchange implements StackExchange {
       await this.links?.close();
       throw err;
     }
+    this.lastTick = Date.now();
     this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatInterval).unref();
     this.send(this.broadcastChannel, this.presenceMessage('hello'));
   }
@@ -386,9 +389,16 @@ export class ClusterExchange implements StackExchange {
   // ---- liveness and outages ---------------------------------------------------------------------
 
   private tick(): void {
+    const now = Date.now();
+    // Node runs due timers before it reads its sockets: after a stall of this node's own loop, this
+    // tick comes before the peers' heartbeats that arrived meanwhile. A tick late by `late` ms means
+    // this node was deaf that long, not that its peers were silent.
+    const late = now - this.lastTick - this.options.heartbeatInterval;
+    this.lastTick = now;
     if (this.state !== 'attached' || !this.transport.isUp) return;
+    if (late > 0) this.directory.excuse(late);
     this.send(this.broadcastChannel, this.presenceMessage('hb'));
-    for (const gone of this.directory.expire()) {
+    for (const gone of this.directory.expire(now)) {
       this.node!.logger.warn(`exchange: node ${gone} has not been heard from for ${this.options.nodeTimeout} ms; its connections no longer count; ${this.directory.size} peer(s)`);
       this.links?.forget(gone, 'the node expired');
       this.routes.forgetNode(gone);

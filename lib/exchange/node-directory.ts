@@ -39,6 +39,15 @@ export class NodeDirectory {
     for (const node of this.lastSeen.keys()) this.lastSeen.set(node, now);
   }
 
+  /**
+   * This node could not listen for `ms` (its own loop was held: a long collection, a starved CPU), so
+   * the heartbeats of that time still sit unread in its socket: that time does not count against
+   * anyone. Only the stall is excused, so a crashed node still goes after `timeout` of listening.
+   */
+  excuse(ms: number): void {
+    for (const [node, at] of this.lastSeen) this.lastSeen.set(node, at + ms);
+  }
+
   has(node: string): boolean {
     return this.lastSeen.has(node);
   }
