@@ -1,7 +1,9 @@
 // The packed package as users get it: installed from its tarball into scratch apps (CommonJS and ESM
 // on Nest 12, CommonJS on Nest 11 with TypeScript 5.9 and the classic `moduleResolution: node`),
 // compiled with plain `tsc` and `skipLibCheck: false`, started, and talked to over the neffos
-// protocol. Also checks each entry's exported names against the hand-kept list in public-api.ts.
+// protocol. The CommonJS apps add the package with the README's Install line for their Nest major, to an
+// app that has Nest already. Also checks each entry's exported names against the hand-kept list in
+// public-api.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { httpRequest } from '../utils/http.js';
 import { CONSUMER_FILES } from './consumer-sources.js';
 import { declaredExports } from './declared-exports.js';
 import { PUBLIC_API } from './public-api.js';
-import { createScratchApp, makeWorkDir, packPackage, REPO_TSC, run, startApp, type ScratchAppSpec } from './scratch-app.js';
+import { createScratchApp, makeWorkDir, packPackage, REPO, REPO_TSC, run, startApp, type ScratchAppSpec } from './scratch-app.js';
 
 const STRICT = {
   strict: true,
@@ -27,6 +29,25 @@ function nest(major: 11 | 12): string[] {
   return [...nestPackages, 'reflect-metadata@^0.2', 'rxjs@^7', '@types/node@^20', 'ioredis@^6', '@nats-io/transport-node@^3'];
 }
 
+/** A Nest app of that major before it adds this package: what `nest new` gives, and the optional peers. */
+function appBefore(major: 11 | 12): string[] {
+  return nest(major).filter((p) => !p.startsWith('@nestjs/websockets@'));
+}
+
+/**
+ * The arguments of the README's Install line for that major (`npm install nestjs-neffos … # Nest 11`),
+ * which the scratch app runs as its user would: a bare `@nestjs/websockets` in a Nest 11 app is
+ * refused by npm (ERESOLVE), so the line must say which major.
+ */
+function readmeInstall(major: 11 | 12): string[] {
+  const install = /## Install\n+```sh\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'README.md'), 'utf8'));
+  const line = install?.[1]?.split('\n').find((l) => l.includes(`# Nest ${major}`));
+  if (line === undefined) throw new Error(`README.md's Install block has no line marked "# Nest ${major}"`);
+  const words = line.slice(0, line.indexOf('#')).trim().split(/\s+/);
+  if (words.slice(0, 3).join(' ') !== 'npm install nestjs-neffos') throw new Error(`README.md's Nest ${major} line is no \`npm install nestjs-neffos …\`: ${line}`);
+  return words.slice(2);
+}
+
 interface Consumer {
   title: string;
   name: string;
@@ -39,7 +60,7 @@ const CONSUMERS: Consumer[] = [
   {
     title: 'a CommonJS app on Nest 12 (TypeScript 7, module nodenext)',
     name: 'cjs-nest12',
-    spec: { type: 'commonjs', dependencies: nest(12), compilerOptions: { ...STRICT, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext' }, files: CONSUMER_FILES },
+    spec: { type: 'commonjs', dependencies: appBefore(12), addWith: readmeInstall(12), compilerOptions: { ...STRICT, target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext' }, files: CONSUMER_FILES },
     tsc: () => REPO_TSC,
   },
   {
@@ -51,7 +72,7 @@ const CONSUMERS: Consumer[] = [
   {
     title: 'a CommonJS app on Nest 11 (TypeScript 5.9, module commonjs, moduleResolution node)',
     name: 'cjs-nest11',
-    spec: { type: 'commonjs', dependencies: [...nest(11), 'typescript@~5.9'], compilerOptions: { ...STRICT, target: 'ES2021', module: 'commonjs', moduleResolution: 'node' }, files: CONSUMER_FILES },
+    spec: { type: 'commonjs', dependencies: [...appBefore(11), 'typescript@~5.9'], addWith: readmeInstall(11), compilerOptions: { ...STRICT, target: 'ES2021', module: 'commonjs', moduleResolution: 'node' }, files: CONSUMER_FILES },
     tsc: (dir) => join(dir, 'node_modules/.bin/tsc'),
   },
 ];

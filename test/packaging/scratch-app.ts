@@ -95,6 +95,12 @@ export interface ScratchAppSpec {
   type: 'commonjs' | 'module';
   /** Packages to install next to the tarball, e.g. `@nestjs/core@11`. */
   dependencies: string[];
+  /**
+   * The arguments of an `npm install nestjs-neffos …` line of the README, run as a second step into the
+   * app that `dependencies` made, as a user adds the package to an app that exists (`nestjs-neffos`
+   * stands for the tarball). Without it the tarball is installed with `dependencies`.
+   */
+  addWith?: string[];
   compilerOptions: Record<string, unknown>;
   /** Source files by path relative to the app (e.g. `src/main.ts`). */
   files: Record<string, string>;
@@ -107,10 +113,17 @@ export async function createScratchApp(workDir: string, name: string, tarball: s
   // Offline first: with a warm npm cache nothing touches the network (a stalled registry fetch once held
   // an install for ten minutes). A cold cache fails that at once, and then the registry is asked, with
   // short fetch timeouts so a stalled request is retried instead of waited on.
-  const install = ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...spec.dependencies];
-  await run('npm', [...install, '--offline'], dir, 300_000).catch(() =>
-    run('npm', [...install, '--prefer-offline', '--fetch-timeout=30000', '--fetch-retries=4'], dir, 600_000),
-  );
+  const install = (packages: string[]): Promise<RunResult> => {
+    const args = ['install', '--no-audit', '--no-fund', '--loglevel=error', ...packages];
+    return run('npm', [...args, '--offline'], dir, 300_000).catch(() =>
+      run('npm', [...args, '--prefer-offline', '--fetch-timeout=30000', '--fetch-retries=4'], dir, 600_000),
+    );
+  };
+  if (spec.addWith === undefined) await install([tarball, ...spec.dependencies]);
+  else {
+    await install(spec.dependencies);
+    await install(spec.addWith.map((p) => (p === 'nestjs-neffos' ? tarball : p)));
+  }
   const tsconfig = { compilerOptions: { ...spec.compilerOptions, outDir: 'dist', rootDir: 'src' }, include: ['src'] };
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   for (const [path, text] of Object.entries(spec.files)) {
