@@ -23,6 +23,7 @@ export {
   NeffosControllerInControllersError,
   NeffosModuleTwiceError,
   NeffosModuleWithoutForRootError,
+  NeffosOptionsDependencyError,
   NeffosOptionsFactoryError,
   NeffosNotReadyError,
   NoControllersError,

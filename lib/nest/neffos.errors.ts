@@ -10,6 +10,7 @@ import {
   NO_CONTROLLERS,
   NO_SCOPED_INSTANCE,
   NOT_READY,
+  OPTIONS_DEPENDENCY_MISSING,
   OPTIONS_FACTORY_METHOD,
   UNKNOWN_OPTION,
   UNSUPPORTED_CONTROLLER_PROVIDER,
@@ -106,6 +107,17 @@ export class NeffosOptionsFactoryError extends NeffosError {
   override name = 'NeffosOptionsFactoryError';
   constructor(readonly factoryClass: string) {
     super(OPTIONS_FACTORY_METHOD(factoryClass));
+  }
+}
+
+/** forRootAsync({ useFactory, inject }) with an inject token NeffosModule cannot resolve (its module not in `imports`). */
+export class NeffosOptionsDependencyError extends NeffosError {
+  override name = 'NeffosOptionsDependencyError';
+  constructor(
+    readonly token: string,
+    readonly index: number,
+  ) {
+    super(OPTIONS_DEPENDENCY_MISSING(token, index));
   }
 }
 

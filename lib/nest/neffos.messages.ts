@@ -40,6 +40,12 @@ export const OPTIONS_FACTORY_METHOD = (factoryClass: string): string =>
   `${factoryClass}, given to NeffosModule.forRootAsync as useClass/useExisting, has no createNeffosOptions() method; ` +
   'NeffosModule calls createNeffosOptions() for its options (implements NeffosOptionsFactory has the compiler check it)';
 
+export const OPTIONS_DEPENDENCY_MISSING = (token: string, index: number): string =>
+  `NeffosModule.forRootAsync's useFactory injects ${token} (inject[${index}]), which is not available to NeffosModule: ` +
+  `Nest resolves inject inside NeffosModule, not in the module that calls forRootAsync. Add the module that exports ${token} to ` +
+  `forRootAsync({ imports: [...] })${token === 'ConfigService' ? ' (for ConfigService: imports: [ConfigModule])' : ''}, or make that module global ` +
+  '(e.g. ConfigModule.forRoot({ isGlobal: true })); an inject entry { token, optional: true } may stay undefined';
+
 export const OPTIONS_NOT_RETURNED = (source: string, value: unknown): string =>
   `${source} of NeffosModule.forRootAsync returned ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value === 'object' ? 'an object' : String(value)} instead of the options; ` +
   "return (or resolve to) an object such as { path: '/echo' } (a factory written as an arrow function with a block body needs its return)";

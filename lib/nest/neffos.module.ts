@@ -1,8 +1,8 @@
-import { type DynamicModule, type FactoryProvider, Module } from '@nestjs/common';
+import { type DynamicModule, type FactoryProvider, type InjectionToken, Module } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import type { NeffosModuleOptions, NeffosOptionsFactory } from './interfaces/neffos-module-options.interface.js';
 import { InvalidOptionError } from '../engine/index.js';
-import { NeffosOptionsFactoryError } from './neffos.errors.js';
+import { NeffosOptionsDependencyError, NeffosOptionsFactoryError } from './neffos.errors.js';
 import { OPTIONS_NOT_RETURNED } from './neffos.messages.js';
 import { NeffosExplorer } from './neffos.explorer.js';
 import { NeffosConnectionScope } from './neffos-connection-scope.js';
@@ -46,7 +46,8 @@ const moduleChecks: FactoryProvider = {
  * `createNeffosOptions()` of that class; without the method its builder fails with
  * "optionsFactory[...] is not a function": name the class and the method. Whatever the source, a
  * result that is not an object (a block-bodied arrow factory without its `return`) would otherwise read
- * as "imported without forRoot()", which the user did call: say what the factory returned instead.
+ * as "imported without forRoot()", which the user did call: say what the factory returned instead. A
+ * useFactory's inject token that NeffosModule cannot resolve is named with what to import.
  */
 function withCheckedOptionsFactory(definition: DynamicModule, factoryClass: unknown): DynamicModule {
   const name = typeof factoryClass === 'function' ? factoryClass.name : String(factoryClass);
@@ -60,9 +61,37 @@ function withCheckedOptionsFactory(definition: DynamicModule, factoryClass: unkn
             if (typeof factory?.createNeffosOptions !== 'function') throw new NeffosOptionsFactoryError(name);
             return factory.createNeffosOptions();
           };
-    return { ...provider, useFactory: async (...deps: unknown[]) => optionsOf(source, await create(...deps)) };
+    if (factoryClass !== undefined) return { ...provider, useFactory: async (...deps: unknown[]) => optionsOf(source, await create(...deps)) };
+    // A token Nest cannot resolve in NeffosModule (its module is not in `imports`) would fail with an
+    // unresolvable CONFIGURABLE_MODULE_OPTIONS[<hash>]: inject it as optional and say what to import.
+    const inject = (provider.inject ?? []).map((entry) => ({ entry, required: !isOptionalInject(entry) }));
+    return {
+      ...provider,
+      inject: inject.map(({ entry, required }) => (required ? { token: tokenOf(entry), optional: true } : entry)),
+      useFactory: async (...deps: unknown[]) => {
+        inject.forEach(({ entry, required }, index) => {
+          if (required && deps[index] === undefined) throw new NeffosOptionsDependencyError(nameOf(tokenOf(entry)), index);
+        });
+        return optionsOf(source, await create(...deps));
+      },
+    };
   });
   return { ...definition, providers };
+}
+
+type InjectEntry = NonNullable<FactoryProvider['inject']>[number];
+
+function isOptionalInject(entry: InjectEntry): boolean {
+  return typeof entry === 'object' && entry !== null && 'token' in entry && entry.optional === true;
+}
+
+function tokenOf(entry: InjectEntry): InjectionToken {
+  return typeof entry === 'object' && entry !== null && 'token' in entry ? entry.token : entry;
+}
+
+function nameOf(token: InjectionToken): string {
+  if (typeof token === 'function') return token.name;
+  return typeof token === 'symbol' ? token.toString() : String(token);
 }
 
 function optionsOf(source: string, value: unknown): NeffosModuleOptions {

@@ -16,6 +16,7 @@ import {
   NeffosModule,
   type NeffosModuleOptions,
   NeffosModuleWithoutForRootError,
+  NeffosOptionsDependencyError,
   NeffosOptionsFactoryError,
   type NeffosOptionsFactory,
   NeffosServer,
@@ -24,7 +25,7 @@ import {
 } from '../../lib/index.js';
 import { withDefaults } from '../../lib/engine/engine-options.js';
 import { OPTION_BAD_PATH, OPTION_BAD_SUBPROTOCOLS, OPTION_NOT_BOOLEAN, OPTION_NOT_FUNCTION, OPTION_NOT_POSITIVE, OPTION_PATH_WITH_QUERY } from '../../lib/engine/engine.messages.js';
-import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_FACTORY_METHOD, OPTIONS_NOT_RETURNED, UNKNOWN_OPTION, UNSUPPORTED_CONTROLLER_PROVIDER } from '../../lib/nest/neffos.messages.js';
+import { BAD_EVENTS_MODE, MODULE_WITHOUT_FOR_ROOT, NEFFOS_CONTROLLER_IN_CONTROLLERS, OPTIONS_DEPENDENCY_MISSING, OPTIONS_FACTORY_METHOD, OPTIONS_NOT_RETURNED, UNKNOWN_OPTION, UNSUPPORTED_CONTROLLER_PROVIDER } from '../../lib/nest/neffos.messages.js';
 import { bodyText } from '../utils/neffos-client.js';
 import { createNestApp, useNestApps } from '../utils/nest-app.js';
 
@@ -352,5 +353,47 @@ describe('a @NeffosController provider neffos cannot serve', () => {
     const h = await createNestApp({ providers: [EchoController, { provide: 'legacy', useValue: new EchoController() }] });
     const ns = await (await h.client()).connect('default');
     expect((await ns.ask('echo', 'served')).text()).toBe('served');
+  });
+});
+
+describe('forRootAsync({ useFactory, inject })', () => {
+  it("a useFactory whose inject token is not available to NeffosModule fails with NeffosOptionsDependencyError saying what to import", async () => {
+    @Injectable()
+    class ConfigService {
+      get(): string {
+        return '/from-config';
+      }
+    }
+    @Module({ providers: [ConfigService], exports: [ConfigService] })
+    class ConfigModule {}
+    const useFactory = (config: ConfigService): NeffosModuleOptions => ({ path: config.get() });
+
+    // Imported by the root module but not by forRootAsync: Nest resolves inject inside NeffosModule.
+    const err = await startError({ imports: [ConfigModule, NeffosModule.forRootAsync({ inject: [ConfigService], useFactory })], providers: [EchoController] });
+    expect(err).toBeInstanceOf(NeffosOptionsDependencyError);
+    expect(phaseOf(err)).toBe('compile');
+    expect((err as Error).message).toBe(OPTIONS_DEPENDENCY_MISSING('ConfigService', 0));
+    expect((err as Error).message).toContain('imports: [ConfigModule]');
+
+    const h = await createNestApp({ providers: [EchoController], neffosModule: NeffosModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory }) });
+    const ns = await (await h.dial({ default: {} }, {}, '/from-config')).connect('default');
+    expect(bodyText(await ns.ask('echo', 'imported'))).toBe('imported');
+  });
+
+  it('an inject entry marked optional stays undefined for the factory, as Nest gives it', async () => {
+    const seen: unknown[] = [];
+    const h = await createNestApp({
+      providers: [EchoController],
+      neffosModule: NeffosModule.forRootAsync({
+        inject: [{ token: 'NOT_PROVIDED', optional: true }],
+        useFactory: (missing: unknown) => {
+          seen.push(missing);
+          return { path: '/optional' };
+        },
+      }),
+    });
+    expect(seen).toEqual([undefined]);
+    const ns = await (await h.dial({ default: {} }, {}, '/optional')).connect('default');
+    expect(bodyText(await ns.ask('echo', 'optional'))).toBe('optional');
   });
 });

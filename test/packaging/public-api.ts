@@ -114,6 +114,7 @@ export const PUBLIC_API: Record<string, EntryApi> = {
       'NeffosModule',
       'NeffosModuleTwiceError',
       'NeffosModuleWithoutForRootError',
+      'NeffosOptionsDependencyError',
       'NeffosOptionsFactoryError',
       'NeffosNotReadyError',
       'NeffosServer',
