@@ -195,6 +195,9 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       expect(Date.now() - started).toBeLessThan(HOP_MS);
       const unknown = await rejection(node(0).call('ask', { id: 'nobody-has-this-id', msg: msg('q', '') }));
       expect(unknown.name).toBe('ConnectionNotFoundError');
+      // A namespace the connection is not in: the holder's BadNamespaceError, as a local ask rejects.
+      const elsewhere = await rejection(node(0).call('ask', { id: target.id, msg: { namespace: 'nope', event: 'q', body: '' } }));
+      expect({ name: elsewhere.name, message: elsewhere.message }).toEqual({ name: 'BadNamespaceError', message: expect.stringContaining('nope') });
     });
 
     it('many concurrent cross-node asks are each matched with their own reply', async () => {

@@ -202,6 +202,27 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
     }
   });
 
+  it('an id held twice on one node, first by a connection outside the namespace: remote calls act on the one inside it', async () => {
+    const cluster = await startMemoryCluster(2, false, { idGenerator: (req) => String(req.headers['x-id'] ?? randomUUID()) });
+    const clients: ChatClient[] = [];
+    try {
+      const twin = { headers: { 'x-id': 'twin' } };
+      // Registered first under the id, connected to no namespace.
+      const { id } = await cluster.harnesses[1]!.rawReady(twin);
+      expect(id).toBe('twin');
+      clients.push(await ChatClient.open(cluster.nodes[1]!.wsUrl, 1, twin));
+      const [inChat] = clients as [ChatClient];
+      expect(inChat.id).toBe('twin');
+      // The ask (ExchangeNode.askLocal) and a remote join (ExchangeNode.perform) both reach the connection in the namespace.
+      expect(await cluster.nodes[0]!.call<{ text: string }>('ask', { id: 'twin', msg: { namespace: CHAT, event: 'q', body: 'which' } })).toMatchObject({ text: 'which@twin' });
+      await cluster.nodes[0]!.call('joinRoom', { id: 'twin', namespace: CHAT, room: 'twins' });
+      expect(inChat.ns.room('twins')).toBeDefined();
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await cluster.stop();
+    }
+  });
+
   it('an engine without an exchange has no cluster traffic and its cluster API answers for itself', async () => {
     const h = await EngineHarness.start({ path: '/solo', namespaces: { [CHAT]: chatEvents } });
     try {
