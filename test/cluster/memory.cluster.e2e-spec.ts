@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { type EngineOptions, NeffosEngine } from '../../lib/engine/index.js';
 import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
 import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
+import { decodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
 import { EngineHarness } from '../utils/engine-harness.js';
+import { EventLog } from '../utils/wait.js';
 import { ChatClient } from './cluster-client.js';
 import { clusterSuite, HOP_MS, type TestCluster } from './cluster.suite.js';
 import { CHAT, chatEvents } from './fixtures/chat.events.js';
@@ -154,17 +156,29 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
       clients.push(await ChatClient.open(cluster.nodes[0]!.wsUrl, 0), await ChatClient.open(cluster.nodes[1]!.wsUrl, 1));
       const victim = clients[1]!;
       expect(await cluster.nodes[0]!.call<string[]>('members', { namespace: CHAT })).toContain(victim.id);
+      const exchangeOf = (h: EngineHarness) => (h.engine as unknown as { options: { exchange: ClusterExchange } }).options.exchange;
+      const [h0, h1] = cluster.harnesses as [EngineHarness, EngineHarness];
+      // Node 0's heartbeat ticks, as the bus carries them: each tick publishes one, then checks expiry.
+      const ticks = new EventLog<string>();
+      const observer = new MemoryTransport(cluster.bus);
+      await observer.subscribe(`${PREFIX}.all`, (payload) => {
+        const decoded = decodeClusterMessage(payload);
+        if (decoded.ok && decoded.msg.t === 'hb' && decoded.msg.n === exchangeOf(h0).nodeId) ticks.push('hb');
+      });
       // Simulate kill -9 in-process: the node stops talking on the bus without a goodbye.
-      const [, h1] = cluster.harnesses;
-      const crashed = (h1!.engine as unknown as { options: { exchange: ClusterExchange } }).options.exchange;
-      await (crashed as unknown as { transport: MemoryTransport }).transport.close();
-      const gone = Date.now();
+      await (exchangeOf(h1) as unknown as { transport: MemoryTransport }).transport.close();
+      const ticksBefore = ticks.entries.length;
       // Calls made before the crash is noticed wait for the silent node, but not for ever: an ask
       // times out, a close finds nobody.
       const pendingAsk = cluster.nodes[0]!.call('ask', { id: victim.id, msg: { namespace: CHAT, event: 'q', body: '' }, timeout: 2 * NODE_TIMEOUT_MS }).catch((e: Error) => e);
       const pendingClose = cluster.nodes[0]!.call<boolean>('closeConnection', { id: victim.id });
       await cluster.logged(0, /has not been heard from/);
-      expect(Date.now() - gone).toBeLessThanOrEqual(NODE_TIMEOUT_MS + 2 * HEARTBEAT_MS + 200);
+      // Counted in node 0's ticks, not on the clock (a loaded machine makes ticks late, never more of
+      // them): the expiry comes at the first tick past the node timeout, so the ticks before it, whose
+      // heartbeats have reached the observer (the expiring tick's own is still on its way), number at
+      // most nodeTimeout / heartbeatInterval, plus one for the node's silence starting between two ticks.
+      expect(ticks.entries.length - ticksBefore).toBeLessThanOrEqual(NODE_TIMEOUT_MS / HEARTBEAT_MS + 1);
+      await observer.close();
       expect(await cluster.nodes[0]!.call<string[]>('members', { namespace: CHAT })).not.toContain(victim.id);
       const err = await cluster.nodes[0]!.call('ask', { id: victim.id, msg: { namespace: CHAT, event: 'q', body: '' }, timeout: 500 }).catch((e: Error) => e);
       expect((err as Error).name).toBe('ConnectionNotFoundError');
