@@ -3,6 +3,7 @@
 // the nodes; each check is made from the clients' side (what neffos.js receives) and through the
 // server API of a node other than the one holding the connection.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { socketClosed } from '../utils/neffos-client.js';
 import { withTimeout } from '../utils/wait.js';
 import { ChatClient } from './cluster-client.js';
 import { CHAT } from './fixtures/chat.events.js';
@@ -147,6 +148,22 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       for (const c of [...outsiders, cs[4]!]) expect(c.got('news', server)).toHaveLength(0);
     });
 
+    it('a server broadcast to a room excluding a list of ids, in binary: the other members on every node get the exact bytes once', async () => {
+      const cs = await spread(6);
+      const room = tag('room-list');
+      const members = [cs[0]!, cs[1]!, cs[2]!, cs[3]!, cs[4]!];
+      await Promise.all(members.map((c) => c.joinRoom(room)));
+      const excluded = [cs[1]!, cs[3]!]; // on two different nodes
+      const bytes = Buffer.from([0x00, 0xfe, 0x3b, 0x0a, ...Buffer.from(tag('room-bin'))]);
+      await node(0).call('broadcast', { msg: { namespace: CHAT, room, event: 'bin', base64: bytes.toString('base64'), binary: true }, except: excluded.map((c) => c.id) });
+      await settle(0, cs);
+      for (const c of cs) {
+        const got = c.log.entries.filter((r) => r.event === 'bin' && r.bytes.equals(bytes));
+        if (excluded.includes(c) || !members.includes(c)) expect(got, `client ${c.id} on node ${c.node}`).toEqual([]);
+        else expect(got.map((r) => ({ room: r.room, binary: r.binary, wait: r.wait })), `client ${c.id} on node ${c.node}`).toEqual([{ room, binary: true, wait: '' }]);
+      }
+    });
+
     it('binary bodies stay binary, byte for byte, across nodes', async () => {
       const cs = await spread(3);
       const bytes = Buffer.from([0x00, 0xff, 0x3b, 0x0a, 0x80, ...Buffer.from(tag('b'))]);
@@ -229,15 +246,17 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       expect((await rejection(node(0).call('leaveRoom', { id: c.id, namespace: CHAT, room }))).name).toBe('BadRoomError');
       expect((await rejection(node(0).call('joinRoom', { id: c.id, namespace: 'nope', room }))).name).toBe('BadNamespaceError');
       expect((await rejection(node(0).call('joinRoom', { id: 'nobody', namespace: CHAT, room }))).name).toBe('ConnectionNotFoundError');
-      // Server-initiated namespace disconnect from another node.
+      // Server-initiated namespace disconnect from another node; from a namespace it is not in, the local error.
+      expect((await rejection(node(0).call('disconnect', { id: c.id, namespace: 'nope' }))).name).toBe('BadNamespaceError');
+      expect((await rejection(node(0).call('disconnect', { id: 'nobody', namespace: CHAT }))).name).toBe('ConnectionNotFoundError');
       await node(0).call('disconnect', { id: c.id, namespace: CHAT });
       expect(c.conn.namespace(CHAT)).toBeUndefined();
       expect(await node(2).call('members', { namespace: CHAT })).not.toContain(c.id);
       // Close from another node, with the given code.
       const d = cs[2]!;
-      const closed = new Promise<number>((resolve) => d.conn.conn.once('close', (code: number) => resolve(code)));
+      const closed = socketClosed(d.conn, HOP_MS);
       expect(await node(0).call('closeConnection', { id: d.id, code: 4001, reason: 'kicked' })).toBe(true);
-      expect(await withTimeout(closed, HOP_MS, 'the kicked client to close')).toBe(4001);
+      expect(await closed).toEqual({ code: 4001, reason: 'kicked' });
       expect(await node(1).call('closeConnection', { id: 'nobody' })).toBe(false);
     });
 
@@ -305,6 +324,8 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
       const text = tag('still');
       await node(0).call('broadcast', { msg: msg('news', text) });
       await Promise.all(cs.map((c) => c.waitFor('news', text, HOP_MS)));
+      // One line per message, and nothing else about them (no error, no second line from another layer).
+      for (const i of cluster.nodes.keys()) expect(cluster.logLines(i, /dropped a \d+-byte bus message|failed to handle/), `node ${i}`).toHaveLength(2);
     });
 
     it('broker outage: local delivery goes on, cross-node calls fail fast, delivery resumes when it is back', async () => {
