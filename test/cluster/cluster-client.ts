@@ -42,6 +42,8 @@ export class ChatClient {
     for (const event of LOGGED) handlers[event] = (ns, msg) => void record(ns, msg);
     handlers.q = (ns, msg) => reply(`${typeof msg.Body === 'string' ? msg.Body : ''}@${ns.conn.ID}`);
     handlers.fail = (ns) => new Error(`refused by ${ns.conn.ID}`);
+    // The client's veto of a server-initiated join.
+    handlers._OnRoomJoin = (_ns, msg) => (msg.Room?.startsWith('closed-') ? new Error(`${msg.Room} is closed to me`) : undefined);
     // Never answered (the ask can only time out or be cut), but logged, so a test knows it arrived.
     handlers.silent = (ns, msg) => void record(ns, msg);
     const conn = await dialNeffos(url, { [CHAT]: handlers }, dial);

@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { socketClosed } from '../utils/neffos-client.js';
 import { withTimeout } from '../utils/wait.js';
 import { ChatClient } from './cluster-client.js';
-import { CHAT } from './fixtures/chat.events.js';
-import type { AskAnswer, ControlArgs, WireMsg } from './fixtures/control.js';
+import { CHAT, VETOED_ROOM_PREFIX, vetoText } from './fixtures/chat.events.js';
+import type { AskAnswer, ControlArgs, NodeCallError, WireMsg } from './fixtures/control.js';
 
 /** Cross-node hops are slower than local ones, and the machine is shared. */
 export const HOP_MS = 5_000;
@@ -272,6 +272,31 @@ export function clusterSuite(name: string, start: () => Promise<TestCluster>): v
         expect({ name: remote.name, message: remote.message }).toEqual({ name: local.name, message: local.message });
       }
       expect(c.ns.room(tooLong)).toBeUndefined();
+    });
+
+    it('a remote join refused on the holding node rejects as the local call does: by the client (its text), by the server hook (its text and class name)', async () => {
+      const cs = await spread(3);
+      const c = cs[1]!;
+      const others = [...cluster.nodes.keys()].filter((i) => i !== c.node);
+      const byClient = tag('closed');
+      const local = await rejection(node(c.node).call('joinRoom', { id: c.id, namespace: CHAT, room: byClient }));
+      expect({ name: local.name, message: local.message }).toEqual({ name: 'RemoteError', message: `${byClient} is closed to me` });
+      for (const i of others) {
+        const remote = await rejection(node(i).call('joinRoom', { id: c.id, namespace: CHAT, room: byClient }));
+        expect({ name: remote.name, message: remote.message }, `from node ${i}`).toEqual({ name: local.name, message: local.message });
+      }
+      // The hook's own error class is the app's (or Nest's): it arrives as RemoteNodeError naming it.
+      const byHook = tag(VETOED_ROOM_PREFIX.slice(0, -1));
+      const vetoed = (await rejection(node(c.node).call('joinRoom', { id: c.id, namespace: CHAT, room: byHook }))) as NodeCallError;
+      expect(vetoed.message).toBe(vetoText(byHook));
+      for (const i of others) {
+        const remote = (await rejection(node(i).call('joinRoom', { id: c.id, namespace: CHAT, room: byHook }))) as NodeCallError;
+        expect({ name: remote.name, remoteName: remote.remoteName, message: remote.message }, `from node ${i}`).toEqual({ name: 'RemoteNodeError', remoteName: vetoed.name, message: vetoed.message });
+      }
+      expect(c.ns.room(byClient)).toBeUndefined();
+      expect(c.ns.room(byHook)).toBeUndefined();
+      expect(await node(0).call('members', { namespace: CHAT, room: byClient })).toEqual([]);
+      expect(await node(0).call('members', { namespace: CHAT, room: byHook })).toEqual([]);
     });
 
     it('an ask whose client disconnects while it waits rejects with ConnectionClosedError, as a local ask does, not at its timeout', async () => {
