@@ -151,6 +151,26 @@ describe.each(['redis', 'nats'] as const)('a Go neffos cluster on %s', (kind) =>
     expect(await upToMarker(bob, '3')).toEqual(['chat:from nest']);
   });
 
+  it('our room broadcast and a client\'s "all but me" broadcast reach the Go node as Go delivers them: room members only, every Go connection', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const alice = await client(a, ['r2']);
+    const bob = await client(b, ['r2']);
+    const inRoom = await go.connect('gopher-r2', 'default', ['r2']);
+    a.engine.broadcast({ namespace: 'default', room: 'r2', event: 'chat', body: 'room r2 from nest' });
+    // NSConn.broadcast: everyone but the sender, who is on our node.
+    a.engine.connection(alice.id)!.namespace('default')!.broadcast('chat', 'all but alice');
+    a.engine.broadcast({ namespace: 'default', event: 'marker', body: '9' });
+    const upToGoMarker = async (conn: GoConn) => {
+      await conn.written.waitFor((f) => f.endsWith(';marker;0;0;9'), 'marker 9 on the Go node');
+      return conn.written.entries.slice(0, conn.written.entries.findIndex((f) => f.endsWith(';marker;0;0;9')));
+    };
+    expect(await upToGoMarker(inRoom)).toEqual([';default;r2;chat;0;0;room r2 from nest', ';default;;chat;0;0;all but alice']);
+    expect(await upToGoMarker(gopher)).toEqual([';default;;chat;0;0;all but alice']);
+    expect(await upToMarker(alice, '9')).toEqual(['r2/chat:room r2 from nest']);
+    expect(await upToMarker(bob, '9')).toEqual(['r2/chat:room r2 from nest', 'chat:all but alice']);
+    await inRoom.close();
+  });
+
   it('between our nodes, exclusions by id and the binary flag still hold on the Go layout', async () => {
     const [a, b] = nodes as [Node, Node];
     const alice = await client(a);
