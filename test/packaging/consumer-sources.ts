@@ -166,3 +166,48 @@ export const CONSUMER_FILES: Record<string, string> = {
   'src/selftest.ts': selftest,
   'src/api-surface.ts': apiSurface,
 };
+
+/**
+ * The user's e2e test under Jest, the test runner of Nest 11 apps: ts-jest transforms it, and this
+ * package too once the README's transformIgnorePatterns lets it (Jest's own loader cannot require ESM).
+ */
+export const JEST_SPEC = `
+import 'reflect-metadata';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { Message, NeffosController, NeffosModule, NSConn } from 'nestjs-neffos';
+import { createTestingApp, type TestingApp } from 'nestjs-neffos/testing';
+
+@Injectable()
+class Greeter {
+  greet(id: string): string {
+    return \`hello \${id}\`;
+  }
+}
+
+@NeffosController('chat')
+class ChatController {
+  constructor(private readonly greeter: Greeter) {}
+
+  onNamespaceConnected(_msg: Message, conn: NSConn): void {
+    conn.emit('welcome', this.greeter.greet(conn.id));
+  }
+
+  echo(msg: Message): Buffer {
+    return msg.body;
+  }
+}
+
+let testing: TestingApp;
+beforeEach(async () => {
+  testing = await createTestingApp({ imports: [NeffosModule.forRoot({ path: '/ws' })], providers: [Greeter, ChatController] });
+});
+afterEach(() => testing.close());
+
+it('welcomes and echoes', async () => {
+  const client = await testing.dial();
+  const chat = await client.connect('chat');
+  expect((await chat.nextEvent('welcome')).text()).toBe(\`hello \${client.id}\`);
+  expect((await chat.ask('echo', 'hi')).text()).toBe('hi');
+});
+`;

@@ -2,7 +2,8 @@
 // on Nest 12, CommonJS on Nest 11 with TypeScript 5.9 and the classic `moduleResolution: node`),
 // compiled with plain `tsc` and `skipLibCheck: false`, started, and talked to over the neffos
 // protocol. The CommonJS apps add the package with the README's Install line for their Nest major, to an
-// app that has Nest already. Also checks each entry's exported names against the hand-kept list in
+// app that has Nest already, and the Nest 11 one also runs a test of the user's under Jest with the
+// README's ts-jest setup. Also checks each entry's exported names against the hand-kept list in
 // public-api.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dial } from 'nestjs-neffos/testing';
 import { httpRequest } from '../utils/http.js';
-import { CONSUMER_FILES } from './consumer-sources.js';
+import { CONSUMER_FILES, JEST_SPEC } from './consumer-sources.js';
 import { declaredExports } from './declared-exports.js';
 import { PUBLIC_API } from './public-api.js';
 import { createScratchApp, makeWorkDir, packPackage, REPO, REPO_TSC, run, startApp, type ScratchAppSpec } from './scratch-app.js';
@@ -48,6 +49,16 @@ function readmeInstall(major: 11 | 12): string[] {
   return words.slice(2);
 }
 
+/**
+ * The Jest setup the README gives for CommonJS apps (its ```json block after "With Jest"), plus where
+ * the spec is: JEST_SPEC must pass with it.
+ */
+function readmeJestConfig(): Record<string, unknown> {
+  const block = /With Jest on a CommonJS app[\s\S]*?```json\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'README.md'), 'utf8'))?.[1];
+  if (block === undefined) throw new Error('README.md has no ```json block after "With Jest on a CommonJS app"');
+  return { testEnvironment: 'node', roots: ['<rootDir>/test'], testRegex: '\\.e2e-spec\\.ts$', ...(JSON.parse(`{${block}}`) as Record<string, unknown>) };
+}
+
 interface Consumer {
   title: string;
   name: string;
@@ -72,7 +83,13 @@ const CONSUMERS: Consumer[] = [
   {
     title: 'a CommonJS app on Nest 11 (TypeScript 5.9, module commonjs, moduleResolution node)',
     name: 'cjs-nest11',
-    spec: { type: 'commonjs', dependencies: [...appBefore(11), 'typescript@~5.9'], addWith: readmeInstall(11), compilerOptions: { ...STRICT, target: 'ES2021', module: 'commonjs', moduleResolution: 'node' }, files: CONSUMER_FILES },
+    spec: {
+      type: 'commonjs',
+      dependencies: [...appBefore(11), 'typescript@~5.9', 'jest@^30', 'ts-jest@^29', '@jest/globals@^30'],
+      addWith: readmeInstall(11),
+      compilerOptions: { ...STRICT, target: 'ES2021', module: 'commonjs', moduleResolution: 'node' },
+      files: { ...CONSUMER_FILES, 'test/chat.e2e-spec.ts': JEST_SPEC, 'jest.config.json': JSON.stringify(readmeJestConfig(), null, 2) },
+    },
     tsc: (dir) => join(dir, 'node_modules/.bin/tsc'),
   },
 ];
@@ -179,6 +196,19 @@ describe.each(CONSUMERS)('$title', ({ name }) => {
     }
   }, 120_000);
 
+});
+
+describe('the CommonJS app on Nest 11, tested with Jest (its default runner)', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await ready.get('cjs-nest11')!;
+  }, 900_000);
+
+  it("runs the user's e2e test with the README's ts-jest setup", async () => {
+    const { stderr } = await run('node', ['node_modules/jest/bin/jest.js', '--config', 'jest.config.json'], dir, 120_000);
+    expect(stderr).toContain('Tests:       1 passed, 1 total');
+  }, 150_000);
 });
 
 describe('an app on nestjs-neffos/engine alone (ESM, TypeScript 7)', () => {
