@@ -27,10 +27,12 @@ describe('frames written by _OnNamespaceConnected', () => {
   it('are released after askTimeout when the client answers no ping', async () => {
     await h.start({ path: '/echo', askTimeout: 300, namespaces });
     const { client } = await h.rawReady({ autoPong: false });
+    // Timed from before the connect request, which comes before the server's timer starts: no delivery
+    // delay of a loaded machine can shorten what is measured.
+    const asked = performance.now();
     await client.connectNamespace('a');
-    const replied = performance.now();
     await client.expectFrame(welcome('a'), { timeoutMs: 3_000 });
-    expect(performance.now() - replied).toBeGreaterThanOrEqual(250);
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(290);
   });
 
   it('of two connects sent at once each wait for their own ping: reply, welcome, reply, welcome', async () => {
