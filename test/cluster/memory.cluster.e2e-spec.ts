@@ -6,10 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { type EngineOptions, NeffosEngine } from '../../lib/engine/index.js';
 import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
 import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
-import { decodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
 import { EngineHarness } from '../utils/engine-harness.js';
-import { EventLog } from '../utils/wait.js';
 import { ChatClient } from './cluster-client.js';
+import { heartbeatTicks } from './heartbeat-ticks.js';
 import { clusterSuite, HOP_MS, type TestCluster } from './cluster.suite.js';
 import { CHAT, chatEvents } from './fixtures/chat.events.js';
 import { controlResult, unwrap } from './fixtures/control.js';
@@ -158,16 +157,10 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
       expect(await cluster.nodes[0]!.call<string[]>('members', { namespace: CHAT })).toContain(victim.id);
       const exchangeOf = (h: EngineHarness) => (h.engine as unknown as { options: { exchange: ClusterExchange } }).options.exchange;
       const [h0, h1] = cluster.harnesses as [EngineHarness, EngineHarness];
-      // Node 0's heartbeat ticks, as the bus carries them: each tick publishes one, then checks expiry.
-      const ticks = new EventLog<string>();
-      const observer = new MemoryTransport(cluster.bus);
-      await observer.subscribe(`${PREFIX}.all`, (payload) => {
-        const decoded = decodeClusterMessage(payload);
-        if (decoded.ok && decoded.msg.t === 'hb' && decoded.msg.n === exchangeOf(h0).nodeId) ticks.push('hb');
-      });
+      const ticks = await heartbeatTicks(cluster.bus, `${PREFIX}.all`, exchangeOf(h0).nodeId);
       // Simulate kill -9 in-process: the node stops talking on the bus without a goodbye.
       await (exchangeOf(h1) as unknown as { transport: MemoryTransport }).transport.close();
-      const ticksBefore = ticks.entries.length;
+      const ticksBefore = ticks.count;
       // Calls made before the crash is noticed wait for the silent node, but not for ever: an ask
       // times out, a close finds nobody.
       const pendingAsk = cluster.nodes[0]!.call('ask', { id: victim.id, msg: { namespace: CHAT, event: 'q', body: '' }, timeout: 2 * NODE_TIMEOUT_MS }).catch((e: Error) => e);
@@ -177,8 +170,8 @@ describe('cluster over the in-memory bus: what a test can see inside', () => {
       // them): the expiry comes at the first tick past the node timeout, so the ticks before it, whose
       // heartbeats have reached the observer (the expiring tick's own is still on its way), number at
       // most nodeTimeout / heartbeatInterval, plus one for the node's silence starting between two ticks.
-      expect(ticks.entries.length - ticksBefore).toBeLessThanOrEqual(NODE_TIMEOUT_MS / HEARTBEAT_MS + 1);
-      await observer.close();
+      expect(ticks.count - ticksBefore).toBeLessThanOrEqual(NODE_TIMEOUT_MS / HEARTBEAT_MS + 1);
+      await ticks.close();
       expect(await cluster.nodes[0]!.call<string[]>('members', { namespace: CHAT })).not.toContain(victim.id);
       const err = await cluster.nodes[0]!.call('ask', { id: victim.id, msg: { namespace: CHAT, event: 'q', body: '' }, timeout: 500 }).catch((e: Error) => e);
       expect((err as Error).name).toBe('ConnectionNotFoundError');

@@ -6,10 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NeffosEngine } from '../../lib/engine/index.js';
 import { ClusterExchange } from '../../lib/exchange/cluster.exchange.js';
 import { MemoryBus, MemoryTransport } from '../../lib/exchange/memory.transport.js';
-import { decodeClusterMessage } from '../../lib/exchange/cluster-message.codec.js';
 import { EngineHarness } from '../utils/engine-harness.js';
-import { EventLog } from '../utils/wait.js';
 import { ChatClient } from './cluster-client.js';
+import { heartbeatTicks } from './heartbeat-ticks.js';
 import { HOP_MS } from './cluster.suite.js';
 import { CHAT, chatEvents } from './fixtures/chat.events.js';
 import { NodeLog } from './node-log.js';
@@ -75,22 +74,16 @@ describe('a node whose own loop was held', () => {
     holdLoop(STALL_MS);
     await afterDueTicks();
     expect(expired()).toEqual([]);
-    // Node 0's heartbeat ticks, as the bus carries them: each tick publishes one, then checks expiry.
-    const ticks = new EventLog<string>();
-    const observer = new MemoryTransport(bus);
-    await observer.subscribe('stall.all', (payload) => {
-      const decoded = decodeClusterMessage(payload);
-      if (decoded.ok && decoded.msg.t === 'hb' && decoded.msg.n === exchangeOf(0).nodeId) ticks.push('hb');
-    });
+    const ticks = await heartbeatTicks(bus, 'stall.all', exchangeOf(0).nodeId);
     // Node 1 now goes silent for good (kill -9 seen from node 0): the stall is not a licence to keep it.
     await (exchangeOf(1) as unknown as { transport: MemoryTransport }).transport.close();
-    const ticksBefore = ticks.entries.length;
+    const ticksBefore = ticks.count;
     await logs[0]!.waitFor(/has not been heard from/, 'node 0 to drop its silent peer', HOP_MS);
     // Counted in node 0's ticks, not on the clock (a loaded machine makes ticks late, and lateness is
     // excused): dropped at the first tick past the node timeout, as without a stall (see the crashed-node
     // test in memory.cluster.e2e-spec.ts for the count).
-    expect(ticks.entries.length - ticksBefore).toBeLessThanOrEqual(NODE_TIMEOUT_MS / HEARTBEAT_MS + 1);
-    await observer.close();
+    expect(ticks.count - ticksBefore).toBeLessThanOrEqual(NODE_TIMEOUT_MS / HEARTBEAT_MS + 1);
+    await ticks.close();
     expect(await engine(0).cluster.members(CHAT)).not.toContain(client!.id);
   });
 });
