@@ -509,7 +509,8 @@ export class Conn {
 
   /** @internal writes one encoded frame; false when it was not (closed, or dropped under backpressure) */
   write(frame: Buffer | string, binary: boolean): boolean {
-    if (this.state !== 'open') return false;
+    // A hold exists only while open (made on an open connection, flushed by close, dropped at teardown);
+    // writeNow checks the state for everything else.
     const hold = this.writeHold;
     if (hold !== undefined) {
       hold.hold(frame, binary);
